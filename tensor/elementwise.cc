@@ -1,0 +1,260 @@
+#include "tensor/elementwise.h"
+
+#include <Eigen/Core>
+#include <algorithm>
+#include <atomic>
+#include <type_traits>
+
+#include "tensor/internal/strided_loop.h"
+
+namespace nabla {
+namespace {
+
+// Each op is one struct: its name for messages, the dtypes it accepts, and its
+// formula on Eigen arrays, which vectorises it (exp, tanh, ... included).
+template <typename T>
+using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+
+#define NABLA_UNARY_OP(Name, op_name, float_only, formula) \
+  struct Name {                                            \
+    static constexpr const char* kName = op_name;          \
+    static constexpr bool kFloatOnly = float_only;         \
+    template <typename X>                                  \
+    static auto apply(const X& x) {                        \
+      using T = typename X::Scalar;                        \
+      (void)sizeof(T);                                     \
+      return formula;                                      \
+    }                                                      \
+  };
+
+NABLA_UNARY_OP(Neg, "neg", false, -x)
+NABLA_UNARY_OP(Abs, "abs", false, x.abs())
+NABLA_UNARY_OP(Sign, "sign", false, x.sign())
+NABLA_UNARY_OP(Square, "square", false, x.square())
+NABLA_UNARY_OP(Relu, "relu", false, x.max(T(0)))
+NABLA_UNARY_OP(Exp, "exp", true, x.exp())
+NABLA_UNARY_OP(Log, "log", true, x.log())
+NABLA_UNARY_OP(Sqrt, "sqrt", true, x.sqrt())
+NABLA_UNARY_OP(Tanh, "tanh", true, x.tanh())
+NABLA_UNARY_OP(Sigmoid, "sigmoid", true, x.logistic())
+NABLA_UNARY_OP(Sin, "sin", true, x.sin())
+NABLA_UNARY_OP(Cos, "cos", true, x.cos())
+#undef NABLA_UNARY_OP
+
+// Runs `formula(Eigen array of a piece)` over a dense copy of x, in parallel
+// pieces; `formula` is a generic lambda or an op struct's apply.
+template <bool kFloatOnly, typename Formula>
+Tensor map_unary(const char* name, const Tensor& x, Formula&& formula) {
+  NABLA_CHECK(x.defined(), name, ": the tensor is undefined (default-constructed)");
+  NABLA_CHECK(!kFloatOnly || is_floating(x.dtype()), name, ": needs a float32 or float64 tensor, got ", x.dtype(),
+              " of shape ", x.shape());
+  const Tensor input = x.contiguous();
+  Tensor result(x.shape(), x.dtype());
+  dispatch(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!kFloatOnly || std::is_floating_point_v<T>) {
+      const T* in = input.data<T>();
+      T* out = result.data<T>();
+      internal::StridedLoop<2> loop(result.shape(), {result.strides(), result.strides()}, {0, 0});
+      loop.for_each_piece([&](const auto& offsets, std::int64_t n) {
+        Eigen::Map<Array<T>>(out + offsets[0], n) = formula(Eigen::Map<const Array<T>>(in + offsets[1], n));
+      });
+    }
+  });
+  return result;
+}
+
+template <typename Op>
+Tensor unary(const Tensor& x) {
+  return map_unary<Op::kFloatOnly>(Op::kName, x, [](const auto& array) { return Op::apply(array); });
+}
+
+#define NABLA_BINARY_OP(Name, op_name, float_only, formula) \
+  struct Name {                                             \
+    static constexpr const char* kName = op_name;           \
+    static constexpr bool kFloatOnly = float_only;          \
+    template <typename A, typename B>                       \
+    static auto apply(const A& a, const B& b) {             \
+      using T = typename A::Scalar;                         \
+      (void)sizeof(T);                                      \
+      return formula;                                       \
+    }                                                       \
+  };
+
+NABLA_BINARY_OP(Add, "add", false, a + b)
+NABLA_BINARY_OP(Sub, "sub", false, a - b)
+NABLA_BINARY_OP(Mul, "mul", false, a * b)
+NABLA_BINARY_OP(Div, "div", false, a / b)
+NABLA_BINARY_OP(Pow, "pow", true, a.pow(b))
+NABLA_BINARY_OP(Maximum, "maximum", false, a.max(b))
+NABLA_BINARY_OP(Minimum, "minimum", false, a.min(b))
+NABLA_BINARY_OP(Eq, "eq", false, (a == b).template cast<T>())
+NABLA_BINARY_OP(Ne, "ne", false, (a != b).template cast<T>())
+NABLA_BINARY_OP(Lt, "lt", false, (a < b).template cast<T>())
+NABLA_BINARY_OP(Le, "le", false, (a <= b).template cast<T>())
+NABLA_BINARY_OP(Gt, "gt", false, (a > b).template cast<T>())
+NABLA_BINARY_OP(Ge, "ge", false, (a >= b).template cast<T>())
+#undef NABLA_BINARY_OP
+
+template <typename Op>
+void check_binary_operands(const Tensor& a, const Tensor& b) {
+  NABLA_CHECK(a.defined() && b.defined(), Op::kName, ": an operand is undefined (default-constructed)");
+  NABLA_CHECK(a.dtype() == b.dtype(), Op::kName, ": dtypes differ: ", a.dtype(), " ", a.shape(), " vs ", b.dtype(),
+              " ", b.shape());
+  NABLA_CHECK(!Op::kFloatOnly || is_floating(a.dtype()), Op::kName, ": needs float32 or float64 tensors, got ",
+              a.dtype());
+  if constexpr (std::is_same_v<Op, Div>) {
+    if (a.dtype() == kInt64) {
+      const std::vector<std::int64_t> divisors = b.to_vector<std::int64_t>();
+      NABLA_CHECK(std::find(divisors.begin(), divisors.end(), 0) == divisors.end(),
+                  "div: int64 division by zero (divisor of shape ", b.shape(), ")");
+    }
+  }
+}
+
+// out = Op(a, b) where out is dense with the broadcast shape; `out` may be a
+// itself (the in-place ops), since each element is read before it is written.
+template <typename Op>
+void binary_into(const Tensor& a, const Tensor& b, Tensor& out) {
+  // Dense operands make every row stride 1 (or 0 where broadcast).
+  const Tensor dense_a = a.contiguous().broadcast_to(out.shape());
+  const Tensor dense_b = b.contiguous().broadcast_to(out.shape());
+  dispatch(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!Op::kFloatOnly || std::is_floating_point_v<T>) {
+      internal::StridedLoop<3> loop(out.shape(), {out.strides(), dense_a.strides(), dense_b.strides()}, {0, 0, 0});
+      const bool a_varies = loop.row_stride(1) != 0;
+      const bool b_varies = loop.row_stride(2) != 0;
+      T* out_data = out.data<T>();
+      const T* a_data = dense_a.data<T>();
+      const T* b_data = dense_b.data<T>();
+      loop.for_each_piece([&](const auto& offsets, std::int64_t n) {
+        Eigen::Map<Array<T>> result(out_data + offsets[0], n);
+        const Eigen::Map<const Array<T>> a_row(a_data + offsets[1], n);
+        const Eigen::Map<const Array<T>> b_row(b_data + offsets[2], n);
+        const auto a_same = Array<T>::Constant(n, a_data[offsets[1]]);
+        const auto b_same = Array<T>::Constant(n, b_data[offsets[2]]);
+        if (a_varies && b_varies) {
+          result = Op::apply(a_row, b_row);
+        } else if (a_varies) {
+          result = Op::apply(a_row, b_same);
+        } else if (b_varies) {
+          result = Op::apply(a_same, b_row);
+        } else {
+          result = Op::apply(a_same, b_same);
+        }
+      });
+    }
+  });
+}
+
+template <typename Op>
+Tensor binary(const Tensor& a, const Tensor& b) {
+  check_binary_operands<Op>(a, b);
+  Tensor out(broadcast_shapes(Op::kName, a.shape(), b.shape()), a.dtype());
+  if (out.numel() > 0) binary_into<Op>(a, b, out);
+  return out;
+}
+
+template <typename Op>
+Tensor& binary_in_place(Tensor& a, const Tensor& b) {
+  check_binary_operands<Op>(a, b);
+  const Shape shape = broadcast_shapes(Op::kName, a.shape(), b.shape());
+  NABLA_CHECK(shape == a.shape(), Op::kName, " in place: the result shape ", shape, " differs from the target's ",
+              a.shape());
+  if (a.numel() == 0) return a;
+  if (a.is_contiguous() && !a.shares_storage_with(b)) {
+    binary_into<Op>(a, b, a);
+  } else {
+    a.copy_(binary<Op>(a, b));
+  }
+  return a;
+}
+
+Tensor scalar_like(const Tensor& t, double value) {
+  NABLA_CHECK(t.defined(), "scalar operand: the tensor is undefined (default-constructed)");
+  return scalar(value, t.dtype());
+}
+
+}  // namespace
+
+Tensor neg(const Tensor& x) { return unary<Neg>(x); }
+Tensor abs(const Tensor& x) { return unary<Abs>(x); }
+Tensor sign(const Tensor& x) { return unary<Sign>(x); }
+Tensor square(const Tensor& x) { return unary<Square>(x); }
+Tensor relu(const Tensor& x) { return unary<Relu>(x); }
+Tensor exp(const Tensor& x) { return unary<Exp>(x); }
+Tensor log(const Tensor& x) { return unary<Log>(x); }
+Tensor sqrt(const Tensor& x) { return unary<Sqrt>(x); }
+Tensor tanh(const Tensor& x) { return unary<Tanh>(x); }
+Tensor sigmoid(const Tensor& x) { return unary<Sigmoid>(x); }
+Tensor sin(const Tensor& x) { return unary<Sin>(x); }
+Tensor cos(const Tensor& x) { return unary<Cos>(x); }
+
+Tensor clip(const Tensor& x, double low, double high) {
+  NABLA_CHECK(low <= high, "clip: low ", low, " is above high ", high);
+  return map_unary<false>("clip", x, [low, high](const auto& array) {
+    using T = typename std::decay_t<decltype(array)>::Scalar;
+    return array.max(static_cast<T>(low)).min(static_cast<T>(high));
+  });
+}
+
+Tensor pow(const Tensor& x, double exponent) {
+  if (exponent == 2) return map_unary<true>("pow", x, [](const auto& array) { return array.square(); });
+  return map_unary<true>("pow", x, [exponent](const auto& array) {
+    using T = typename std::decay_t<decltype(array)>::Scalar;
+    return array.pow(static_cast<T>(exponent));
+  });
+}
+
+Tensor add(const Tensor& a, const Tensor& b) { return binary<Add>(a, b); }
+Tensor sub(const Tensor& a, const Tensor& b) { return binary<Sub>(a, b); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary<Mul>(a, b); }
+Tensor div(const Tensor& a, const Tensor& b) { return binary<Div>(a, b); }
+Tensor pow(const Tensor& a, const Tensor& b) { return binary<Pow>(a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return binary<Maximum>(a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return binary<Minimum>(a, b); }
+Tensor eq(const Tensor& a, const Tensor& b) { return binary<Eq>(a, b); }
+Tensor ne(const Tensor& a, const Tensor& b) { return binary<Ne>(a, b); }
+Tensor lt(const Tensor& a, const Tensor& b) { return binary<Lt>(a, b); }
+Tensor le(const Tensor& a, const Tensor& b) { return binary<Le>(a, b); }
+Tensor gt(const Tensor& a, const Tensor& b) { return binary<Gt>(a, b); }
+Tensor ge(const Tensor& a, const Tensor& b) { return binary<Ge>(a, b); }
+
+Tensor operator-(const Tensor& x) { return neg(x); }
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+
+Tensor operator+(const Tensor& a, double b) { return add(a, scalar_like(a, b)); }
+Tensor operator-(const Tensor& a, double b) { return sub(a, scalar_like(a, b)); }
+Tensor operator*(const Tensor& a, double b) { return mul(a, scalar_like(a, b)); }
+Tensor operator/(const Tensor& a, double b) { return div(a, scalar_like(a, b)); }
+Tensor operator+(double a, const Tensor& b) { return add(scalar_like(b, a), b); }
+Tensor operator-(double a, const Tensor& b) { return sub(scalar_like(b, a), b); }
+Tensor operator*(double a, const Tensor& b) { return mul(scalar_like(b, a), b); }
+Tensor operator/(double a, const Tensor& b) { return div(scalar_like(b, a), b); }
+Tensor operator==(const Tensor& a, double b) { return eq(a, scalar_like(a, b)); }
+Tensor operator!=(const Tensor& a, double b) { return ne(a, scalar_like(a, b)); }
+Tensor operator<(const Tensor& a, double b) { return lt(a, scalar_like(a, b)); }
+Tensor operator<=(const Tensor& a, double b) { return le(a, scalar_like(a, b)); }
+Tensor operator>(const Tensor& a, double b) { return gt(a, scalar_like(a, b)); }
+Tensor operator>=(const Tensor& a, double b) { return ge(a, scalar_like(a, b)); }
+
+Tensor& operator+=(Tensor& a, const Tensor& b) { return binary_in_place<Add>(a, b); }
+Tensor& operator-=(Tensor& a, const Tensor& b) { return binary_in_place<Sub>(a, b); }
+Tensor& operator*=(Tensor& a, const Tensor& b) { return binary_in_place<Mul>(a, b); }
+Tensor& operator/=(Tensor& a, const Tensor& b) { return binary_in_place<Div>(a, b); }
+Tensor& operator+=(Tensor& a, double b) { return a += scalar_like(a, b); }
+Tensor& operator-=(Tensor& a, double b) { return a -= scalar_like(a, b); }
+Tensor& operator*=(Tensor& a, double b) { return a *= scalar_like(a, b); }
+Tensor& operator/=(Tensor& a, double b) { return a /= scalar_like(a, b); }
+
+}  // namespace nabla

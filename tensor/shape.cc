@@ -1,0 +1,60 @@
+#include "tensor/shape.h"
+
+#include <algorithm>
+
+#include "tensor/error.h"
+
+namespace nabla {
+
+namespace internal {
+
+void append_part(std::ostream& out, const std::vector<std::int64_t>& values) {
+  out << '[';
+  for (std::size_t i = 0; i < values.size(); ++i) out << (i ? ", " : "") << values[i];
+  out << ']';
+}
+
+}  // namespace internal
+
+std::ostream& operator<<(std::ostream& out, const Shape& shape) {
+  internal::append_part(out, shape);
+  return out;
+}
+
+std::int64_t numel(const Shape& shape) {
+  std::int64_t count = 1;
+  for (std::int64_t size : shape) count *= size;
+  return count;
+}
+
+Strides contiguous_strides(const Shape& shape) {
+  Strides strides(shape.size());
+  std::int64_t stride = 1;
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= std::max<std::int64_t>(shape[i], 1);
+  }
+  return strides;
+}
+
+int normalize_axis(const char* op, std::int64_t axis, const Shape& shape) {
+  const auto rank = static_cast<std::int64_t>(shape.size());
+  NABLA_CHECK(axis >= -rank && axis < rank, op, ": axis ", axis, " is out of range for shape ", shape,
+              " (rank ", rank, ")");
+  return static_cast<int>(axis < 0 ? axis + rank : axis);
+}
+
+Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b) {
+  const std::size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::int64_t size_a = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    const std::int64_t size_b = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    NABLA_CHECK(size_a == size_b || size_a == 1 || size_b == 1, op, ": shapes ", a, " and ", b,
+                " cannot be broadcast together (dimension ", i, ": ", size_a, " vs ", size_b, ")");
+    out[i] = size_a == 1 ? size_b : size_a;
+  }
+  return out;
+}
+
+}  // namespace nabla

@@ -1,0 +1,36 @@
+#ifndef NABLA_TENSOR_SHAPE_H_
+#define NABLA_TENSOR_SHAPE_H_
+
+/// Shapes, strides and the NumPy broadcasting rules.
+
+#include <cstdint>
+#include <ostream>
+#include <vector>
+
+namespace nabla {
+
+/// Sizes of each dimension, outermost first. A scalar has the empty shape.
+using Shape = std::vector<std::int64_t>;
+/// Distance in elements between neighbours along each dimension.
+using Strides = std::vector<std::int64_t>;
+
+/// Prints a shape as "[2, 3]".
+std::ostream& operator<<(std::ostream& out, const Shape& shape);
+
+/// Number of elements: the product of the sizes (1 for a scalar).
+std::int64_t numel(const Shape& shape);
+
+/// Row-major strides of a dense tensor of this shape.
+Strides contiguous_strides(const Shape& shape);
+
+/// Maps a possibly negative axis (-1 is the last) into [0, rank); throws an
+/// Error naming `op`, the axis and the shape when it is out of range.
+int normalize_axis(const char* op, std::int64_t axis, const Shape& shape);
+
+/// The NumPy broadcast of two shapes: aligned from the right, each pair of
+/// sizes equal or one of them 1. Throws an Error naming `op` and both shapes.
+Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b);
+
+}  // namespace nabla
+
+#endif  // NABLA_TENSOR_SHAPE_H_

@@ -1,0 +1,136 @@
+#include "data/internal/file_io.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "tensor/error.h"
+
+namespace nabla::data::internal {
+namespace {
+
+// zlib counts bytes in 32-bit uInt: feed it at most this much at a time.
+constexpr std::size_t kZlibChunk = std::size_t{1} << 30;
+// Deflate never compresses better than about 1032:1, which bounds the size
+// hint read from a (possibly corrupt) gzip trailer.
+constexpr std::size_t kMaxDeflateRatio = 1032;
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+std::string read_file(const std::string& path, const char* op) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  NABLA_CHECK(fd.get() >= 0, op, ": cannot open '", path, "': ", std::strerror(errno));
+  struct stat info;
+  NABLA_CHECK(::fstat(fd.get(), &info) == 0, op, ": cannot stat '", path, "': ", std::strerror(errno));
+  NABLA_CHECK(S_ISREG(info.st_mode), op, ": '", path, "' is not a regular file");
+  std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    NABLA_CHECK(n >= 0, op, ": cannot read '", path, "': ", std::strerror(errno));
+    NABLA_CHECK(n > 0, op, ": '", path, "' shrank while being read");
+    done += static_cast<std::size_t>(n);
+  }
+  return bytes;
+}
+
+bool is_gzip(std::string_view bytes) {
+  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+         static_cast<unsigned char>(bytes[1]) == 0x8b;
+}
+
+std::string gunzip(std::string_view bytes, const std::string& source, const char* op) {
+  z_stream stream{};
+  // 16 + MAX_WBITS: expect a gzip header and trailer (and check the CRC).
+  NABLA_CHECK(inflateInit2(&stream, 16 + MAX_WBITS) == Z_OK, op, ": cannot start zlib for '", source, "'");
+  struct End {
+    z_stream* stream;
+    ~End() { inflateEnd(stream); }
+  } end{&stream};
+
+  // The trailer holds the uncompressed size modulo 2^32: a hint, not a promise.
+  std::size_t hint = bytes.size();
+  if (bytes.size() >= 18) {
+    const auto* tail = reinterpret_cast<const unsigned char*>(bytes.data() + bytes.size() - 4);
+    const std::size_t trailer_size = tail[0] | tail[1] << 8 | tail[2] << 16 | std::size_t{tail[3]} << 24;
+    hint = std::min(trailer_size, bytes.size() * kMaxDeflateRatio);
+  }
+  std::string out(std::max<std::size_t>(hint, 1024), '\0');
+  std::size_t in_done = 0;
+  std::size_t out_done = 0;
+  for (;;) {
+    if (out_done == out.size()) out.resize(out.size() * 2);
+    const std::size_t in_chunk = std::min(bytes.size() - in_done, kZlibChunk);
+    const std::size_t out_chunk = std::min(out.size() - out_done, kZlibChunk);
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + in_done));
+    stream.avail_in = static_cast<uInt>(in_chunk);
+    stream.next_out = reinterpret_cast<Bytef*>(out.data() + out_done);
+    stream.avail_out = static_cast<uInt>(out_chunk);
+    const int status = inflate(&stream, Z_NO_FLUSH);
+    in_done += in_chunk - stream.avail_in;
+    out_done += out_chunk - stream.avail_out;
+    if (status == Z_STREAM_END) {
+      if (in_done == bytes.size()) break;
+      NABLA_CHECK(inflateReset(&stream) == Z_OK, op, ": cannot restart zlib for '", source, "'");
+      continue;
+    }
+    NABLA_CHECK(status != Z_DATA_ERROR && status != Z_NEED_DICT, op, ": '", source,
+                "' holds corrupt gzip data at compressed byte ", in_done,
+                stream.msg != nullptr ? std::string(" (") + stream.msg + ")" : std::string());
+    NABLA_CHECK(status != Z_MEM_ERROR, op, ": out of memory while decompressing '", source, "'");
+    NABLA_CHECK(status == Z_OK || status == Z_BUF_ERROR, op, ": zlib error ", status, " in '", source, "'");
+    // No progress with all input consumed: the stream stops before its end.
+    NABLA_CHECK(!(in_done == bytes.size() && stream.avail_out > 0), op, ": '", source,
+                "' is a truncated gzip file (", bytes.size(), " bytes end before the compressed stream does)");
+  }
+  out.resize(out_done);
+  return out;
+}
+
+std::string maybe_gunzip(std::string bytes, const std::string& source, const char* op) {
+  if (is_gzip(bytes)) return gunzip(bytes, source, op);
+  return bytes;
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes, const char* op) {
+  static std::atomic<unsigned> counter{0};
+  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  std::FILE* file = std::fopen(temp.c_str(), "wb");
+  NABLA_CHECK(file != nullptr, op, ": cannot create '", temp, "': ", std::strerror(errno));
+  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+  const bool closed = std::fclose(file) == 0;
+  if (!written || !closed) {
+    const int error = errno;
+    std::remove(temp.c_str());
+    NABLA_CHECK(false, op, ": cannot write '", temp, "': ", std::strerror(error));
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    std::remove(temp.c_str());
+    NABLA_CHECK(false, op, ": cannot rename '", temp, "' to '", path, "': ", std::strerror(error));
+  }
+}
+
+}  // namespace nabla::data::internal

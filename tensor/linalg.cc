@@ -1,0 +1,111 @@
+#include "tensor/linalg.h"
+
+#include <Eigen/Core>
+#include <oneapi/dnnl/dnnl.h>
+#include <optional>
+
+namespace nabla {
+namespace {
+
+// How BLAS reads a strided matrix: as stored (row-major with leading
+// dimension `ld`) or transposed (column-major). Size-1 dimensions may carry
+// any stride, so they are ignored.
+struct GemmOperand {
+  bool transposed;
+  std::int64_t ld;
+};
+
+std::optional<GemmOperand> gemm_operand(std::int64_t rows, std::int64_t cols, std::int64_t row_stride,
+                                        std::int64_t col_stride) {
+  if ((cols == 1 || col_stride == 1) && (rows == 1 || row_stride >= cols)) {
+    return GemmOperand{false, rows == 1 ? std::max<std::int64_t>(cols, 1) : row_stride};
+  }
+  if ((rows == 1 || row_stride == 1) && (cols == 1 || col_stride >= rows)) {
+    return GemmOperand{true, cols == 1 ? std::max<std::int64_t>(rows, 1) : col_stride};
+  }
+  return std::nullopt;
+}
+
+// c[M, N] (dense) = a[M, K] b[K, N], a and b 2-D views of any strides.
+template <typename T>
+void gemm(const Tensor& a, const Tensor& b, T* c) {
+  const std::int64_t m = a.dim(0);
+  const std::int64_t k = a.dim(1);
+  const std::int64_t n = b.dim(1);
+  if constexpr (std::is_same_v<T, float>) {
+    std::optional<GemmOperand> lhs = gemm_operand(m, k, a.strides()[0], a.strides()[1]);
+    std::optional<GemmOperand> rhs = gemm_operand(k, n, b.strides()[0], b.strides()[1]);
+    const Tensor dense_a = lhs ? a : a.contiguous();
+    const Tensor dense_b = rhs ? b : b.contiguous();
+    if (!lhs) lhs = GemmOperand{false, std::max<std::int64_t>(k, 1)};
+    if (!rhs) rhs = GemmOperand{false, std::max<std::int64_t>(n, 1)};
+    const dnnl_status_t status =
+        dnnl_sgemm(lhs->transposed ? 'T' : 'N', rhs->transposed ? 'T' : 'N', m, n, k, 1.0f, dense_a.data<float>(),
+                   lhs->ld, dense_b.data<float>(), rhs->ld, 0.0f, c, std::max<std::int64_t>(n, 1));
+    NABLA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", static_cast<int>(status),
+                " for [", m, ", ", k, "] x [", k, ", ", n, "]");
+  } else {
+    using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using Strided = Eigen::Map<const Matrix, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+    const Strided lhs(a.data<T>(), m, k, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(a.strides()[0], a.strides()[1]));
+    const Strided rhs(b.data<T>(), k, n, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(b.strides()[0], b.strides()[1]));
+    Eigen::Map<Matrix>(c, m, n).noalias() = lhs * rhs;
+  }
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  NABLA_CHECK(a.defined() && b.defined(), "matmul: an operand is undefined (default-constructed)");
+  NABLA_CHECK(a.rank() >= 1 && b.rank() >= 1, "matmul: operands need at least one dimension, got ", a.shape(),
+              " and ", b.shape());
+  NABLA_CHECK(a.dtype() == b.dtype(), "matmul: dtypes differ: ", a.dtype(), " ", a.shape(), " vs ", b.dtype(), " ",
+              b.shape());
+  // A vector becomes a one-row (left) or one-column (right) matrix.
+  const Tensor lhs = a.rank() == 1 ? a.unsqueeze(0) : a;
+  const Tensor rhs = b.rank() == 1 ? b.unsqueeze(1) : b;
+  const std::int64_t m = lhs.dim(-2);
+  const std::int64_t k = lhs.dim(-1);
+  const std::int64_t n = rhs.dim(-1);
+  NABLA_CHECK(rhs.dim(-2) == k, "matmul: inner dimensions differ: a ", a.shape(), " vs b ", b.shape());
+  const Shape lhs_batch(lhs.shape().begin(), lhs.shape().end() - 2);
+  const Shape rhs_batch(rhs.shape().begin(), rhs.shape().end() - 2);
+  Shape out_shape = broadcast_shapes("matmul", lhs_batch, rhs_batch);
+  const std::int64_t batches = numel(out_shape);
+  out_shape.push_back(m);
+  out_shape.push_back(n);
+  // GEMM overwrites the output; only an empty inner dimension leaves zeros.
+  Tensor out = k == 0 ? zeros(out_shape, a.dtype()) : empty(out_shape, a.dtype());
+
+  if (out.numel() > 0 && k > 0) {
+    dispatch(a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if (rhs_batch.empty() && lhs.is_contiguous()) {
+        // One matrix on the right: fold the left batch into its rows, one GEMM.
+        gemm<T>(lhs.reshape({batches * m, k}), rhs, out.data<T>());
+        return;
+      }
+      Shape lhs_full = out_shape, rhs_full = out_shape;
+      lhs_full.back() = k;
+      rhs_full.end()[-2] = k;
+      const Tensor lhs_broadcast = lhs.broadcast_to(lhs_full);
+      const Tensor rhs_broadcast = rhs.broadcast_to(rhs_full);
+      const std::size_t batch_rank = out_shape.size() - 2;
+      for (std::int64_t i = 0; i < batches; ++i) {
+        Tensor lhs_matrix = lhs_broadcast, rhs_matrix = rhs_broadcast;
+        std::int64_t stride = batches;
+        for (std::size_t d = 0; d < batch_rank; ++d) {
+          stride /= out_shape[d];
+          lhs_matrix = lhs_matrix.select(0, i / stride % out_shape[d]);
+          rhs_matrix = rhs_matrix.select(0, i / stride % out_shape[d]);
+        }
+        gemm<T>(lhs_matrix, rhs_matrix, out.data<T>() + i * m * n);
+      }
+    });
+  }
+  if (a.rank() == 1) out = out.squeeze(-2);
+  if (b.rank() == 1) out = out.squeeze(-1);
+  return out;
+}
+
+}  // namespace nabla

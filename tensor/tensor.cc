@@ -3,26 +3,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstdlib>
 #include <iomanip>
 #include <numeric>
 #include <sstream>
 #include <type_traits>
 
+#include "tensor/internal/allocator.h"
 #include "tensor/internal/strided_loop.h"
 
 namespace nabla {
 namespace {
-
-constexpr std::size_t kAlignment = 64;
-
-std::shared_ptr<void> allocate(std::size_t bytes) {
-  // aligned_alloc needs a multiple of the alignment; never allocate 0 bytes.
-  const std::size_t rounded = std::max<std::size_t>(kAlignment, (bytes + kAlignment - 1) / kAlignment * kAlignment);
-  void* memory = std::aligned_alloc(kAlignment, rounded);
-  NABLA_CHECK(memory != nullptr, "tensor: cannot allocate ", bytes, " bytes");
-  return std::shared_ptr<void>(memory, std::free);
-}
 
 // Copies (and converts) every element of `source` into `target`, which has
 // the same shape; the two may have any strides.
@@ -89,7 +79,7 @@ void print_elements(std::ostream& out, const Tensor& t, int axis, std::int64_t o
 }  // namespace
 
 Tensor::Tensor(Shape shape, DType dtype)
-    : storage_(allocate(static_cast<std::size_t>(nabla::numel(shape)) * dtype_size(dtype))),
+    : storage_(internal::allocate_storage(static_cast<std::size_t>(nabla::numel(shape)) * dtype_size(dtype))),
       dtype_(dtype),
       shape_(std::move(shape)),
       strides_(contiguous_strides(shape_)) {

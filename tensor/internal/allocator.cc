@@ -1,0 +1,71 @@
+#include "tensor/internal/allocator.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+
+#include "tensor/error.h"
+
+namespace nabla::internal {
+namespace {
+
+constexpr std::size_t kAlignment = 64;
+constexpr std::size_t kPooledFrom = std::size_t{1} << 20;
+constexpr std::size_t kPoolGranule = std::size_t{1} << 16;
+constexpr std::size_t kMaxPooledBytes = std::size_t{1} << 30;
+
+class BlockPool {
+ public:
+  void* take(std::size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = free_.find(bytes);
+    if (found == free_.end()) return nullptr;
+    void* block = found->second;
+    free_.erase(found);
+    pooled_bytes_ -= bytes;
+    return block;
+  }
+
+  // Keeps the block for reuse, or frees it when the pool is full.
+  void give(void* block, std::size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (pooled_bytes_ + bytes <= kMaxPooledBytes) {
+        free_.emplace(bytes, block);
+        pooled_bytes_ += bytes;
+        return;
+      }
+    }
+    std::free(block);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_multimap<std::size_t, void*> free_;
+  std::size_t pooled_bytes_ = 0;
+};
+
+// Never destroyed: tensors in static storage may be released after main.
+BlockPool& pool() {
+  static BlockPool* instance = new BlockPool;
+  return *instance;
+}
+
+}  // namespace
+
+std::shared_ptr<void> allocate_storage(std::size_t bytes) {
+  const std::size_t granule = bytes >= kPooledFrom ? kPoolGranule : kAlignment;
+  // aligned_alloc needs a multiple of the alignment; never allocate 0 bytes.
+  const std::size_t rounded = std::max(granule, (bytes + granule - 1) / granule * granule);
+  if (rounded < kPooledFrom) {
+    void* block = std::aligned_alloc(kAlignment, rounded);
+    NABLA_CHECK(block != nullptr, "tensor: cannot allocate ", bytes, " bytes");
+    return std::shared_ptr<void>(block, std::free);
+  }
+  void* block = pool().take(rounded);
+  if (block == nullptr) block = std::aligned_alloc(kAlignment, rounded);
+  NABLA_CHECK(block != nullptr, "tensor: cannot allocate ", bytes, " bytes");
+  return std::shared_ptr<void>(block, [rounded](void* released) { pool().give(released, rounded); });
+}
+
+}  // namespace nabla::internal

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs everything nabla's build, tests, examples and benchmarks need on a
+# Debian 12 machine, as root. Idempotent: a second run installs nothing and
+# finishes in a second or two.
+set -euo pipefail
+
+packages=(
+  bazel-bootstrap     # Bazel 4.2.3, WORKSPACE mode
+  g++
+  python3             # .ci/run reads the test results with it
+  libeigen3-dev       # Eigen: fallback kernels, vectorised element-wise math
+  libdnnl-dev         # oneDNN 2.6: GEMM and, later, convolution primitives
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+  libstb-dev          # stb_image: image files
+  zlib1g-dev          # gzip-compressed IDX files
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all ${#packages[@]} packages already installed"
+fi
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [[ -f "$here/fetch_data.sh" ]]; then
+  bash "$here/fetch_data.sh" "$@"
+fi
+echo "setup: done"

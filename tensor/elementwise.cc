@@ -34,6 +34,7 @@ NABLA_UNARY_OP(Square, "square", false, x.square())
 NABLA_UNARY_OP(Relu, "relu", false, x.max(T(0)))
 NABLA_UNARY_OP(Exp, "exp", true, x.exp())
 NABLA_UNARY_OP(Log, "log", true, x.log())
+NABLA_UNARY_OP(Log1p, "log1p", true, x.log1p())
 NABLA_UNARY_OP(Sqrt, "sqrt", true, x.sqrt())
 NABLA_UNARY_OP(Tanh, "tanh", true, x.tanh())
 NABLA_UNARY_OP(Sigmoid, "sigmoid", true, x.logistic())
@@ -185,6 +186,7 @@ Tensor square(const Tensor& x) { return unary<Square>(x); }
 Tensor relu(const Tensor& x) { return unary<Relu>(x); }
 Tensor exp(const Tensor& x) { return unary<Exp>(x); }
 Tensor log(const Tensor& x) { return unary<Log>(x); }
+Tensor log1p(const Tensor& x) { return unary<Log1p>(x); }
 Tensor sqrt(const Tensor& x) { return unary<Sqrt>(x); }
 Tensor tanh(const Tensor& x) { return unary<Tanh>(x); }
 Tensor sigmoid(const Tensor& x) { return unary<Sigmoid>(x); }

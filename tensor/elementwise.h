@@ -27,6 +27,7 @@ Tensor relu(const Tensor& x);  ///< max(x, 0)
 Tensor clip(const Tensor& x, double low, double high);
 Tensor exp(const Tensor& x);      ///< float
 Tensor log(const Tensor& x);      ///< float; -inf at 0, NaN below
+Tensor log1p(const Tensor& x);    ///< float; log(1 + x), accurate near 0
 Tensor sqrt(const Tensor& x);     ///< float
 Tensor tanh(const Tensor& x);     ///< float
 Tensor sigmoid(const Tensor& x);  ///< float; 1 / (1 + exp(-x))

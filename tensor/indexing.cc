@@ -123,6 +123,74 @@ Tensor gather(const Tensor& x, std::int64_t axis, const Tensor& index) {
   return result;
 }
 
+Tensor index_add(const Tensor& x, std::int64_t axis, const Tensor& indices, const Tensor& source) {
+  NABLA_CHECK(x.defined() && source.defined(), "index_add: an operand is undefined (default-constructed)");
+  const int a = normalize_axis("index_add", axis, x.shape());
+  check_indices("index_add", indices, x.shape()[a], internal::concat_message("for axis ", axis, " of shape ", x.shape()));
+  const Shape& shape = x.shape();
+  Shape expected(shape.begin(), shape.begin() + a);
+  expected.insert(expected.end(), indices.shape().begin(), indices.shape().end());
+  expected.insert(expected.end(), shape.begin() + a + 1, shape.end());
+  NABLA_CHECK(source.shape() == expected && source.dtype() == x.dtype(), "index_add: source ", source.dtype(), " ",
+              source.shape(), " does not match ", x.dtype(), " ", expected, " for x ", shape, " and indices ",
+              indices.shape());
+  const std::int64_t outer = numel(Shape(shape.begin(), shape.begin() + a));
+  const std::int64_t size = shape[a];
+  const std::int64_t inner = numel(Shape(shape.begin() + a + 1, shape.end()));
+  const std::int64_t count = indices.numel();
+  const Tensor dense_indices = indices.contiguous();
+  const Tensor dense_source = source.contiguous();
+  const std::int64_t* index = dense_indices.data<std::int64_t>();
+  Tensor result = x.clone();
+  dispatch(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = dense_source.data<T>();
+    T* out = result.data<T>();
+    // Parallel over the outer blocks only: within one, indices may repeat.
+#pragma omp parallel for schedule(static) if (outer * count * inner >= internal::kParallelGrain)
+    for (std::int64_t o = 0; o < outer; ++o) {
+      for (std::int64_t j = 0; j < count; ++j) {
+        T* row = out + (o * size + index[j]) * inner;
+        const T* add = in + (o * count + j) * inner;
+        for (std::int64_t e = 0; e < inner; ++e) row[e] += add[e];
+      }
+    }
+  });
+  return result;
+}
+
+Tensor scatter_add(const Tensor& x, std::int64_t axis, const Tensor& index, const Tensor& source) {
+  NABLA_CHECK(x.defined() && source.defined(), "scatter_add: an operand is undefined (default-constructed)");
+  const int a = normalize_axis("scatter_add", axis, x.shape());
+  NABLA_CHECK(index.defined() && index.rank() == x.rank(), "scatter_add: index of shape ",
+              index.defined() ? index.shape() : Shape{}, " needs the rank of x ", x.shape());
+  for (int d = 0; d < x.rank(); ++d) {
+    NABLA_CHECK(d == a || index.shape()[d] <= x.shape()[d], "scatter_add: index of shape ", index.shape(),
+                " is larger than x ", x.shape(), " on axis ", d);
+  }
+  NABLA_CHECK(source.shape() == index.shape() && source.dtype() == x.dtype(), "scatter_add: source ", source.dtype(),
+              " ", source.shape(), " needs index's shape ", index.shape(), " and x's dtype ", x.dtype());
+  check_indices("scatter_add", index, x.shape()[a], internal::concat_message("for axis ", axis, " of shape ", x.shape()));
+  const Tensor dense_index = index.contiguous();
+  const Tensor dense_source = source.contiguous();
+  const std::int64_t* positions = dense_index.data<std::int64_t>();
+  Tensor result = x.clone();
+  dispatch(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = dense_source.data<T>();
+    T* out = result.data<T>();
+    const Shape& shape = index.shape();
+    std::vector<std::int64_t> counter(shape.size(), 0);
+    for (std::int64_t i = 0; i < dense_index.numel(); ++i) {
+      std::int64_t offset = 0;
+      for (int d = 0; d < x.rank(); ++d) offset += (d == a ? positions[i] : counter[d]) * result.strides()[d];
+      out[offset] += in[i];
+      for (int d = x.rank() - 1; d >= 0 && ++counter[d] == shape[d]; --d) counter[d] = 0;
+    }
+  });
+  return result;
+}
+
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   NABLA_CHECK(condition.defined() && a.defined() && b.defined(), "where: an operand is undefined (default-constructed)");
   NABLA_CHECK(a.dtype() == b.dtype(), "where: dtypes differ: ", a.dtype(), " ", a.shape(), " vs ", b.dtype(), " ",

@@ -23,10 +23,19 @@ Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis = 0);
 /// index_select(table[V, D], 0, ids[B, T]) -> [B, T, D].
 Tensor index_select(const Tensor& x, std::int64_t axis, const Tensor& indices);
 
+/// The adjoint of index_select: a copy of x with each slice of `source`
+/// added at its index along `axis`; repeated indices add up. `source` has
+/// index_select(x, axis, indices)'s shape.
+Tensor index_add(const Tensor& x, std::int64_t axis, const Tensor& indices, const Tensor& source);
+
 /// PyTorch's gather: out[i][j][k] = x[i][index[i][j][k]][k] for axis 1.
 /// `index` (int64) has x's rank and no larger size on any other axis; the
 /// result has index's shape.
 Tensor gather(const Tensor& x, std::int64_t axis, const Tensor& index);
+
+/// The adjoint of gather: a copy of x with source[i][j][k] added at
+/// [i][index[i][j][k]][k] for axis 1; `source` has index's shape.
+Tensor scatter_add(const Tensor& x, std::int64_t axis, const Tensor& index, const Tensor& source);
 
 /// Element-wise choice with broadcasting: a where `condition` is non-zero,
 /// else b. `condition` may have any dtype; a and b share one.

@@ -1,0 +1,607 @@
+// The differentiable ops: each is one `record` call with its forward and
+// backward side by side. Backward formulas carry shape notes; gradients may
+// come back at a broadcast shape, since the engine sums them to each input's
+// shape (engine.cc, fit_gradient).
+
+#include "autodiff/ops.h"
+
+#include <numeric>
+
+namespace nabla {
+namespace {
+
+// A reduction's result with kept dims, with the reduced axes dropped.
+Tensor drop_axes(const Tensor& kept, const Axes& axes) {
+  if (axes.empty()) return kept.reshape({});
+  Shape shape;
+  for (int a = 0; a < kept.rank(); ++a) {
+    bool reduced = false;
+    for (std::int64_t axis : axes) reduced = reduced || normalize_axis("reduce", axis, kept.shape()) == a;
+    if (!reduced) shape.push_back(kept.dim(a));
+  }
+  return kept.reshape(shape);
+}
+
+}  // namespace
+
+// ---- Element-wise binary. ----
+
+Variable add(const Variable& a, const Variable& b) {
+  return record(
+      "add", {a, b}, [](const Tensors& x, Context&) { return x[0] + x[1]; },
+      [](const Tensor& g, const Context&) { return Tensors{g, g}; });
+}
+
+Variable sub(const Variable& a, const Variable& b) {
+  return record(
+      "sub", {a, b}, [](const Tensors& x, Context&) { return x[0] - x[1]; },
+      [](const Tensor& g, const Context& c) { return Tensors{g, c.needs_grad[1] ? -g : Tensor()}; });
+}
+
+Variable mul(const Variable& a, const Variable& b) {
+  return record(
+      "mul", {a, b},
+      [](const Tensors& x, Context& c) {
+        c.saved = x;
+        return x[0] * x[1];
+      },
+      [](const Tensor& g, const Context& c) {
+        return Tensors{c.needs_grad[0] ? g * c.saved[1] : Tensor(), c.needs_grad[1] ? g * c.saved[0] : Tensor()};
+      });
+}
+
+Variable div(const Variable& a, const Variable& b) {
+  return record(
+      "div", {a, b},
+      [](const Tensors& x, Context& c) {
+        c.saved = x;
+        return x[0] / x[1];
+      },
+      [](const Tensor& g, const Context& c) {
+        const Tensor& a = c.saved[0];
+        const Tensor& b = c.saved[1];
+        // d(a/b)/da = 1/b, d(a/b)/db = -a/b²
+        return Tensors{c.needs_grad[0] ? g / b : Tensor(), c.needs_grad[1] ? -g * a / (b * b) : Tensor()};
+      });
+}
+
+Variable pow(const Variable& a, const Variable& b) {
+  return record(
+      "pow", {a, b},
+      [](const Tensors& x, Context& c) {
+        Tensor y = pow(x[0], x[1]);
+        c.saved = {x[0], x[1], y};
+        return y;
+      },
+      [](const Tensor& g, const Context& c) {
+        const Tensor& a = c.saved[0];
+        const Tensor& b = c.saved[1];
+        const Tensor& y = c.saved[2];
+        // d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·log(a)
+        return Tensors{c.needs_grad[0] ? g * b * pow(a, b - 1.0) : Tensor(),
+                       c.needs_grad[1] ? g * y * log(a) : Tensor()};
+      });
+}
+
+namespace {
+
+// maximum and minimum: the chosen side takes the gradient, ties split it.
+Variable pick(const char* op, const Variable& a, const Variable& b, bool largest) {
+  return record(
+      op, {a, b},
+      [largest](const Tensors& x, Context& c) {
+        c.saved = x;
+        return largest ? maximum(x[0], x[1]) : minimum(x[0], x[1]);
+      },
+      [largest](const Tensor& g, const Context& c) {
+        const Tensor& a = c.saved[0];
+        const Tensor& b = c.saved[1];
+        const Tensor a_wins = (largest ? a > b : a < b) + (a == b) * 0.5;
+        return Tensors{c.needs_grad[0] ? g * a_wins : Tensor(),
+                       c.needs_grad[1] ? g * (1.0 - a_wins) : Tensor()};
+      });
+}
+
+}  // namespace
+
+Variable maximum(const Variable& a, const Variable& b) { return pick("maximum", a, b, true); }
+Variable minimum(const Variable& a, const Variable& b) { return pick("minimum", a, b, false); }
+
+// ---- Element-wise unary. ----
+
+Variable neg(const Variable& x) {
+  return record(
+      "neg", {x}, [](const Tensors& in, Context&) { return -in[0]; },
+      [](const Tensor& g, const Context&) { return Tensors{-g}; });
+}
+
+namespace {
+
+// Scalar operands are attributes, not graph inputs: their dtype follows the
+// tensor's at run time, and they need no node of their own.
+Variable add_scalar(const Variable& x, double value) {
+  return record(
+      "add_scalar", {x}, [value](const Tensors& in, Context&) { return in[0] + value; },
+      [](const Tensor& g, const Context&) { return Tensors{g}; });
+}
+
+Variable mul_scalar(const Variable& x, double value) {
+  return record(
+      "mul_scalar", {x}, [value](const Tensors& in, Context&) { return in[0] * value; },
+      [value](const Tensor& g, const Context&) { return Tensors{g * value}; });
+}
+
+// value / x
+Variable rdiv_scalar(double value, const Variable& x) {
+  return record(
+      "rdiv_scalar", {x},
+      [value](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return value / in[0];
+      },
+      [value](const Tensor& g, const Context& c) {
+        const Tensor& x = c.saved[0];
+        return Tensors{g * (-value) / (x * x)};  // d(v/x)/dx = -v/x²
+      });
+}
+
+}  // namespace
+
+Variable pow(const Variable& x, double exponent) {
+  return record(
+      "pow_scalar", {x},
+      [exponent](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return pow(in[0], exponent);
+      },
+      [exponent](const Tensor& g, const Context& c) {
+        return Tensors{g * exponent * pow(c.saved[0], exponent - 1)};
+      });
+}
+
+Variable square(const Variable& x) {
+  return record(
+      "square", {x},
+      [](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return square(in[0]);
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g * c.saved[0] * 2.0}; });
+}
+
+Variable exp(const Variable& x) {
+  return record(
+      "exp", {x},
+      [](const Tensors& in, Context& c) {
+        Tensor y = exp(in[0]);
+        c.saved = {y};
+        return y;
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g * c.saved[0]}; });
+}
+
+Variable log(const Variable& x) {
+  return record(
+      "log", {x},
+      [](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return log(in[0]);
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g / c.saved[0]}; });
+}
+
+Variable sqrt(const Variable& x) {
+  return record(
+      "sqrt", {x},
+      [](const Tensors& in, Context& c) {
+        Tensor y = sqrt(in[0]);
+        c.saved = {y};
+        return y;
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g * 0.5 / c.saved[0]}; });
+}
+
+Variable abs(const Variable& x) {
+  return record(
+      "abs", {x},
+      [](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return abs(in[0]);
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g * sign(c.saved[0])}; });
+}
+
+Variable sin(const Variable& x) {
+  return record(
+      "sin", {x},
+      [](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return sin(in[0]);
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g * cos(c.saved[0])}; });
+}
+
+Variable cos(const Variable& x) {
+  return record(
+      "cos", {x},
+      [](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return cos(in[0]);
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{-g * sin(c.saved[0])}; });
+}
+
+Variable tanh(const Variable& x) {
+  return record(
+      "tanh", {x},
+      [](const Tensors& in, Context& c) {
+        Tensor y = tanh(in[0]);
+        c.saved = {y};
+        return y;
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g * (1.0 - square(c.saved[0]))}; });
+}
+
+Variable sigmoid(const Variable& x) {
+  return record(
+      "sigmoid", {x},
+      [](const Tensors& in, Context& c) {
+        Tensor y = sigmoid(in[0]);
+        c.saved = {y};
+        return y;
+      },
+      [](const Tensor& g, const Context& c) {
+        const Tensor& y = c.saved[0];
+        return Tensors{g * y * (1.0 - y)};
+      });
+}
+
+Variable softplus(const Variable& x) {
+  return record(
+      "softplus", {x},
+      [](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large x.
+        return relu(in[0]) + log1p(exp(-abs(in[0])));
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g * sigmoid(c.saved[0])}; });
+}
+
+Variable relu(const Variable& x) {
+  return record(
+      "relu", {x},
+      [](const Tensors& in, Context& c) {
+        Tensor y = relu(in[0]);
+        c.saved = {y};
+        return y;
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g * (c.saved[0] > 0.0)}; });
+}
+
+Variable leaky_relu(const Variable& x, double negative_slope) {
+  return record(
+      "leaky_relu", {x},
+      [negative_slope](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return where(in[0] > 0.0, in[0], in[0] * negative_slope);
+      },
+      [negative_slope](const Tensor& g, const Context& c) {
+        const Tensor positive = c.saved[0] > 0.0;
+        return Tensors{g * (positive + (1.0 - positive) * negative_slope)};
+      });
+}
+
+Variable elu(const Variable& x, double alpha) {
+  return record(
+      "elu", {x},
+      [alpha](const Tensors& in, Context& c) {
+        Tensor y = where(in[0] > 0.0, in[0], (exp(minimum(in[0], zeros_like(in[0]))) - 1.0) * alpha);
+        c.saved = {in[0], y};
+        return y;
+      },
+      [alpha](const Tensor& g, const Context& c) {
+        // x > 0: 1; otherwise alpha·e^x = y + alpha
+        return Tensors{g * where(c.saved[0] > 0.0, ones_like(g), c.saved[1] + alpha)};
+      });
+}
+
+Variable clip(const Variable& x, double low, double high) {
+  return record(
+      "clip", {x},
+      [low, high](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return clip(in[0], low, high);
+      },
+      [low, high](const Tensor& g, const Context& c) {
+        const Tensor& x = c.saved[0];
+        return Tensors{g * ((x >= low) * (x <= high))};
+      });
+}
+
+Variable operator-(const Variable& x) { return neg(x); }
+Variable operator+(const Variable& a, const Variable& b) { return add(a, b); }
+Variable operator-(const Variable& a, const Variable& b) { return sub(a, b); }
+Variable operator*(const Variable& a, const Variable& b) { return mul(a, b); }
+Variable operator/(const Variable& a, const Variable& b) { return div(a, b); }
+Variable operator+(const Variable& a, double b) { return add_scalar(a, b); }
+Variable operator-(const Variable& a, double b) { return add_scalar(a, -b); }
+Variable operator*(const Variable& a, double b) { return mul_scalar(a, b); }
+Variable operator/(const Variable& a, double b) { return mul_scalar(a, 1.0 / b); }
+Variable operator+(double a, const Variable& b) { return add_scalar(b, a); }
+Variable operator-(double a, const Variable& b) { return add_scalar(neg(b), a); }
+Variable operator*(double a, const Variable& b) { return mul_scalar(b, a); }
+Variable operator/(double a, const Variable& b) { return rdiv_scalar(a, b); }
+
+// ---- Linear algebra. ----
+
+Variable matmul(const Variable& a, const Variable& b) {
+  return record(
+      "matmul", {a, b},
+      [](const Tensors& x, Context& c) {
+        c.saved = x;
+        return matmul(x[0], x[1]);
+      },
+      [](const Tensor& g, const Context& c) {
+        // Vectors take part as [1, K] (left) and [K, 1] (right) matrices.
+        const bool a_vector = c.saved[0].rank() == 1;
+        const bool b_vector = c.saved[1].rank() == 1;
+        const Tensor a = a_vector ? c.saved[0].unsqueeze(0) : c.saved[0];
+        const Tensor b = b_vector ? c.saved[1].unsqueeze(1) : c.saved[1];
+        Tensor g2 = a_vector ? g.unsqueeze(-2) : g;
+        if (b_vector) g2 = g2.unsqueeze(-1);
+        Tensor grad_a, grad_b;
+        if (c.needs_grad[0]) {
+          grad_a = matmul(g2, b.transpose(-1, -2));  // g:[..,M,N] · bᵀ:[..,N,K] → [..,M,K]
+          if (a_vector) grad_a = grad_a.squeeze(-2);
+        }
+        if (c.needs_grad[1]) {
+          grad_b = matmul(a.transpose(-1, -2), g2);  // aᵀ:[..,K,M] · g:[..,M,N] → [..,K,N]
+          if (b_vector) grad_b = grad_b.squeeze(-1);
+        }
+        return Tensors{grad_a, grad_b};
+      });
+}
+
+// ---- Reductions. ----
+
+namespace {
+
+// The gradient of a reduction, at the reduced shape with kept dims, ready to
+// broadcast against the input.
+Tensor kept_gradient(const Tensor& g, const Shape& input_shape, const Axes& axes) {
+  Shape kept = input_shape;
+  if (axes.empty()) {
+    std::fill(kept.begin(), kept.end(), 1);
+  } else {
+    for (std::int64_t axis : axes) kept[normalize_axis("reduce", axis, input_shape)] = 1;
+  }
+  return g.reshape(kept);
+}
+
+Variable extreme(const char* op, const Variable& x, const Axes& axes, bool keepdims, bool largest) {
+  return record(
+      op, {x},
+      [axes, keepdims, largest](const Tensors& in, Context& c) {
+        Tensor kept = largest ? max(in[0], axes, true) : min(in[0], axes, true);
+        c.saved = {in[0], kept};
+        return keepdims ? kept : drop_axes(kept, axes);
+      },
+      [axes](const Tensor& g, const Context& c) {
+        const Tensor hits = c.saved[0] == c.saved[1];  // 1 where x attains the extreme
+        const Tensor share = hits / sum(hits, axes, true);
+        return Tensors{kept_gradient(g, c.input_shapes[0], axes) * share};
+      });
+}
+
+}  // namespace
+
+Variable sum(const Variable& x, const Axes& axes, bool keepdims) {
+  return record(
+      "sum", {x}, [axes, keepdims](const Tensors& in, Context&) { return sum(in[0], axes, keepdims); },
+      [axes](const Tensor& g, const Context& c) {
+        return Tensors{kept_gradient(g, c.input_shapes[0], axes).broadcast_to(c.input_shapes[0])};
+      });
+}
+
+Variable mean(const Variable& x, const Axes& axes, bool keepdims) {
+  return record(
+      "mean", {x}, [axes, keepdims](const Tensors& in, Context&) { return mean(in[0], axes, keepdims); },
+      [axes](const Tensor& g, const Context& c) {
+        const Shape& shape = c.input_shapes[0];
+        const double count = static_cast<double>(numel(shape)) / static_cast<double>(std::max<std::int64_t>(g.numel(), 1));
+        return Tensors{(kept_gradient(g, shape, axes) / count).broadcast_to(shape)};
+      });
+}
+
+Variable max(const Variable& x, const Axes& axes, bool keepdims) { return extreme("max", x, axes, keepdims, true); }
+Variable min(const Variable& x, const Axes& axes, bool keepdims) { return extreme("min", x, axes, keepdims, false); }
+
+Variable logsumexp(const Variable& x, const Axes& axes, bool keepdims) {
+  return record(
+      "logsumexp", {x},
+      [axes, keepdims](const Tensors& in, Context& c) {
+        const Tensor peak = max(in[0], axes, true);
+        Tensor kept = log(sum(exp(in[0] - peak), axes, true)) + peak;
+        c.saved = {in[0], kept};
+        return keepdims ? kept : drop_axes(kept, axes);
+      },
+      [axes](const Tensor& g, const Context& c) {
+        // d/dx log Σ e^x = softmax(x) = e^(x - lse)
+        return Tensors{kept_gradient(g, c.input_shapes[0], axes) * exp(c.saved[0] - c.saved[1])};
+      });
+}
+
+Variable softmax(const Variable& x, std::int64_t axis) {
+  return record(
+      "softmax", {x},
+      [axis](const Tensors& in, Context& c) {
+        const Tensor shifted = exp(in[0] - max(in[0], {axis}, true));
+        Tensor y = shifted / sum(shifted, {axis}, true);
+        c.saved = {y};
+        return y;
+      },
+      [axis](const Tensor& g, const Context& c) {
+        const Tensor& y = c.saved[0];
+        return Tensors{y * (g - sum(g * y, {axis}, true))};  // J = diag(y) - y yᵀ
+      });
+}
+
+Variable log_softmax(const Variable& x, std::int64_t axis) {
+  return record(
+      "log_softmax", {x},
+      [axis](const Tensors& in, Context& c) {
+        const Tensor shifted = in[0] - max(in[0], {axis}, true);
+        Tensor y = shifted - log(sum(exp(shifted), {axis}, true));
+        c.saved = {y};
+        return y;
+      },
+      [axis](const Tensor& g, const Context& c) {
+        return Tensors{g - exp(c.saved[0]) * sum(g, {axis}, true)};  // g - softmax·Σg
+      });
+}
+
+// ---- Shape. ----
+
+Variable broadcast_to(const Variable& x, const Shape& shape) {
+  return record(
+      "broadcast_to", {x}, [shape](const Tensors& in, Context&) { return in[0].broadcast_to(shape); },
+      [](const Tensor& g, const Context&) { return Tensors{g}; });  // the engine sums g back
+}
+
+Variable reshape(const Variable& x, const Shape& shape) {
+  return record(
+      "reshape", {x}, [shape](const Tensors& in, Context&) { return in[0].reshape(shape); },
+      [](const Tensor& g, const Context& c) { return Tensors{g.reshape(c.input_shapes[0])}; });
+}
+
+Variable flatten(const Variable& x, std::int64_t start_axis, std::int64_t end_axis) {
+  return record(
+      "flatten", {x},
+      [start_axis, end_axis](const Tensors& in, Context&) { return in[0].flatten(start_axis, end_axis); },
+      [](const Tensor& g, const Context& c) { return Tensors{g.reshape(c.input_shapes[0])}; });
+}
+
+Variable transpose(const Variable& x, std::int64_t axis0, std::int64_t axis1) {
+  return record(
+      "transpose", {x}, [axis0, axis1](const Tensors& in, Context&) { return in[0].transpose(axis0, axis1); },
+      [axis0, axis1](const Tensor& g, const Context&) { return Tensors{g.transpose(axis0, axis1)}; });
+}
+
+Variable permute(const Variable& x, const std::vector<std::int64_t>& dims) {
+  return record(
+      "permute", {x}, [dims](const Tensors& in, Context&) { return in[0].permute(dims); },
+      [dims](const Tensor& g, const Context&) {
+        std::vector<std::int64_t> inverse(dims.size());
+        for (std::size_t i = 0; i < dims.size(); ++i) {
+          inverse[normalize_axis("permute", dims[i], g.shape())] = static_cast<std::int64_t>(i);
+        }
+        return Tensors{g.permute(inverse)};
+      });
+}
+
+Variable concat(const std::vector<Variable>& xs, std::int64_t axis) {
+  return record(
+      "concat", xs, [axis](const Tensors& in, Context&) { return concat(in, axis); },
+      [axis](const Tensor& g, const Context& c) {
+        Tensors grads;
+        std::int64_t start = 0;
+        for (const Shape& shape : c.input_shapes) {
+          const std::int64_t size = shape[normalize_axis("concat", axis, shape)];
+          grads.push_back(g.slice(axis, start, start + size));
+          start += size;
+        }
+        return grads;
+      });
+}
+
+Variable stack(const std::vector<Variable>& xs, std::int64_t axis) {
+  return record(
+      "stack", xs, [axis](const Tensors& in, Context&) { return stack(in, axis); },
+      [axis](const Tensor& g, const Context& c) {
+        Tensors grads;
+        for (std::size_t i = 0; i < c.input_shapes.size(); ++i) grads.push_back(g.select(axis, static_cast<std::int64_t>(i)));
+        return grads;
+      });
+}
+
+Variable slice(const Variable& x, std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step) {
+  return record(
+      "slice", {x}, [=](const Tensors& in, Context&) { return in[0].slice(axis, start, stop, step); },
+      [=](const Tensor& g, const Context& c) {
+        Tensor grad = zeros(c.input_shapes[0], g.dtype());
+        grad.slice(axis, start, stop, step).copy_(g);
+        return Tensors{grad};
+      });
+}
+
+Variable pad(const Variable& x, const std::vector<std::pair<std::int64_t, std::int64_t>>& padding, double value) {
+  // The view of the padded tensor that holds the original elements.
+  auto interior = [padding](Tensor padded) {
+    const auto first = static_cast<std::int64_t>(padded.rank() - padding.size());
+    for (std::size_t i = 0; i < padding.size(); ++i) {
+      const std::int64_t axis = first + static_cast<std::int64_t>(i);
+      padded = padded.slice(axis, padding[i].first, padded.dim(axis) - padding[i].second);
+    }
+    return padded;
+  };
+  return record(
+      "pad", {x},
+      [padding, value, interior](const Tensors& in, Context&) {
+        NABLA_CHECK(padding.size() <= static_cast<std::size_t>(in[0].rank()), "pad: ", padding.size(),
+                    " (before, after) pairs for shape ", in[0].shape());
+        Shape shape = in[0].shape();
+        const std::size_t first = shape.size() - padding.size();
+        for (std::size_t i = 0; i < padding.size(); ++i) {
+          NABLA_CHECK(padding[i].first >= 0 && padding[i].second >= 0, "pad: negative padding on axis ", first + i,
+                      " of shape ", in[0].shape());
+          shape[first + i] += padding[i].first + padding[i].second;
+        }
+        Tensor padded = full(shape, value, in[0].dtype());
+        interior(padded).copy_(in[0]);
+        return padded;
+      },
+      [interior](const Tensor& g, const Context&) { return Tensors{interior(g)}; });
+}
+
+// ---- Indexing. ----
+
+Variable index_select(const Variable& x, std::int64_t axis, const Variable& indices) {
+  return record(
+      "index_select", {x, indices},
+      [axis](const Tensors& in, Context& c) {
+        c.saved = {in[1]};
+        return index_select(in[0], axis, in[1]);
+      },
+      [axis](const Tensor& g, const Context& c) {
+        // Rows picked several times (a repeated token) add up.
+        return Tensors{index_add(zeros(c.input_shapes[0], g.dtype()), axis, c.saved[0], g), Tensor()};
+      });
+}
+
+Variable gather(const Variable& x, std::int64_t axis, const Variable& index) {
+  return record(
+      "gather", {x, index},
+      [axis](const Tensors& in, Context& c) {
+        c.saved = {in[1]};
+        return gather(in[0], axis, in[1]);
+      },
+      [axis](const Tensor& g, const Context& c) {
+        return Tensors{scatter_add(zeros(c.input_shapes[0], g.dtype()), axis, c.saved[0], g), Tensor()};
+      });
+}
+
+Variable where(const Variable& condition, const Variable& a, const Variable& b) {
+  return record(
+      "where", {condition, a, b},
+      [](const Tensors& in, Context& c) {
+        c.saved = {in[0]};
+        return where(in[0], in[1], in[2]);
+      },
+      [](const Tensor& g, const Context& c) {
+        const Tensor none = zeros({}, g.dtype());
+        return Tensors{c.needs_grad[0] ? zeros(c.input_shapes[0], g.dtype()) : Tensor(), c.needs_grad[1] ? where(c.saved[0], g, none) : Tensor(),
+                       c.needs_grad[2] ? where(c.saved[0], none, g) : Tensor()};
+      });
+}
+
+}  // namespace nabla

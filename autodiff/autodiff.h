@@ -4,6 +4,7 @@
 /// Everything //autodiff offers, in one include.
 
 #include "autodiff/engine.h"
+#include "autodiff/export.h"
 #include "autodiff/grad_check.h"
 #include "autodiff/graph.h"
 #include "autodiff/ops.h"

@@ -1,0 +1,141 @@
+#include "autodiff/graph.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "autodiff/ops.h"
+
+namespace nabla {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+TEST(Graph, PlaceholderOpsAreRecordedNotRun) {
+  Graph graph;
+  GraphScope scope(graph);
+  Variable x = placeholder("x", {-1, 2});
+  Variable y = x * 2.0 + 1.0;
+  EXPECT_THAT([&] { y.value(); }, ThrowsMessage<Error>(HasSubstr("has not been computed; call Graph::run")));
+  const Tensors out = graph.run({y}, {{x, tensor({1, 2, 3, 4}, {2, 2})}});
+  EXPECT_EQ(out[0].to_vector<float>(), (std::vector<float>{3, 5, 7, 9}));
+}
+
+TEST(Graph, RunsManyTimesWithoutNewNodes) {
+  Graph graph;
+  GraphScope scope(graph);
+  Variable w = parameter(tensor({1, 2}, {2, 1}));
+  Variable x = placeholder("x", {-1, 2});
+  Variable loss = sum(matmul(x, w));
+  const std::int64_t nodes = internal::Node::live_count.load();
+  for (int batch = 1; batch <= 3; ++batch) {
+    // Batch size varies through the -1 wildcard; the result is Σ_rows (1·1 + 2·1) = 3·batch.
+    EXPECT_DOUBLE_EQ(graph.run({loss}, {{x, ones({batch, 2})}})[0].item(), 3.0 * batch);
+    loss.backward();
+    EXPECT_EQ(w.grad().to_vector<float>(), (std::vector<float>{static_cast<float>(batch), static_cast<float>(batch)}));
+    w.zero_grad();
+  }
+  EXPECT_EQ(internal::Node::live_count.load(), nodes);
+}
+
+TEST(Graph, BuildOnceGradientsMatchDefineByRun) {
+  Generator generator(1);
+  const Tensor input = normal({4, 3}, 0, 1, generator);
+  Variable w = parameter(normal({3, 2}, 0, 1, generator));
+  Variable b = parameter(normal({2}, 0, 1, generator));
+  sum(tanh(matmul(Variable(input), w) + b)).backward();
+  const Tensor eager_w = w.grad(), eager_b = b.grad();
+  w.zero_grad();
+  b.zero_grad();
+
+  Graph graph;
+  GraphScope scope(graph);
+  Variable x = placeholder("x", {-1, 3});
+  Variable loss = sum(tanh(matmul(x, w) + b));
+  graph.run({loss}, {{x, input}});
+  loss.backward();
+  EXPECT_EQ(w.grad().to_vector<float>(), eager_w.to_vector<float>());
+  EXPECT_EQ(b.grad().to_vector<float>(), eager_b.to_vector<float>());
+}
+
+TEST(Graph, FedShapeMustMatchPlaceholder) {
+  Graph graph;
+  Variable x = graph.placeholder("images", {-1, 784});
+  Variable y = x * 2.0;
+  EXPECT_THAT([&] { graph.run({y}, {{x, zeros({32, 783})}}); },
+              ThrowsMessage<Error>(HasSubstr("placeholder 'images' expects shape [-1, 784], fed [32, 783]")));
+  EXPECT_THAT([&] { graph.run({y}, {{x, zeros({784})}}); },
+              ThrowsMessage<Error>(HasSubstr("placeholder 'images' expects shape [-1, 784], fed [784]")));
+  EXPECT_THAT([&] { graph.run({y}, {{x, zeros({2, 784}, kFloat64)}}); },
+              ThrowsMessage<Error>(HasSubstr("placeholder 'images' expects float32, fed float64")));
+}
+
+TEST(Graph, MissingFeedNamesThePlaceholder) {
+  Graph graph;
+  Variable x = graph.placeholder("x", {2});
+  Variable labels = graph.placeholder("labels", {2}, kInt64);
+  Variable y = x * 2.0 + gather(x, 0, labels);
+  EXPECT_THAT([&] { graph.run({y}, {{x, ones({2})}}); },
+              ThrowsMessage<Error>(HasSubstr("placeholder 'labels' is needed but not fed")));
+}
+
+TEST(Graph, EarlierFeedsDoNotLeakIntoLaterRuns) {
+  Graph graph;
+  Variable x = graph.placeholder("x", {1});
+  Variable y = x + 1.0;
+  graph.run({y}, {{x, ones({1})}});
+  EXPECT_THAT([&] { graph.run({y}, {}); }, ThrowsMessage<Error>(HasSubstr("placeholder 'x' is needed but not fed")));
+}
+
+TEST(Graph, OpErrorsSurfaceAtRunNamingTheOp) {
+  Graph graph;
+  Variable a = graph.placeholder("a", {-1, 3});
+  Variable b = graph.placeholder("b", {-1, 3});
+  Variable c = matmul(a, b);
+  EXPECT_THAT([&] { graph.run({c}, {{a, ones({2, 3})}, {b, ones({2, 3})}}); },
+              ThrowsMessage<Error>(HasSubstr("matmul: inner dimensions differ: a [2, 3] vs b [2, 3]")));
+}
+
+TEST(Graph, PlaceholdersOfTwoGraphsDoNotMix) {
+  Graph first, second;
+  Variable a = first.placeholder("a", {1});
+  Variable b = second.placeholder("b", {1});
+  EXPECT_THAT([&] { a + b; }, ThrowsMessage<Error>(HasSubstr("placeholders of two different graphs")));
+  Variable c = a * 2.0;
+  EXPECT_THAT([&] { second.run({c}, {{a, ones({1})}}); }, ThrowsMessage<Error>(HasSubstr("another graph")));
+}
+
+TEST(Graph, OnlyPlaceholdersCanBeFed) {
+  Graph graph;
+  Variable x = graph.placeholder("x", {1});
+  Variable w = parameter(ones({1}));
+  Variable y = x * w;
+  EXPECT_THAT([&] { graph.run({y}, {{w, ones({1})}}); }, ThrowsMessage<Error>(HasSubstr("only placeholders")));
+}
+
+TEST(Graph, DefaultGraphAndScopes) {
+  Graph graph;
+  EXPECT_EQ(&current_graph(), &default_graph());
+  {
+    GraphScope scope(graph);
+    EXPECT_EQ(&current_graph(), &graph);
+    Variable x = placeholder("x", {1});
+    EXPECT_EQ(graph.nodes().size(), 1u);
+  }
+  EXPECT_EQ(&current_graph(), &default_graph());
+  Variable z = placeholder("z", {1});
+  EXPECT_EQ(default_graph().run({z * 3.0}, {{z, ones({1})}})[0].item(), 3.0);
+}
+
+TEST(Graph, NodesListsPlaceholdersAndOps) {
+  Graph graph;
+  GraphScope scope(graph);
+  Variable x = placeholder("x", {-1, 2});
+  Variable y = relu(x) * 2.0;
+  std::vector<std::string> ops;
+  for (const Variable& node : graph.nodes()) ops.emplace_back(node.op());
+  EXPECT_EQ(ops, (std::vector<std::string>{"placeholder", "relu", "mul_scalar"}));
+}
+
+}  // namespace
+}  // namespace nabla

@@ -3,6 +3,8 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "tensor/internal/strided_loop.h"
@@ -103,12 +105,27 @@ void check_binary_operands(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(a.dtype() == b.dtype(), Op::kName, ": dtypes differ: ", a.dtype(), " ", a.shape(), " vs ", b.dtype(),
               " ", b.shape());
   NABLA_CHECK(!Op::kFloatOnly || is_floating(a.dtype()), Op::kName, ": needs float32 or float64 tensors, got ",
-              a.dtype());
+              a.dtype(), " ", a.shape(), " and ", b.dtype(), " ", b.shape());
   if constexpr (std::is_same_v<Op, Div>) {
     if (a.dtype() == kInt64) {
       const std::vector<std::int64_t> divisors = b.to_vector<std::int64_t>();
       NABLA_CHECK(std::find(divisors.begin(), divisors.end(), 0) == divisors.end(),
                   "div: int64 division by zero (divisor of shape ", b.shape(), ")");
+      // The one int64 quotient that overflows; x86 traps on it (SIGFPE).
+      // Pairs are compared only in the rare case that both values occur.
+      constexpr std::int64_t kLowest = std::numeric_limits<std::int64_t>::min();
+      if (std::find(divisors.begin(), divisors.end(), -1) != divisors.end()) {
+        const std::vector<std::int64_t> dividends = a.to_vector<std::int64_t>();
+        if (std::find(dividends.begin(), dividends.end(), kLowest) != dividends.end()) {
+          const Shape shape = broadcast_shapes("div", a.shape(), b.shape());
+          const std::vector<std::int64_t> x = a.broadcast_to(shape).to_vector<std::int64_t>();
+          const std::vector<std::int64_t> y = b.broadcast_to(shape).to_vector<std::int64_t>();
+          for (std::size_t i = 0; i < x.size(); ++i) {
+            NABLA_CHECK(x[i] != kLowest || y[i] != -1, "div: int64 overflow: ", kLowest, " / -1 (shapes ", a.shape(),
+                        " and ", b.shape(), ")");
+          }
+        }
+      }
     }
   }
 }
@@ -172,8 +189,13 @@ Tensor& binary_in_place(Tensor& a, const Tensor& b) {
   return a;
 }
 
-Tensor scalar_like(const Tensor& t, double value) {
-  NABLA_CHECK(t.defined(), "scalar operand: the tensor is undefined (default-constructed)");
+// A scalar operand in the tensor's dtype. An int64 tensor takes only whole
+// numbers: truncating 0.5 to 0 would silently turn x * 0.5 into zeros.
+Tensor scalar_like(const char* op, const Tensor& t, double value) {
+  NABLA_CHECK(t.defined(), op, ": the tensor operand is undefined (default-constructed)");
+  NABLA_CHECK(t.dtype() != kInt64 || (std::trunc(value) == value && std::abs(value) < 9.2233720368547758e18), op,
+              ": scalar ", value, " is not an int64 value, so it cannot combine with the int64 tensor of shape ",
+              t.shape());
   return scalar(value, t.dtype());
 }
 
@@ -194,7 +216,8 @@ Tensor sin(const Tensor& x) { return unary<Sin>(x); }
 Tensor cos(const Tensor& x) { return unary<Cos>(x); }
 
 Tensor clip(const Tensor& x, double low, double high) {
-  NABLA_CHECK(low <= high, "clip: low ", low, " is above high ", high);
+  NABLA_CHECK(x.defined(), "clip: the tensor is undefined (default-constructed)");
+  NABLA_CHECK(low <= high, "clip: low ", low, " is above high ", high, " (tensor of shape ", x.shape(), ")");
   return map_unary<false>("clip", x, [low, high](const auto& array) {
     using T = typename std::decay_t<decltype(array)>::Scalar;
     return array.max(static_cast<T>(low)).min(static_cast<T>(high));
@@ -235,28 +258,28 @@ Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
 Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
 Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
 
-Tensor operator+(const Tensor& a, double b) { return add(a, scalar_like(a, b)); }
-Tensor operator-(const Tensor& a, double b) { return sub(a, scalar_like(a, b)); }
-Tensor operator*(const Tensor& a, double b) { return mul(a, scalar_like(a, b)); }
-Tensor operator/(const Tensor& a, double b) { return div(a, scalar_like(a, b)); }
-Tensor operator+(double a, const Tensor& b) { return add(scalar_like(b, a), b); }
-Tensor operator-(double a, const Tensor& b) { return sub(scalar_like(b, a), b); }
-Tensor operator*(double a, const Tensor& b) { return mul(scalar_like(b, a), b); }
-Tensor operator/(double a, const Tensor& b) { return div(scalar_like(b, a), b); }
-Tensor operator==(const Tensor& a, double b) { return eq(a, scalar_like(a, b)); }
-Tensor operator!=(const Tensor& a, double b) { return ne(a, scalar_like(a, b)); }
-Tensor operator<(const Tensor& a, double b) { return lt(a, scalar_like(a, b)); }
-Tensor operator<=(const Tensor& a, double b) { return le(a, scalar_like(a, b)); }
-Tensor operator>(const Tensor& a, double b) { return gt(a, scalar_like(a, b)); }
-Tensor operator>=(const Tensor& a, double b) { return ge(a, scalar_like(a, b)); }
+Tensor operator+(const Tensor& a, double b) { return add(a, scalar_like("add", a, b)); }
+Tensor operator-(const Tensor& a, double b) { return sub(a, scalar_like("sub", a, b)); }
+Tensor operator*(const Tensor& a, double b) { return mul(a, scalar_like("mul", a, b)); }
+Tensor operator/(const Tensor& a, double b) { return div(a, scalar_like("div", a, b)); }
+Tensor operator+(double a, const Tensor& b) { return add(scalar_like("add", b, a), b); }
+Tensor operator-(double a, const Tensor& b) { return sub(scalar_like("sub", b, a), b); }
+Tensor operator*(double a, const Tensor& b) { return mul(scalar_like("mul", b, a), b); }
+Tensor operator/(double a, const Tensor& b) { return div(scalar_like("div", b, a), b); }
+Tensor operator==(const Tensor& a, double b) { return eq(a, scalar_like("eq", a, b)); }
+Tensor operator!=(const Tensor& a, double b) { return ne(a, scalar_like("ne", a, b)); }
+Tensor operator<(const Tensor& a, double b) { return lt(a, scalar_like("lt", a, b)); }
+Tensor operator<=(const Tensor& a, double b) { return le(a, scalar_like("le", a, b)); }
+Tensor operator>(const Tensor& a, double b) { return gt(a, scalar_like("gt", a, b)); }
+Tensor operator>=(const Tensor& a, double b) { return ge(a, scalar_like("ge", a, b)); }
 
 Tensor& operator+=(Tensor& a, const Tensor& b) { return binary_in_place<Add>(a, b); }
 Tensor& operator-=(Tensor& a, const Tensor& b) { return binary_in_place<Sub>(a, b); }
 Tensor& operator*=(Tensor& a, const Tensor& b) { return binary_in_place<Mul>(a, b); }
 Tensor& operator/=(Tensor& a, const Tensor& b) { return binary_in_place<Div>(a, b); }
-Tensor& operator+=(Tensor& a, double b) { return a += scalar_like(a, b); }
-Tensor& operator-=(Tensor& a, double b) { return a -= scalar_like(a, b); }
-Tensor& operator*=(Tensor& a, double b) { return a *= scalar_like(a, b); }
-Tensor& operator/=(Tensor& a, double b) { return a /= scalar_like(a, b); }
+Tensor& operator+=(Tensor& a, double b) { return a += scalar_like("add", a, b); }
+Tensor& operator-=(Tensor& a, double b) { return a -= scalar_like("sub", a, b); }
+Tensor& operator*=(Tensor& a, double b) { return a *= scalar_like("mul", a, b); }
+Tensor& operator/=(Tensor& a, double b) { return a /= scalar_like("div", a, b); }
 
 }  // namespace nabla

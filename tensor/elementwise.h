@@ -62,7 +62,8 @@ Tensor operator<=(const Tensor& a, const Tensor& b);
 Tensor operator>(const Tensor& a, const Tensor& b);
 Tensor operator>=(const Tensor& a, const Tensor& b);
 
-// Scalar operands take the tensor's dtype.
+/// Scalar operands take the tensor's dtype. An int64 tensor takes only
+/// whole-number scalars: i * 0.5 throws rather than multiplying by 0.
 Tensor operator+(const Tensor& a, double b);
 Tensor operator-(const Tensor& a, double b);
 Tensor operator*(const Tensor& a, double b);

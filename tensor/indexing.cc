@@ -14,11 +14,12 @@ namespace {
 // `context` ends the message, e.g. "for axis 1 of shape [2, 3]".
 void check_indices(const char* op, const Tensor& indices, std::int64_t size, const std::string& context) {
   NABLA_CHECK(indices.defined(), op, ": the index tensor is undefined (default-constructed)");
-  NABLA_CHECK(indices.dtype() == kInt64, op, ": indices must be int64, got ", indices.dtype());
+  NABLA_CHECK(indices.dtype() == kInt64, op, ": indices must be int64, got ", indices.dtype(), " of shape ",
+              indices.shape());
   const std::vector<std::int64_t> values = indices.to_vector<std::int64_t>();
   for (std::size_t i = 0; i < values.size(); ++i) {
     NABLA_CHECK(values[i] >= 0 && values[i] < size, op, ": index ", values[i], " (at flat position ", i,
-                ") is out of range [0, ", size, ") ", context);
+                ") of indices ", indices.shape(), " is out of range [0, ", size, ") ", context);
   }
 }
 
@@ -28,14 +29,14 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t axis) {
   NABLA_CHECK(!tensors.empty(), "concat: needs at least one tensor");
   for (const Tensor& t : tensors) NABLA_CHECK(t.defined(), "concat: a tensor is undefined (default-constructed)");
   const Tensor& first = tensors.front();
-  NABLA_CHECK(first.rank() > 0, "concat: cannot join 0-d tensors; use stack");
+  NABLA_CHECK(first.rank() > 0, "concat: cannot join 0-d tensors (shape ", first.shape(), "); use stack");
   const int a = normalize_axis("concat", axis, first.shape());
   Shape shape = first.shape();
   shape[a] = 0;
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     const Tensor& t = tensors[i];
-    NABLA_CHECK(t.dtype() == first.dtype(), "concat: tensor ", i, " is ", t.dtype(), ", tensor 0 is ",
-                first.dtype());
+    NABLA_CHECK(t.dtype() == first.dtype(), "concat: tensor ", i, " is ", t.dtype(), " ", t.shape(), ", tensor 0 is ",
+                first.dtype(), " ", first.shape());
     bool same = t.rank() == first.rank();
     for (int d = 0; d < first.rank() && same; ++d) same = d == a || t.shape()[d] == first.shape()[d];
     NABLA_CHECK(same, "concat: tensor ", i, " has shape ", t.shape(), ", which differs from tensor 0's ",
@@ -53,6 +54,11 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t axis) {
 
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis) {
   NABLA_CHECK(!tensors.empty(), "stack: needs at least one tensor");
+  if (tensors[0].defined()) {
+    const auto rank = static_cast<std::int64_t>(tensors[0].rank());
+    NABLA_CHECK(axis >= -rank - 1 && axis <= rank, "stack: axis ", axis, " is out of range for tensors of shape ",
+                tensors[0].shape());
+  }
   std::vector<Tensor> expanded;
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     NABLA_CHECK(tensors[i].defined(), "stack: tensor ", i, " is undefined (default-constructed)");
@@ -97,8 +103,8 @@ Tensor index_select(const Tensor& x, std::int64_t axis, const Tensor& indices) {
 Tensor gather(const Tensor& x, std::int64_t axis, const Tensor& index) {
   NABLA_CHECK(x.defined(), "gather: the tensor is undefined (default-constructed)");
   const int a = normalize_axis("gather", axis, x.shape());
-  NABLA_CHECK(index.defined() && index.rank() == x.rank(), "gather: index of shape ",
-              index.defined() ? index.shape() : Shape{}, " needs the rank of x ", x.shape());
+  NABLA_CHECK(index.defined(), "gather: the index tensor is undefined (default-constructed)");
+  NABLA_CHECK(index.rank() == x.rank(), "gather: index of shape ", index.shape(), " needs the rank of x ", x.shape());
   for (int d = 0; d < x.rank(); ++d) {
     NABLA_CHECK(d == a || index.shape()[d] <= x.shape()[d], "gather: index of shape ", index.shape(),
                 " is larger than x ", x.shape(), " on axis ", d);
@@ -162,8 +168,9 @@ Tensor index_add(const Tensor& x, std::int64_t axis, const Tensor& indices, cons
 Tensor scatter_add(const Tensor& x, std::int64_t axis, const Tensor& index, const Tensor& source) {
   NABLA_CHECK(x.defined() && source.defined(), "scatter_add: an operand is undefined (default-constructed)");
   const int a = normalize_axis("scatter_add", axis, x.shape());
-  NABLA_CHECK(index.defined() && index.rank() == x.rank(), "scatter_add: index of shape ",
-              index.defined() ? index.shape() : Shape{}, " needs the rank of x ", x.shape());
+  NABLA_CHECK(index.defined(), "scatter_add: the index tensor is undefined (default-constructed)");
+  NABLA_CHECK(index.rank() == x.rank(), "scatter_add: index of shape ", index.shape(), " needs the rank of x ",
+              x.shape());
   for (int d = 0; d < x.rank(); ++d) {
     NABLA_CHECK(d == a || index.shape()[d] <= x.shape()[d], "scatter_add: index of shape ", index.shape(),
                 " is larger than x ", x.shape(), " on axis ", d);
@@ -222,7 +229,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
 }
 
 Tensor one_hot(const Tensor& labels, std::int64_t num_classes, DType dtype) {
-  NABLA_CHECK(num_classes > 0, "one_hot: num_classes must be positive, got ", num_classes);
+  NABLA_CHECK(num_classes > 0, "one_hot: num_classes must be positive, got ", num_classes, " (labels of shape ",
+              labels.defined() ? labels.shape() : Shape{}, ")");
   check_indices("one_hot", labels, num_classes, internal::concat_message("for ", num_classes, " classes"));
   const std::vector<std::int64_t> values = labels.to_vector<std::int64_t>();
   Shape shape = labels.shape();

@@ -1,6 +1,7 @@
 #include "tensor/linalg.h"
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <oneapi/dnnl/dnnl.h>
 #include <optional>
 
@@ -70,6 +71,11 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(rhs.dim(-2) == k, "matmul: inner dimensions differ: a ", a.shape(), " vs b ", b.shape());
   const Shape lhs_batch(lhs.shape().begin(), lhs.shape().end() - 2);
   const Shape rhs_batch(rhs.shape().begin(), rhs.shape().end() - 2);
+  for (std::size_t i = 1; i <= std::min(lhs_batch.size(), rhs_batch.size()); ++i) {
+    const std::int64_t l = lhs_batch[lhs_batch.size() - i], r = rhs_batch[rhs_batch.size() - i];
+    NABLA_CHECK(l == r || l == 1 || r == 1, "matmul: batch dimensions do not broadcast: a ", a.shape(), " vs b ",
+                b.shape());
+  }
   Shape out_shape = broadcast_shapes("matmul", lhs_batch, rhs_batch);
   const std::int64_t batches = numel(out_shape);
   out_shape.push_back(m);

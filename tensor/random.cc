@@ -1,5 +1,6 @@
 #include "tensor/random.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -33,16 +34,23 @@ std::int64_t Generator::below(std::int64_t bound) {
   return static_cast<std::int64_t>(draw % range);
 }
 
+Generator& default_generator() {
+  static Generator generator(0);
+  return generator;
+}
+
+void manual_seed(std::uint64_t seed) { default_generator() = Generator(seed); }
+
 namespace {
 
 template <typename Draw>
 Tensor fill_with(const char* op, const Shape& shape, DType dtype, Draw&& draw) {
-  NABLA_CHECK(is_floating(dtype), op, ": needs float32 or float64, got ", dtype);
+  NABLA_CHECK(is_floating(dtype), op, ": needs float32 or float64, got ", dtype, " for shape ", shape);
   Tensor result(shape, dtype);
   dispatch_floating(op, dtype, [&](auto tag) {
     using T = decltype(tag);
     T* out = result.data<T>();
-    for (std::int64_t i = 0; i < result.numel(); ++i) out[i] = static_cast<T>(draw());
+    for (std::int64_t i = 0; i < result.numel(); ++i) out[i] = draw(tag);
   });
   return result;
 }
@@ -50,13 +58,24 @@ Tensor fill_with(const char* op, const Shape& shape, DType dtype, Draw&& draw) {
 }  // namespace
 
 Tensor uniform(const Shape& shape, double low, double high, Generator& generator, DType dtype) {
-  NABLA_CHECK(low <= high, "uniform: low ", low, " is above high ", high);
-  return fill_with("uniform", shape, dtype, [&] { return low + (high - low) * generator.uniform(); });
+  NABLA_CHECK(low <= high, "uniform: low ", low, " is above high ", high, " (shape ", shape, ")");
+  return fill_with("uniform", shape, dtype, [&](auto tag) {
+    using T = decltype(tag);
+    const T value = static_cast<T>(low + (high - low) * generator.uniform());
+    // Rounding (to float32 above all) can carry a draw up to `high` itself;
+    // the interval is half-open, so such a draw becomes the largest T below.
+    if (static_cast<double>(value) < high || low == high) return value;
+    T below = static_cast<T>(high);
+    while (static_cast<double>(below) >= high) below = std::nextafter(below, -std::numeric_limits<T>::infinity());
+    return std::max(below, static_cast<T>(low));
+  });
 }
 
 Tensor normal(const Shape& shape, double mean, double stddev, Generator& generator, DType dtype) {
-  NABLA_CHECK(stddev >= 0, "normal: stddev must not be negative, got ", stddev);
-  return fill_with("normal", shape, dtype, [&] { return mean + stddev * generator.normal(); });
+  NABLA_CHECK(stddev >= 0, "normal: stddev must not be negative, got ", stddev, " (shape ", shape, ")");
+  return fill_with("normal", shape, dtype, [&](auto tag) {
+    return static_cast<decltype(tag)>(mean + stddev * generator.normal());
+  });
 }
 
 Tensor randperm(std::int64_t n, Generator& generator) {

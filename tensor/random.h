@@ -34,6 +34,12 @@ class Generator {
   double spare_normal_ = 0;
 };
 
+/// The process-wide generator that layers and initialisers use when none is
+/// given; manual_seed resets it. Not synchronised: seed and draw from one
+/// thread (as when building a model).
+Generator& default_generator();
+void manual_seed(std::uint64_t seed);
+
 /// Elements uniform in [low, high).
 Tensor uniform(const Shape& shape, double low, double high, Generator& generator, DType dtype = kFloat32);
 /// Elements normal with this mean and standard deviation.

@@ -90,13 +90,15 @@ void reduce_middle(const T* in, T* out, std::int64_t outer, std::int64_t length,
   }
   // Rows of `inner` contiguous elements are combined element-wise; columns
   // are split into pieces so that a single outer block still runs in parallel.
+  // Piece p covers [p * inner / pieces, (p + 1) * inner / pieces): never
+  // empty, which ceil-sized pieces can be once inner passes 2^28.
   const std::int64_t column_pieces = std::max<std::int64_t>(1, inner / internal::kPieceSize);
-  const std::int64_t piece_width = (inner + column_pieces - 1) / column_pieces;
 #pragma omp parallel for schedule(static) if (parallel)
   for (std::int64_t task = 0; task < outer * column_pieces; ++task) {
     const std::int64_t o = task / column_pieces;
-    const std::int64_t start = task % column_pieces * piece_width;
-    const std::int64_t width = std::min(piece_width, inner - start);
+    const std::int64_t piece = task % column_pieces;
+    const std::int64_t start = piece * inner / column_pieces;
+    const std::int64_t width = (piece + 1) * inner / column_pieces - start;
     const T* block = in + o * length * inner + start;
     Eigen::Map<Array<T>> acc(out + o * inner + start, width);
     acc = Eigen::Map<const Array<T>>(block, width);
@@ -213,6 +215,7 @@ Tensor mean(const Tensor& x, const Axes& axes, bool keepdims) {
   NABLA_CHECK(x.defined(), "mean: the tensor is undefined (default-constructed)");
   NABLA_CHECK(is_floating(x.dtype()), "mean: needs a float32 or float64 tensor, got ", x.dtype(), " of shape ",
               x.shape());
+  reduction_axes("mean", x, axes);  // so that a bad axis is reported as mean's
   const Tensor total = sum(x, axes, keepdims);
   if (total.numel() == 0) return total;
   // Elements per result; 0 when reducing an empty axis, giving 0/0 = NaN.

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <numeric>
 #include <sstream>
 #include <type_traits>
@@ -14,9 +15,29 @@
 namespace nabla {
 namespace {
 
+// True when static_cast<std::int64_t>(value) is defined: not NaN, not
+// infinite, and within [-2^63, 2^63).
+bool fits_int64(double value) { return value >= -9.2233720368547758e18 && value < 9.2233720368547758e18; }
+
+// Bytes for a dense tensor of this shape; checks the sizes before anything
+// is allocated, so a bad shape never turns into a huge or wrapped request.
+std::size_t storage_bytes(const Shape& shape, DType dtype) {
+  constexpr auto kMaxBytes = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  std::size_t bytes = dtype_size(dtype);
+  for (std::int64_t size : shape) NABLA_CHECK(size >= 0, "tensor: negative size in shape ", shape);
+  for (std::int64_t size : shape) {
+    if (size == 0) return 0;
+    NABLA_CHECK(bytes <= kMaxBytes / static_cast<std::size_t>(size), "tensor: shape ", shape,
+                " is too large to allocate");
+    bytes *= static_cast<std::size_t>(size);
+  }
+  return bytes;
+}
+
 // Copies (and converts) every element of `source` into `target`, which has
-// the same shape; the two may have any strides.
-void strided_copy(const Tensor& source, Tensor& target) {
+// the same shape; the two may have any strides. `op` names the caller in
+// the error for a float that int64 cannot hold.
+void strided_copy(const char* op, const Tensor& source, Tensor& target) {
   dispatch(target.dtype(), [&](auto target_tag) {
     using To = decltype(target_tag);
     dispatch(source.dtype(), [&](auto source_tag) {
@@ -28,7 +49,7 @@ void strided_copy(const Tensor& source, Tensor& target) {
       std::atomic<bool> unrepresentable{false};
       auto convert = [&unrepresentable](From value) {
         if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
-          if (!(value > -9.2233720368547758e18 && value < 9.2233720368547758e18)) {
+          if (!fits_int64(static_cast<double>(value))) {
             unrepresentable.store(true, std::memory_order_relaxed);
             return To{0};
           }
@@ -47,8 +68,8 @@ void strided_copy(const Tensor& source, Tensor& target) {
           for (std::int64_t e = 0; e < n; ++e) o[e * out_stride] = convert(i[e * in_stride]);
         }
       });
-      NABLA_CHECK(!unrepresentable, "astype: a value of the ", source.dtype(), " tensor of shape ",
-                  source.shape(), " is NaN, infinite or out of int64 range");
+      NABLA_CHECK(!unrepresentable, op, ": a value of the ", source.dtype(), " tensor of shape ", source.shape(),
+                  " is NaN, infinite or out of int64 range");
     });
   });
 }
@@ -79,12 +100,10 @@ void print_elements(std::ostream& out, const Tensor& t, int axis, std::int64_t o
 }  // namespace
 
 Tensor::Tensor(Shape shape, DType dtype)
-    : storage_(internal::allocate_storage(static_cast<std::size_t>(nabla::numel(shape)) * dtype_size(dtype))),
+    : storage_(internal::allocate_storage(storage_bytes(shape, dtype))),
       dtype_(dtype),
       shape_(std::move(shape)),
-      strides_(contiguous_strides(shape_)) {
-  for (std::int64_t size : shape_) NABLA_CHECK(size >= 0, "tensor: negative size in shape ", shape_);
-}
+      strides_(contiguous_strides(shape_)) {}
 
 void Tensor::check_defined(const char* op) const {
   NABLA_CHECK(defined(), op, ": the tensor is undefined (default-constructed)");
@@ -93,6 +112,7 @@ void Tensor::check_defined(const char* op) const {
 std::int64_t Tensor::dim(std::int64_t axis) const { return shape_[normalize_axis("dim", axis, shape_)]; }
 
 bool Tensor::is_contiguous() const {
+  if (numel() == 0) return true;  // no element to be out of place
   std::int64_t expected = 1;
   for (std::size_t i = shape_.size(); i-- > 0;) {
     if (shape_[i] == 1) continue;
@@ -110,7 +130,7 @@ T* Tensor::data() {
 template <typename T>
 const T* Tensor::data() const {
   check_defined("data");
-  NABLA_CHECK(dtype_ == dtype_of<T>(), "data: tensor holds ", dtype_, ", not ", dtype_of<T>());
+  NABLA_CHECK(dtype_ == dtype_of<T>(), "data: tensor of shape ", shape_, " holds ", dtype_, ", not ", dtype_of<T>());
   return static_cast<const T*>(storage_.get()) + offset_;
 }
 
@@ -219,7 +239,7 @@ Tensor Tensor::permute(const std::vector<std::int64_t>& dims) const {
 Tensor Tensor::slice(std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step) const {
   check_defined("slice");
   const int a = normalize_axis("slice", axis, shape_);
-  NABLA_CHECK(step > 0, "slice: step must be positive, got ", step);
+  NABLA_CHECK(step > 0, "slice: step must be positive, got ", step, " (axis ", axis, " of shape ", shape_, ")");
   const std::int64_t size = shape_[a];
   auto clamp = [size](std::int64_t i) { return std::clamp<std::int64_t>(i < 0 ? i + size : i, 0, size); };
   start = clamp(start);
@@ -248,6 +268,7 @@ Tensor Tensor::broadcast_to(const Shape& shape) const {
   check_defined("broadcast_to");
   NABLA_CHECK(shape.size() >= shape_.size(), "broadcast_to: cannot broadcast ", shape_, " to fewer dimensions ",
               shape);
+  for (std::int64_t size : shape) NABLA_CHECK(size >= 0, "broadcast_to: negative size in ", shape);
   const std::size_t lead = shape.size() - shape_.size();
   Strides strides(shape.size(), 0);
   for (std::size_t i = 0; i < shape_.size(); ++i) {
@@ -283,30 +304,47 @@ Tensor Tensor::contiguous() const {
   return is_contiguous() ? *this : clone();
 }
 
-Tensor Tensor::clone() const { return astype(dtype_); }
+Tensor Tensor::clone() const {
+  check_defined("clone");
+  return astype(dtype_);
+}
 
 Tensor Tensor::astype(DType dtype) const {
   check_defined("astype");
   Tensor result(shape_, dtype);
-  strided_copy(*this, result);
+  strided_copy("astype", *this, result);
   return result;
 }
 
 Tensor& Tensor::fill_(double value) {
-  return copy_(scalar(value, dtype_));
+  check_defined("fill_");
+  // A float64 source, so that the conversion to an int64 target is checked.
+  assign("fill_", scalar(value, kFloat64));
+  return *this;
 }
 
 Tensor& Tensor::copy_(const Tensor& source) {
   check_defined("copy_");
-  source.check_defined("copy_");
+  assign("copy_", source);
+  return *this;
+}
+
+void Tensor::assign(const char* op, const Tensor& source) {
+  source.check_defined(op);
   for (std::size_t i = 0; i < shape_.size(); ++i) {
-    NABLA_CHECK(strides_[i] != 0 || shape_[i] <= 1, "copy_: the target of shape ", shape_,
+    NABLA_CHECK(strides_[i] != 0 || shape_[i] <= 1, op, ": the target of shape ", shape_,
                 " is a broadcast view; several of its elements share one memory location");
   }
+  const Shape& from = source.shape();
+  bool broadcasts = from.size() <= shape_.size();
+  for (std::size_t i = 0; i < from.size() && broadcasts; ++i) {
+    const std::int64_t size = from[from.size() - 1 - i];
+    broadcasts = size == 1 || size == shape_[shape_.size() - 1 - i];
+  }
+  NABLA_CHECK(broadcasts, op, ": the source of shape ", from, " does not broadcast to the target's ", shape_);
   Tensor broadcast = source.broadcast_to(shape_);
   // Copy through a temporary when the source overlaps the target.
-  strided_copy(shares_storage_with(source) ? broadcast.clone() : broadcast, *this);
-  return *this;
+  strided_copy(op, shares_storage_with(source) ? broadcast.clone() : broadcast, *this);
 }
 
 std::ostream& operator<<(std::ostream& out, const Tensor& t) {
@@ -316,7 +354,9 @@ std::ostream& operator<<(std::ostream& out, const Tensor& t) {
   constexpr std::int64_t kSummariseAbove = 1000;
   text << "tensor(";
   if (t.rank() == 0) {
-    text << t.item();
+    // The element itself: through item()'s double, 1234567 would print as
+    // 1.23457e+06 and large int64 values would lose digits.
+    dispatch(t.dtype(), [&](auto tag) { text << *t.data<decltype(tag)>(); });
   } else {
     print_elements(text, t, 0, 0, 7, t.numel() > kSummariseAbove);
   }
@@ -327,6 +367,8 @@ std::ostream& operator<<(std::ostream& out, const Tensor& t) {
 Tensor empty(const Shape& shape, DType dtype) { return Tensor(shape, dtype); }
 
 Tensor full(const Shape& shape, double value, DType dtype) {
+  NABLA_CHECK(dtype != kInt64 || fits_int64(value), "full: value ", value, " cannot be stored in an int64 tensor ",
+              "(shape ", shape, ")");
   Tensor result(shape, dtype);
   dispatch(dtype, [&](auto tag) {
     using T = decltype(tag);
@@ -337,13 +379,22 @@ Tensor full(const Shape& shape, double value, DType dtype) {
 
 Tensor zeros(const Shape& shape, DType dtype) { return full(shape, 0, dtype); }
 Tensor ones(const Shape& shape, DType dtype) { return full(shape, 1, dtype); }
-Tensor zeros_like(const Tensor& like) { return zeros(like.shape(), like.dtype()); }
-Tensor ones_like(const Tensor& like) { return ones(like.shape(), like.dtype()); }
+Tensor zeros_like(const Tensor& like) {
+  NABLA_CHECK(like.defined(), "zeros_like: the tensor is undefined (default-constructed)");
+  return zeros(like.shape(), like.dtype());
+}
+
+Tensor ones_like(const Tensor& like) {
+  NABLA_CHECK(like.defined(), "ones_like: the tensor is undefined (default-constructed)");
+  return ones(like.shape(), like.dtype());
+}
 Tensor scalar(double value, DType dtype) { return full({}, value, dtype); }
 
 Tensor arange(double start, double stop, double step, DType dtype) {
   NABLA_CHECK(step != 0 && std::isfinite(start) && std::isfinite(stop) && std::isfinite(step),
               "arange: needs finite start, stop and a non-zero step, got ", start, ", ", stop, ", ", step);
+  NABLA_CHECK(dtype != kInt64 || (fits_int64(start) && fits_int64(stop)), "arange: start ", start, " or stop ", stop,
+              " is out of int64 range");
   const auto count = static_cast<std::int64_t>(std::max(0.0, std::ceil((stop - start) / step)));
   Tensor result({count}, dtype);
   dispatch(dtype, [&](auto tag) {

@@ -100,14 +100,19 @@ class Tensor {
 
   // ---- In place: write through this view into its storage. ----
 
-  /// Sets every element to `value`.
+  /// Sets every element to `value`. Throws for a broadcast view (several
+  /// elements share memory) and for a value an int64 tensor cannot hold.
   Tensor& fill_(double value);
-  /// Copies `source` (broadcast to this shape, converted to this dtype) in.
+  /// Copies `source` (broadcast to this shape, converted to this dtype) in;
+  /// `source` may overlap this view. Throws as fill_, and when source's
+  /// shape does not broadcast to this one.
   Tensor& copy_(const Tensor& source);
 
  private:
   Tensor view(Shape shape, Strides strides, std::int64_t offset) const;
   void check_defined(const char* op) const;
+  // copy_ and fill_: checks named after `op`, then the (converting) copy.
+  void assign(const char* op, const Tensor& source);
 
   std::shared_ptr<void> storage_;
   DType dtype_ = DType::kFloat32;

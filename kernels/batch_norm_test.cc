@@ -1,0 +1,146 @@
+#include "kernels/batch_norm.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "kernels/internal/test_util.h"
+#include "tensor/ops.h"
+
+namespace nabla::kernels {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+using testing::expect_close;
+using testing::expect_gradient;
+using testing::random_tensor;
+
+TEST(BatchNormTest, TrainingStatisticsByHand) {
+  // Channel 0: 1, 2, 3, 4 (mean 2.5, var 1.25); channel 1: 10, 20, 30, 40.
+  const Tensor x = tensor({1, 10, 2, 20, 3, 30, 4, 40}, {4, 2}, kFloat64);
+  const BatchNormForward r = batch_norm_training(x, tensor({2, 1}, {2}, kFloat64), tensor({0, 1}, {2}, kFloat64), 0);
+  EXPECT_EQ(r.mean.to_vector<double>(), (std::vector<double>{2.5, 25}));
+  EXPECT_EQ(r.var.to_vector<double>(), (std::vector<double>{1.25, 125}));
+  expect_close(r.invstd, tensor({1 / std::sqrt(1.25), 1 / std::sqrt(125.0)}, {2}, kFloat64), 1e-15);
+  const double a = 1.5 / std::sqrt(1.25), b = 0.5 / std::sqrt(1.25);
+  expect_close(r.output, tensor({-2 * a, 1 - a, -2 * b, 1 - b, 2 * b, 1 + b, 2 * a, 1 + a}, {4, 2}, kFloat64), 1e-15);
+}
+
+TEST(BatchNormTest, TrainingOverNchwWithEps) {
+  // [N=2, C=2, 1, 2]: channel 0 holds 0, 2, 4, 6; channel 1 is constant.
+  const Tensor x = tensor({0, 2, 5, 5, 4, 6, 5, 5}, {2, 2, 1, 2});
+  const BatchNormForward r = batch_norm_training(x, Tensor(), Tensor(), 1e-5);
+  EXPECT_EQ(r.output.dtype(), kFloat32);
+  EXPECT_EQ(r.mean.to_vector<float>(), (std::vector<float>{3, 5}));
+  EXPECT_EQ(r.var.to_vector<float>(), (std::vector<float>{5, 0}));
+  const double s = 1 / std::sqrt(5 + 1e-5);
+  expect_close(r.output, tensor({-3 * s, -1 * s, 0, 0, 1 * s, 3 * s, 0, 0}, {2, 2, 1, 2}), 1e-6);
+  expect_close(r.invstd, tensor({s, 1 / std::sqrt(1e-5)}, {2}), 1e-6);
+}
+
+TEST(BatchNormTest, InferenceByHand) {
+  const Tensor x = tensor({1, 2, 3, 4}, {2, 2, 1, 1}, kFloat64);
+  const Tensor y = batch_norm_inference(x, tensor({2, 3}, {2}, kFloat64), tensor({1, 0}, {2}, kFloat64),
+                                        tensor({1, -2}, {2}, kFloat64), tensor({4, 0.25}, {2}, kFloat64), 0);
+  // Channel 0: (x - 1) / 2 · 2 + 1; channel 1: (x + 2) / 0.5 · 3.
+  EXPECT_EQ(y.to_vector<double>(), (std::vector<double>{1, 24, 3, 36}));
+  const Tensor defaults = batch_norm_inference(x.astype(kFloat32), Tensor(), Tensor(), zeros({2}), ones({2}), 0);
+  EXPECT_EQ(defaults.to_vector<float>(), (std::vector<float>{1, 2, 3, 4}));
+}
+
+TEST(BatchNormTest, TrainingBackwardMatchesFiniteDifferences) {
+  const double eps = 1e-5;
+  for (const Shape& shape : {Shape{5, 3}, Shape{3, 2, 2, 3}}) {
+    const std::int64_t channels = shape[1];
+    const Tensor x = random_tensor(shape, 1) * 2.0 + 0.5;
+    const Tensor gamma = random_tensor({channels}, 2);
+    const Tensor beta = random_tensor({channels}, 3);
+    const Tensor g = random_tensor(shape, 4);
+    const BatchNormForward r = batch_norm_training(x, gamma, beta, eps);
+    const BatchNormGrads grads = batch_norm_backward(g, x, gamma, r.mean, r.invstd);
+    expect_gradient([&](const Tensor& p) { return batch_norm_training(p, gamma, beta, eps).output; }, x, g,
+                    grads.input);
+    expect_gradient([&](const Tensor& p) { return batch_norm_training(x, p, beta, eps).output; }, gamma, g,
+                    grads.gamma);
+    expect_gradient([&](const Tensor& p) { return batch_norm_training(x, gamma, p, eps).output; }, beta, g,
+                    grads.beta);
+    // Without gamma the input gradient is the gamma = 1 one.
+    const Tensor ones_gamma = ones({channels}, kFloat64);
+    expect_close(batch_norm_backward(g, x, Tensor(), r.mean, r.invstd).input,
+                 batch_norm_backward(g, x, ones_gamma, r.mean, r.invstd).input, 1e-15);
+  }
+}
+
+TEST(BatchNormTest, InferenceBackwardMatchesFiniteDifferences) {
+  const double eps = 1e-3;
+  const Shape shape{3, 2, 2, 2};
+  const Tensor x = random_tensor(shape, 5);
+  const Tensor gamma = random_tensor({2}, 6);
+  const Tensor beta = random_tensor({2}, 7);
+  const Tensor mean = random_tensor({2}, 8);
+  const Tensor var = random_tensor({2}, 9) + 1.5;
+  const Tensor g = random_tensor(shape, 10);
+  const BatchNormGrads grads = batch_norm_inference_backward(g, x, gamma, mean, var, eps);
+  expect_gradient([&](const Tensor& p) { return batch_norm_inference(p, gamma, beta, mean, var, eps); }, x, g,
+                  grads.input);
+  expect_gradient([&](const Tensor& p) { return batch_norm_inference(x, p, beta, mean, var, eps); }, gamma, g,
+                  grads.gamma);
+  expect_gradient([&](const Tensor& p) { return batch_norm_inference(x, gamma, p, mean, var, eps); }, beta, g,
+                  grads.beta);
+}
+
+TEST(BatchNormTest, Float32MatchesFloat64OnLargeInputs) {
+  // Large enough for the channels to be split between threads; an offset
+  // mean tests the two-pass variance.
+  const Tensor x = random_tensor({16, 8, 12, 12}, 11) + 100.0;
+  const Tensor gamma = random_tensor({8}, 12);
+  const Tensor beta = random_tensor({8}, 13);
+  const Tensor g = random_tensor(x.shape(), 14);
+  const BatchNormForward r64 = batch_norm_training(x, gamma, beta, 1e-5);
+  const BatchNormForward r32 =
+      batch_norm_training(x.astype(kFloat32), gamma.astype(kFloat32), beta.astype(kFloat32), 1e-5);
+  expect_close(r32.output, r64.output, 2e-4);
+  expect_close(r32.var, r64.var, 1e-4);
+  const BatchNormGrads g64 = batch_norm_backward(g, x, gamma, r64.mean, r64.invstd);
+  const BatchNormGrads g32 =
+      batch_norm_backward(g.astype(kFloat32), x.astype(kFloat32), gamma.astype(kFloat32), r32.mean, r32.invstd);
+  expect_close(g32.input, g64.input, 2e-4);
+  expect_close(g32.gamma, g64.gamma, 1e-3);
+  expect_close(g32.beta, g64.beta, 1e-4);
+}
+
+template <typename F>
+void expect_error(F&& f, const std::string& text) {
+  EXPECT_THAT(f, ThrowsMessage<Error>(HasSubstr(text)));
+}
+
+TEST(BatchNormTest, RejectsBadArguments) {
+  const Tensor x = zeros({4, 3, 2, 2});
+  const Tensor c = ones({3});
+  expect_error([&] { batch_norm_training(zeros({4}), Tensor(), Tensor(), 1e-5); },
+               "batch_norm_training: x must be [N, C] or [N, C, ...], got [4]");
+  expect_error([&] { batch_norm_training(x, ones({4}), Tensor(), 1e-5); },
+               "gamma must be [3] (one per channel of x [4, 3, 2, 2]), got [4]");
+  expect_error([&] { batch_norm_training(x, c, ones({3}, kFloat64), 1e-5); },
+               "dtypes differ: x float32 [4, 3, 2, 2] vs beta float64 [3]");
+  expect_error([&] { batch_norm_training(x, c, c, -1); }, "eps must not be negative");
+  expect_error([&] { batch_norm_training(zeros({0, 3}), c, c, 1e-5); },
+               "needs at least one value per channel, got x [0, 3]");
+  expect_error([&] { batch_norm_training(zeros({4, 3}, kInt64), Tensor(), Tensor(), 1e-5); },
+               "x must be float32 or float64, got int64");
+  expect_error([&] { batch_norm_inference(x, c, c, Tensor(), c, 1e-5); },
+               "batch_norm_inference: running_mean is undefined");
+  expect_error([&] { batch_norm_inference(x, c, c, c, ones({2}), 1e-5); }, "running_var must be [3]");
+  expect_error([&] { batch_norm_backward(zeros({4, 3, 2, 1}), x, c, c, c); },
+               "batch_norm_backward: grad_output [4, 3, 2, 1] and x [4, 3, 2, 2] differ in shape");
+  expect_error([&] { batch_norm_backward(zeros({4, 3, 2, 2}), x, c, c, Tensor()); }, "invstd is undefined");
+  expect_error([&] { batch_norm_backward(zeros({4, 3, 2, 2}, kFloat64), x, c, c, c); },
+               "dtypes differ: grad_output float64 vs x float32");
+  expect_error([&] { batch_norm_inference_backward(x, x, c, c, zeros({3, 1}), 1e-5); }, "running_var must be [3]");
+}
+
+}  // namespace
+}  // namespace nabla::kernels

@@ -1,0 +1,265 @@
+#include "kernels/conv2d.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <vector>
+
+#include "kernels/internal/test_util.h"
+#include "tensor/ops.h"
+
+namespace nabla::kernels {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+using testing::dot;
+using testing::expect_close;
+using testing::expect_gradient;
+using testing::random_tensor;
+
+Conv2dOptions options(std::array<std::int64_t, 2> stride, std::array<std::int64_t, 2> padding,
+                      std::array<std::int64_t, 2> dilation = {1, 1}, std::int64_t groups = 1) {
+  Conv2dOptions o;
+  o.stride = stride;
+  o.padding = padding;
+  o.dilation = dilation;
+  o.groups = groups;
+  return o;
+}
+
+// The definition, seven loops deep, in double.
+Tensor naive_conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dOptions& o) {
+  const std::int64_t n_size = input.dim(0), channels = input.dim(1), height = input.dim(2), width = input.dim(3);
+  const std::int64_t out_channels = weight.dim(0), group_in = weight.dim(1), kh_size = weight.dim(2),
+                     kw_size = weight.dim(3);
+  const std::int64_t group_out = out_channels / o.groups;
+  const std::int64_t out_h = (height + 2 * o.padding[0] - o.dilation[0] * (kh_size - 1) - 1) / o.stride[0] + 1;
+  const std::int64_t out_w = (width + 2 * o.padding[1] - o.dilation[1] * (kw_size - 1) - 1) / o.stride[1] + 1;
+  const std::vector<double> x = input.to_vector<double>();
+  const std::vector<double> w = weight.to_vector<double>();
+  const std::vector<double> b = bias.defined() ? bias.to_vector<double>() : std::vector<double>(out_channels, 0.0);
+  std::vector<double> out(n_size * out_channels * out_h * out_w);
+  for (std::int64_t n = 0; n < n_size; ++n) {
+    for (std::int64_t oc = 0; oc < out_channels; ++oc) {
+      const std::int64_t group = oc / group_out;
+      for (std::int64_t oh = 0; oh < out_h; ++oh) {
+        for (std::int64_t ow = 0; ow < out_w; ++ow) {
+          double total = b[oc];
+          for (std::int64_t ic = 0; ic < group_in; ++ic) {
+            const std::int64_t c = group * group_in + ic;
+            for (std::int64_t kh = 0; kh < kh_size; ++kh) {
+              for (std::int64_t kw = 0; kw < kw_size; ++kw) {
+                const std::int64_t ih = oh * o.stride[0] - o.padding[0] + kh * o.dilation[0];
+                const std::int64_t iw = ow * o.stride[1] - o.padding[1] + kw * o.dilation[1];
+                if (ih < 0 || ih >= height || iw < 0 || iw >= width) continue;
+                total += x[((n * channels + c) * height + ih) * width + iw] *
+                         w[((oc * group_in + ic) * kh_size + kh) * kw_size + kw];
+              }
+            }
+          }
+          out[((n * out_channels + oc) * out_h + oh) * out_w + ow] = total;
+        }
+      }
+    }
+  }
+  return from_vector(out, {n_size, out_channels, out_h, out_w});
+}
+
+TEST(Conv2dTest, HandComputedValues) {
+  const Tensor x = arange(1, 10, 1, kFloat32).reshape({1, 1, 3, 3});
+  const Tensor w = tensor({1, 2, 3, 4}, {1, 1, 2, 2});
+  EXPECT_EQ(conv2d(x, w, Tensor(), Conv2dOptions()).to_vector<float>(), (std::vector<float>{37, 47, 67, 77}));
+  EXPECT_EQ(conv2d(x, w, tensor({1}), Conv2dOptions()).to_vector<float>(), (std::vector<float>{38, 48, 68, 78}));
+  // Padding 1, stride 2: windows start at -1 and 1 on both axes.
+  EXPECT_EQ(conv2d(x, w, Tensor(), options({2, 2}, {1, 1})).to_vector<float>(), (std::vector<float>{4, 18, 36, 77}));
+  // Dilation 2: the taps are the four corners.
+  const Tensor corners = conv2d(x, w, Tensor(), options({1, 1}, {0, 0}, {2, 2}));
+  EXPECT_EQ(corners.shape(), (Shape{1, 1, 1, 1}));
+  EXPECT_EQ(corners.item(), 1 * 1 + 3 * 2 + 7 * 3 + 9 * 4);
+}
+
+TEST(Conv2dTest, HandComputedGroups) {
+  // Two groups of one channel each: each output channel sees its own input.
+  const Tensor x = tensor({1, 2, 3, 4, 10, 20, 30, 40}, {1, 2, 2, 2});
+  const Tensor w = tensor({1, 1, 1, 1, 0, 0, 0, 2}, {2, 1, 2, 2});
+  const Tensor y = conv2d(x, w, Tensor(), options({1, 1}, {0, 0}, {1, 1}, 2));
+  EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{10, 80}));
+}
+
+TEST(Conv2dTest, OutputShape) {
+  EXPECT_EQ(conv2d_output_shape({64, 1, 28, 28}, {32, 1, 5, 5}, options({1, 1}, {2, 2})), (Shape{64, 32, 28, 28}));
+  EXPECT_EQ(conv2d_output_shape({2, 4, 9, 8}, {6, 2, 3, 2}, options({2, 1}, {1, 2}, {1, 2}, 2)),
+            (Shape{2, 6, 5, 10}));
+  EXPECT_EQ(conv2d_output_shape({1, 1, 5, 5}, {1, 1, 1, 1}, options({3, 3}, {0, 0})), (Shape{1, 1, 2, 2}));
+}
+
+struct Case {
+  Shape input, weight;
+  Conv2dOptions options;
+};
+
+std::ostream& operator<<(std::ostream& out, const Case& c) {
+  using ::nabla::operator<<;  // hidden by this operator<<
+  return out << "input " << c.input << " weight " << c.weight << " stride " << Shape{c.options.stride[0], c.options.stride[1]}
+             << " padding " << Shape{c.options.padding[0], c.options.padding[1]} << " dilation "
+             << Shape{c.options.dilation[0], c.options.dilation[1]} << " groups " << c.options.groups;
+}
+
+// Shapes with stride, padding, dilation, groups, 1x1 kernels (the
+// no-im2col path and the strided one), stride > kernel and a 1-D case.
+const Case kCases[] = {
+    {{2, 3, 7, 6}, {4, 3, 3, 3}, options({1, 1}, {0, 0})},
+    {{2, 4, 9, 8}, {6, 2, 3, 2}, options({2, 1}, {1, 2}, {1, 2}, 2)},
+    {{3, 6, 5, 7}, {6, 2, 1, 1}, options({1, 1}, {0, 0}, {1, 1}, 3)},
+    {{2, 3, 5, 5}, {2, 3, 1, 1}, options({2, 2}, {0, 0})},
+    {{1, 2, 4, 4}, {3, 2, 1, 1}, options({1, 1}, {1, 1})},
+    {{1, 2, 6, 7}, {4, 2, 2, 2}, options({3, 3}, {0, 0})},
+    {{2, 4, 8, 5}, {4, 1, 3, 3}, options({2, 2}, {1, 1}, {2, 1}, 4)},
+    {{2, 1, 1, 9}, {2, 1, 1, 3}, options({1, 2}, {0, 1})},
+    {{1, 2, 3, 3}, {2, 2, 5, 5}, options({1, 1}, {1, 1})},
+    // Large enough to run the images in parallel.
+    {{5, 8, 16, 16}, {8, 4, 3, 3}, options({1, 1}, {1, 1}, {1, 1}, 2)},
+};
+
+class Conv2dCaseTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Conv2dCaseTest, MatchesNaiveLoopsInBothDtypes) {
+  const Case& c = GetParam();
+  const Tensor x = random_tensor(c.input, 1);
+  const Tensor w = random_tensor(c.weight, 2);
+  const Tensor b = random_tensor({c.weight[0]}, 3);
+  const Tensor expected = naive_conv2d(x, w, b, c.options);
+  EXPECT_EQ(conv2d_output_shape(c.input, c.weight, c.options), expected.shape());
+  expect_close(conv2d(x, w, b, c.options), expected, 1e-12);
+  const Tensor y32 = conv2d(x.astype(kFloat32), w.astype(kFloat32), b.astype(kFloat32), c.options);
+  EXPECT_EQ(y32.dtype(), kFloat32);
+  expect_close(y32, expected, 1e-5);
+}
+
+// <conv(x), g> == <x, backward_input(g)> and <conv(x; w), g> == <w, backward_weight(g, x)>.
+TEST_P(Conv2dCaseTest, BackwardIsTheAdjoint) {
+  const Case& c = GetParam();
+  const Tensor x = random_tensor(c.input, 4);
+  const Tensor w = random_tensor(c.weight, 5);
+  const Tensor y = conv2d(x, w, Tensor(), c.options);
+  const Tensor g = random_tensor(y.shape(), 6);
+  const double forward = dot(y, g);
+  const Tensor grad_input = conv2d_backward_input(g, w, c.input, c.options);
+  const Tensor grad_weight = conv2d_backward_weight(g, x, c.weight, c.options);
+  EXPECT_NEAR(dot(x, grad_input), forward, 1e-10 * (1 + std::abs(forward)));
+  EXPECT_NEAR(dot(w, grad_weight), forward, 1e-10 * (1 + std::abs(forward)));
+  // float32 agrees with float64.
+  expect_close(conv2d_backward_input(g.astype(kFloat32), w.astype(kFloat32), c.input, c.options), grad_input, 1e-5);
+  expect_close(conv2d_backward_weight(g.astype(kFloat32), x.astype(kFloat32), c.weight, c.options), grad_weight, 1e-4);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dCaseTest, ::testing::ValuesIn(kCases));
+
+// Tiny shapes: every element of the input and of the weight is perturbed.
+const Case kGradientCases[] = {
+    {{1, 2, 4, 5}, {3, 2, 3, 2}, options({1, 2}, {1, 0})},
+    {{2, 4, 5, 4}, {2, 2, 2, 2}, options({2, 1}, {1, 1}, {2, 1}, 2)},
+    {{1, 2, 3, 3}, {2, 2, 1, 1}, options({1, 1}, {0, 0})},
+};
+
+class Conv2dGradientTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Conv2dGradientTest, MatchesFiniteDifferences) {
+  const Case& c = GetParam();
+  const Tensor x = random_tensor(c.input, 7);
+  const Tensor w = random_tensor(c.weight, 8);
+  const Tensor b = random_tensor({c.weight[0]}, 9);
+  const Tensor g = random_tensor(conv2d_output_shape(c.input, c.weight, c.options), 10);
+  expect_gradient([&](const Tensor& probe) { return conv2d(probe, w, b, c.options); }, x, g,
+                  conv2d_backward_input(g, w, c.input, c.options));
+  expect_gradient([&](const Tensor& probe) { return conv2d(x, probe, b, c.options); }, w, g,
+                  conv2d_backward_weight(g, x, c.weight, c.options));
+  // The bias gradient is the sum of g over N, H, W.
+  expect_gradient([&](const Tensor& probe) { return conv2d(x, w, probe, c.options); }, b, g, sum(g, {0, 2, 3}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dGradientTest, ::testing::ValuesIn(kGradientCases));
+
+TEST(Conv2dTest, SingleLargeImageMatchesBatchedImages) {
+  // One image runs its GEMMs on all threads; a batch runs images in parallel.
+  const Tensor x = random_tensor({3, 8, 20, 20}, 11, kFloat32);
+  const Tensor w = random_tensor({16, 8, 3, 3}, 12, kFloat32);
+  const Conv2dOptions o = options({1, 1}, {1, 1});
+  const Tensor batched = conv2d(x, w, Tensor(), o);
+  for (std::int64_t n = 0; n < 3; ++n) {
+    expect_close(conv2d(x.slice(0, n, n + 1), w, Tensor(), o), batched.slice(0, n, n + 1), 1e-6);
+  }
+}
+
+TEST(Conv2dTest, ZeroSizeBatch) {
+  const Tensor x = zeros({0, 3, 5, 5});
+  const Tensor w = ones({4, 3, 3, 3});
+  EXPECT_EQ(conv2d(x, w, zeros({4}), Conv2dOptions()).shape(), (Shape{0, 4, 3, 3}));
+  EXPECT_EQ(conv2d_backward_input(zeros({0, 4, 3, 3}), w, x.shape(), Conv2dOptions()).shape(), (Shape{0, 3, 5, 5}));
+  const Tensor grad_weight = conv2d_backward_weight(zeros({0, 4, 3, 3}), x, w.shape(), Conv2dOptions());
+  EXPECT_EQ(grad_weight.shape(), w.shape());
+  EXPECT_EQ(sum(abs(grad_weight)).item(), 0);
+}
+
+TEST(Conv2dTest, StridedViewsAreRead) {
+  const Tensor x = random_tensor({2, 3, 6, 5}, 13);
+  const Tensor w = random_tensor({4, 3, 3, 3}, 14);
+  // The same values through transposed and sliced views.
+  const Tensor x_view = x.transpose(2, 3).contiguous().transpose(2, 3);
+  const Tensor w_view = concat({w, w}, 0).slice(0, 0, 8, 2);
+  ASSERT_FALSE(x_view.is_contiguous());
+  expect_close(conv2d(x_view, w_view, Tensor(), options({1, 1}, {1, 1})),
+               conv2d(x, concat({w, w}, 0).slice(0, 0, 8, 2).contiguous(), Tensor(), options({1, 1}, {1, 1})), 1e-12);
+  expect_close(conv2d(x_view, w, Tensor(), options({1, 1}, {1, 1})),
+               conv2d(x, w, Tensor(), options({1, 1}, {1, 1})), 1e-12);
+}
+
+template <typename F>
+void expect_error(F&& f, const std::string& text) {
+  EXPECT_THAT(f, ThrowsMessage<Error>(HasSubstr(text)));
+}
+
+TEST(Conv2dTest, RejectsBadArguments) {
+  const Tensor x = zeros({1, 3, 5, 5});
+  const Tensor w = zeros({4, 3, 3, 3});
+  const Conv2dOptions o;
+  expect_error([&] { conv2d(zeros({3, 5, 5}), w, Tensor(), o); }, "conv2d: input must be 4-D [N, C, H, W], got [3, 5, 5]");
+  expect_error([&] { conv2d(x, zeros({4, 3, 3}), Tensor(), o); }, "weight must be 4-D");
+  expect_error([&] { conv2d(x, zeros({4, 2, 3, 3}), Tensor(), o); },
+               "input [1, 3, 5, 5] has 3 channels but weight [4, 2, 3, 3] with groups 1 expects 2");
+  expect_error([&] { conv2d(x, zeros({4, 1, 3, 3}), Tensor(), options({1, 1}, {0, 0}, {1, 1}, 2)); },
+               "groups 2 does not divide the 3 input channels of input [1, 3, 5, 5]");
+  expect_error([&] { conv2d(zeros({1, 4, 5, 5}), zeros({3, 2, 3, 3}), Tensor(), options({1, 1}, {0, 0}, {1, 1}, 2)); },
+               "groups 2 does not divide the 3 output channels of weight [3, 2, 3, 3]");
+  expect_error([&] { conv2d(x, zeros({4, 3, 6, 3}), Tensor(), o); },
+               "is larger than the padded input: input [1, 3, 5, 5], weight [4, 3, 6, 3]");
+  expect_error([&] { conv2d(x, w, Tensor(), options({1, 1}, {0, 0}, {3, 1})); }, "larger than the padded input");
+  expect_error([&] { conv2d(x, w, Tensor(), options({0, 1}, {0, 0})); }, "conv2d: stride must be positive, got [0, 1]");
+  expect_error([&] { conv2d(x, w, Tensor(), options({1, 1}, {0, 0}, {1, -1})); }, "dilation must be positive, got [1, -1]");
+  expect_error([&] { conv2d(x, w, Tensor(), options({1, 1}, {-1, 0})); }, "padding must not be negative, got [-1, 0]");
+  expect_error([&] { conv2d(x, w, Tensor(), options({1, 1}, {0, 0}, {1, 1}, 0)); }, "groups must be positive, got 0");
+  expect_error([&] { conv2d(x, zeros({4, 3, 3, 3}, kFloat64), Tensor(), o); },
+               "conv2d: dtypes differ: input float32 [1, 3, 5, 5] vs weight float64 [4, 3, 3, 3]");
+  expect_error([&] { conv2d(x, w, zeros({3}), o); }, "bias must be [4] (one per output channel), got [3]");
+  expect_error([&] { conv2d(x, w, zeros({4}, kFloat64), o); }, "dtypes differ: input float32");
+  expect_error([&] { conv2d(zeros({1, 3, 5, 5}, kInt64), w, Tensor(), o); }, "input must be float32 or float64, got int64");
+  expect_error([&] { conv2d(Tensor(), w, Tensor(), o); }, "conv2d: input is undefined");
+  expect_error([&] { conv2d(x, zeros({4, 3, 0, 3}), Tensor(), o); }, "kernel must not be empty");
+  expect_error([&] { conv2d_output_shape({1, 3, 5}, {4, 3, 3, 3}, o); }, "input must be 4-D");
+  expect_error([&] { conv2d_backward_input(zeros({1, 4, 2, 3}), w, x.shape(), o); },
+               "conv2d_backward_input: grad_output [1, 4, 2, 3] does not match the forward output shape [1, 4, 3, 3]");
+  expect_error([&] { conv2d_backward_input(zeros({1, 4, 3, 3}), w, {1, 2, 5, 5}, o); }, "has 2 channels");
+  expect_error([&] { conv2d_backward_input(zeros({1, 4, 3, 3}, kFloat64), w, x.shape(), o); }, "dtypes differ");
+  expect_error([&] { conv2d_backward_weight(zeros({2, 4, 3, 3}), x, w.shape(), o); },
+               "conv2d_backward_weight: grad_output [2, 4, 3, 3] does not match the forward output shape [1, 4, 3, 3]");
+  expect_error([&] { conv2d_backward_weight(zeros({1, 4, 3, 3}), x, {4, 3, 3}, o); }, "weight must be 4-D");
+  expect_error([&] { conv2d_backward_weight(zeros({1, 4, 3, 3}), x, {4, -3, 3, 3}, o); },
+               "conv2d_backward_weight: weight has a negative size: [4, -3, 3, 3]");
+  expect_error([&] { conv2d_backward_input(zeros({1, 4, 3, 3}), w, {-1, 3, 5, 5}, o); },
+               "input has a negative size: [-1, 3, 5, 5]");
+}
+
+}  // namespace
+}  // namespace nabla::kernels

@@ -1,0 +1,121 @@
+// Throughput of the convolution kernels on the two conv layers of the CNN
+// anchor (../shared/anchors/conv_dnnl.cpp, batch 64, float32):
+//   conv1: input [64, 1, 28, 28],  weight [32, 1, 5, 5],  padding 2
+//   conv2: input [64, 32, 14, 14], weight [64, 32, 5, 5], padding 2
+// Counter FLOP/s uses the anchors' nominal count 2·N·OC·OH·OW·IC·KH·KW (taps
+// on padding included) for each of forward, backward-input and
+// backward-weight. Threads follow OMP_NUM_THREADS.
+
+#include <benchmark/benchmark.h>
+
+#include "kernels/batch_norm.h"
+#include "kernels/conv2d.h"
+#include "kernels/pooling.h"
+#include "tensor/ops.h"
+
+namespace nabla::kernels {
+namespace {
+
+struct ConvShape {
+  Shape input, weight;
+};
+
+const ConvShape kConvShapes[] = {
+    {{64, 1, 28, 28}, {32, 1, 5, 5}},
+    {{64, 32, 14, 14}, {64, 32, 5, 5}},
+};
+
+Conv2dOptions same_padding() {
+  Conv2dOptions options;
+  options.padding = {2, 2};
+  return options;
+}
+
+double conv_flops(const ConvShape& shape, const Shape& output) {
+  return 2.0 * output[0] * output[1] * output[2] * output[3] * shape.weight[1] * shape.weight[2] * shape.weight[3];
+}
+
+void report(benchmark::State& state, double flops_per_iteration, std::int64_t batch) {
+  state.counters["FLOP/s"] =
+      benchmark::Counter(flops_per_iteration * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+
+// Argument: 0 = conv1, 1 = conv2.
+void BM_Conv2dForward(benchmark::State& state) {
+  const ConvShape& shape = kConvShapes[state.range(0)];
+  Generator generator(0);
+  const Tensor x = uniform(shape.input, -1, 1, generator);
+  const Tensor w = uniform(shape.weight, -0.1, 0.1, generator);
+  const Tensor b = uniform({shape.weight[0]}, -0.1, 0.1, generator);
+  const Conv2dOptions options = same_padding();
+  for (auto _ : state) benchmark::DoNotOptimize(conv2d(x, w, b, options).data<float>());
+  report(state, conv_flops(shape, conv2d_output_shape(shape.input, shape.weight, options)), shape.input[0]);
+}
+BENCHMARK(BM_Conv2dForward)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_Conv2dBackwardInput(benchmark::State& state) {
+  const ConvShape& shape = kConvShapes[state.range(0)];
+  const Conv2dOptions options = same_padding();
+  const Shape out_shape = conv2d_output_shape(shape.input, shape.weight, options);
+  Generator generator(0);
+  const Tensor g = uniform(out_shape, -1, 1, generator);
+  const Tensor w = uniform(shape.weight, -0.1, 0.1, generator);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(conv2d_backward_input(g, w, shape.input, options).data<float>());
+  }
+  report(state, conv_flops(shape, out_shape), shape.input[0]);
+}
+BENCHMARK(BM_Conv2dBackwardInput)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+void BM_Conv2dBackwardWeight(benchmark::State& state) {
+  const ConvShape& shape = kConvShapes[state.range(0)];
+  const Conv2dOptions options = same_padding();
+  const Shape out_shape = conv2d_output_shape(shape.input, shape.weight, options);
+  Generator generator(0);
+  const Tensor g = uniform(out_shape, -1, 1, generator);
+  const Tensor x = uniform(shape.input, -1, 1, generator);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(conv2d_backward_weight(g, x, shape.weight, options).data<float>());
+  }
+  report(state, conv_flops(shape, out_shape), shape.input[0]);
+}
+BENCHMARK(BM_Conv2dBackwardWeight)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The CNN's 2x2 max pool after conv2 (argument 0: forward, 1: backward).
+void BM_MaxPool2d(benchmark::State& state) {
+  Generator generator(0);
+  const Tensor x = uniform({64, 64, 14, 14}, -1, 1, generator);
+  Pool2dOptions options;
+  options.kernel_size = {2, 2};
+  const MaxPool2dResult pooled = max_pool2d(x, options);
+  for (auto _ : state) {
+    if (state.range(0) == 0) {
+      benchmark::DoNotOptimize(max_pool2d(x, options).output.data<float>());
+    } else {
+      benchmark::DoNotOptimize(max_pool2d_backward(pooled.output, pooled.indices, x.shape()).data<float>());
+    }
+  }
+  state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(sizeof(float)));
+  state.SetItemsProcessed(state.iterations() * 64);
+}
+BENCHMARK(BM_MaxPool2d)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// BatchNorm2d on conv2's output, forward and backward.
+void BM_BatchNorm(benchmark::State& state) {
+  Generator generator(0);
+  const Tensor x = uniform({64, 64, 14, 14}, -1, 1, generator);
+  const Tensor gamma = ones({64});
+  const Tensor beta = zeros({64});
+  for (auto _ : state) {
+    const BatchNormForward forward = batch_norm_training(x, gamma, beta, 1e-5);
+    benchmark::DoNotOptimize(
+        batch_norm_backward(forward.output, x, gamma, forward.mean, forward.invstd).input.data<float>());
+  }
+  state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(2 * sizeof(float)));
+  state.SetItemsProcessed(state.iterations() * 64);
+}
+BENCHMARK(BM_BatchNorm)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace nabla::kernels

@@ -1,0 +1,280 @@
+// Pooling as plain loops over (n, c) planes, the planes shared by OpenMP
+// threads. Window bounds follow PyTorch's CPU kernels exactly, so that sizes,
+// divisors and tie-breaking agree with it.
+
+#include "kernels/pooling.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+
+namespace nabla::kernels {
+namespace {
+
+using Pair = std::array<std::int64_t, 2>;
+
+// Below this many elements touched a loop runs on one thread.
+constexpr std::int64_t kParallelGrain = 1 << 15;
+
+Shape show(const Pair& pair) { return {pair[0], pair[1]}; }
+
+// Floor division for a possibly negative numerator.
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// The resolved geometry of one pooling; stride filled in.
+struct Pool {
+  std::int64_t planes;  // N · C
+  std::int64_t height, width, out_height, out_width;
+  Pair kernel, stride, padding, dilation;
+  bool ceil_mode, count_include_pad;
+};
+
+Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options) {
+  NABLA_CHECK(input.size() == 4, op, ": input must be 4-D [N, C, H, W], got ", input);
+  for (std::int64_t size : input) NABLA_CHECK(size >= 0, op, ": input has a negative size: ", input);
+  Pool p;
+  p.planes = input[0] * input[1];
+  p.height = input[2];
+  p.width = input[3];
+  p.kernel = options.kernel_size;
+  p.stride = options.stride == Pair{0, 0} ? options.kernel_size : options.stride;
+  p.padding = options.padding;
+  p.dilation = options.dilation;
+  p.ceil_mode = options.ceil_mode;
+  p.count_include_pad = options.count_include_pad;
+  NABLA_CHECK(p.kernel[0] > 0 && p.kernel[1] > 0, op, ": kernel_size must be positive, got ", show(p.kernel));
+  NABLA_CHECK(p.stride[0] > 0 && p.stride[1] > 0, op, ": stride must be positive (or {0, 0} for the kernel size), got ",
+              show(p.stride));
+  NABLA_CHECK(p.dilation[0] > 0 && p.dilation[1] > 0, op, ": dilation must be positive, got ", show(p.dilation));
+  NABLA_CHECK(p.padding[0] >= 0 && p.padding[1] >= 0, op, ": padding must not be negative, got ", show(p.padding));
+  std::int64_t out[2];
+  for (int axis = 0; axis < 2; ++axis) {
+    const std::int64_t size = input[2 + axis];
+    const std::int64_t extent = p.dilation[axis] * (p.kernel[axis] - 1) + 1;
+    NABLA_CHECK(p.padding[axis] <= extent / 2, op, ": padding ", show(p.padding),
+                " must be at most half the (dilated) kernel ", show(p.kernel), ", dilation ", show(p.dilation));
+    const std::int64_t span = size + 2 * p.padding[axis] - extent + (p.ceil_mode ? p.stride[axis] - 1 : 0);
+    out[axis] = floor_div(span, p.stride[axis]) + 1;
+    // The last window must start inside the input or the left padding.
+    if (p.ceil_mode && (out[axis] - 1) * p.stride[axis] >= size + p.padding[axis]) --out[axis];
+  }
+  NABLA_CHECK(out[0] > 0 && out[1] > 0, op, ": output would be empty: input ", input, ", kernel_size ",
+              show(p.kernel), ", stride ", show(p.stride), ", padding ", show(p.padding), ", dilation ",
+              show(p.dilation));
+  p.out_height = out[0];
+  p.out_width = out[1];
+  return p;
+}
+
+Shape output_shape(const Shape& input, const Pool& p) { return {input[0], input[1], p.out_height, p.out_width}; }
+
+void check_input(const char* op, const Tensor& input) {
+  NABLA_CHECK(input.defined(), op, ": input is undefined (default-constructed)");
+  NABLA_CHECK(is_floating(input.dtype()), op, ": input must be float32 or float64, got ", input.dtype(), " ",
+              input.shape());
+}
+
+// The taps of one average window, clamped to the input, and its divisor.
+struct AvgWindow {
+  std::int64_t h_begin, h_end, w_begin, w_end, divisor;
+};
+
+AvgWindow avg_window(const Pool& p, std::int64_t oh, std::int64_t ow) {
+  std::int64_t h_begin = oh * p.stride[0] - p.padding[0];
+  std::int64_t w_begin = ow * p.stride[1] - p.padding[1];
+  std::int64_t h_end = std::min(h_begin + p.kernel[0], p.height + p.padding[0]);
+  std::int64_t w_end = std::min(w_begin + p.kernel[1], p.width + p.padding[1]);
+  const std::int64_t padded_size = (h_end - h_begin) * (w_end - w_begin);
+  h_begin = std::max<std::int64_t>(h_begin, 0);
+  w_begin = std::max<std::int64_t>(w_begin, 0);
+  h_end = std::min(h_end, p.height);
+  w_end = std::min(w_end, p.width);
+  const std::int64_t inside = std::max<std::int64_t>(h_end - h_begin, 0) * std::max<std::int64_t>(w_end - w_begin, 0);
+  return {h_begin, h_end, w_begin, w_end, p.count_include_pad ? padded_size : inside};
+}
+
+// One window's maximum and the flat index of its first occurrence; a NaN
+// wins (the last one, as in PyTorch). Branch-free on purpose: on real data
+// "is this tap larger" is a coin flip, and mispredicted branches cost more
+// than the loads. NaN is rare, so a window holding one is scanned again.
+template <typename T>
+void max_window(const T* in, std::int64_t width, std::int64_t h_begin, std::int64_t h_end, std::int64_t h_step,
+                std::int64_t w_begin, std::int64_t w_end, std::int64_t w_step, T& best_out,
+                std::int64_t& index_out) {
+  T best = -std::numeric_limits<T>::infinity();
+  std::int64_t best_index = h_begin * width + w_begin;
+  bool any_nan = false;
+  for (std::int64_t h = h_begin; h < h_end; h += h_step) {
+    for (std::int64_t w = w_begin; w < w_end; w += w_step) {
+      const std::int64_t index = h * width + w;
+      const T value = in[index];
+      const std::int64_t greater = value > best;  // false for NaN
+      best_index += (index - best_index) & -greater;
+      best = best < value ? value : best;  // maxss: keeps best on ties and NaN
+      any_nan |= value != value;
+    }
+  }
+  if (any_nan) {
+    for (std::int64_t h = h_begin; h < h_end; h += h_step) {
+      for (std::int64_t w = w_begin; w < w_end; w += w_step) {
+        if (std::isnan(in[h * width + w])) {
+          best = in[h * width + w];
+          best_index = h * width + w;
+        }
+      }
+    }
+  }
+  best_out = best;
+  index_out = best_index;
+}
+
+template <typename T>
+void max_pool_plane(const Pool& p, const T* in, T* out, std::int64_t* indices) {
+  for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
+    std::int64_t h_begin = oh * p.stride[0] - p.padding[0];
+    const std::int64_t h_end = std::min(h_begin + (p.kernel[0] - 1) * p.dilation[0] + 1, p.height);
+    while (h_begin < 0) h_begin += p.dilation[0];
+    for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
+      std::int64_t w_begin = ow * p.stride[1] - p.padding[1];
+      const std::int64_t w_end = std::min(w_begin + (p.kernel[1] - 1) * p.dilation[1] + 1, p.width);
+      while (w_begin < 0) w_begin += p.dilation[1];
+      max_window(in, p.width, h_begin, h_end, p.dilation[0], w_begin, w_end, p.dilation[1],
+                 out[oh * p.out_width + ow], indices[oh * p.out_width + ow]);
+    }
+  }
+}
+
+}  // namespace
+
+Shape pool2d_output_shape(const Shape& input_shape, const Pool2dOptions& options) {
+  return output_shape(input_shape, make_pool("pool2d", input_shape, options));
+}
+
+MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
+  constexpr const char* kOp = "max_pool2d";
+  check_input(kOp, input);
+  const Pool p = make_pool(kOp, input.shape(), options);
+  const Tensor dense = input.contiguous();
+  MaxPool2dResult result{Tensor(output_shape(input.shape(), p), input.dtype()),
+                         Tensor(output_shape(input.shape(), p), kInt64)};
+  const std::int64_t in_plane = p.height * p.width;
+  const std::int64_t out_plane = p.out_height * p.out_width;
+  dispatch_floating(kOp, input.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = dense.data<T>();
+    T* out = result.output.data<T>();
+    std::int64_t* indices = result.indices.data<std::int64_t>();
+#pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
+    for (std::int64_t plane = 0; plane < p.planes; ++plane) {
+      max_pool_plane(p, in + plane * in_plane, out + plane * out_plane, indices + plane * out_plane);
+    }
+  });
+  return result;
+}
+
+Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, const Shape& input_shape) {
+  constexpr const char* kOp = "max_pool2d_backward";
+  check_input(kOp, grad_output);
+  NABLA_CHECK(indices.defined() && indices.dtype() == kInt64, kOp, ": indices must be int64 (from max_pool2d)");
+  NABLA_CHECK(input_shape.size() == 4, kOp, ": input_shape must be 4-D [N, C, H, W], got ", input_shape);
+  for (std::int64_t size : input_shape) {
+    NABLA_CHECK(size >= 0, kOp, ": input_shape has a negative size: ", input_shape);
+  }
+  NABLA_CHECK(grad_output.rank() == 4 && grad_output.dim(0) == input_shape[0] && grad_output.dim(1) == input_shape[1],
+              kOp, ": grad_output ", grad_output.shape(), " does not pool input_shape ", input_shape);
+  NABLA_CHECK(indices.shape() == grad_output.shape(), kOp, ": indices ", indices.shape(), " and grad_output ",
+              grad_output.shape(), " differ in shape");
+  const Tensor grad = grad_output.contiguous();
+  const Tensor where = indices.contiguous();
+  Tensor grad_input = zeros(input_shape, grad_output.dtype());
+  const std::int64_t planes = input_shape[0] * input_shape[1];
+  const std::int64_t in_plane = input_shape[2] * input_shape[3];
+  const std::int64_t out_plane = grad_output.dim(2) * grad_output.dim(3);
+  std::atomic<bool> out_of_range{false};
+  dispatch_floating(kOp, grad_output.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* g = grad.data<T>();
+    const std::int64_t* index = where.data<std::int64_t>();
+    T* gi = grad_input.data<T>();
+#pragma omp parallel for schedule(static) if (grad_output.numel() >= kParallelGrain)
+    for (std::int64_t plane = 0; plane < planes; ++plane) {
+      for (std::int64_t i = plane * out_plane; i < (plane + 1) * out_plane; ++i) {
+        if (index[i] < 0 || index[i] >= in_plane) {
+          out_of_range = true;
+          continue;
+        }
+        gi[plane * in_plane + index[i]] += g[i];
+      }
+    }
+  });
+  NABLA_CHECK(!out_of_range, kOp, ": an index lies outside the ", input_shape[2], "x", input_shape[3],
+              " plane of input_shape ", input_shape);
+  return grad_input;
+}
+
+Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options) {
+  constexpr const char* kOp = "avg_pool2d";
+  check_input(kOp, input);
+  NABLA_CHECK(options.dilation == (Pair{1, 1}), kOp, ": dilation must be [1, 1], got ", show(options.dilation));
+  const Pool p = make_pool(kOp, input.shape(), options);
+  const Tensor dense = input.contiguous();
+  Tensor output(output_shape(input.shape(), p), input.dtype());
+  const std::int64_t in_plane = p.height * p.width;
+  const std::int64_t out_plane = p.out_height * p.out_width;
+  dispatch_floating(kOp, input.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = dense.data<T>();
+    T* out = output.data<T>();
+#pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
+    for (std::int64_t plane = 0; plane < p.planes; ++plane) {
+      const T* x = in + plane * in_plane;
+      for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
+        for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
+          const AvgWindow window = avg_window(p, oh, ow);
+          T total = 0;
+          for (std::int64_t h = window.h_begin; h < window.h_end; ++h) {
+            for (std::int64_t w = window.w_begin; w < window.w_end; ++w) total += x[h * p.width + w];
+          }
+          out[plane * out_plane + oh * p.out_width + ow] = window.divisor > 0 ? total / T(window.divisor) : T(0);
+        }
+      }
+    }
+  });
+  return output;
+}
+
+Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, const Pool2dOptions& options) {
+  constexpr const char* kOp = "avg_pool2d_backward";
+  check_input(kOp, grad_output);
+  NABLA_CHECK(options.dilation == (Pair{1, 1}), kOp, ": dilation must be [1, 1], got ", show(options.dilation));
+  const Pool p = make_pool(kOp, input_shape, options);
+  NABLA_CHECK(grad_output.shape() == output_shape(input_shape, p), kOp, ": grad_output ", grad_output.shape(),
+              " does not match the forward output shape ", output_shape(input_shape, p));
+  const Tensor grad = grad_output.contiguous();
+  Tensor grad_input = zeros(input_shape, grad_output.dtype());
+  const std::int64_t in_plane = p.height * p.width;
+  const std::int64_t out_plane = p.out_height * p.out_width;
+  dispatch_floating(kOp, grad_output.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* g = grad.data<T>();
+    T* gi = grad_input.data<T>();
+#pragma omp parallel for schedule(static) if (grad_input.numel() >= kParallelGrain)
+    for (std::int64_t plane = 0; plane < p.planes; ++plane) {
+      T* dx = gi + plane * in_plane;
+      for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
+        for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
+          const AvgWindow window = avg_window(p, oh, ow);
+          if (window.divisor == 0) continue;
+          const T share = g[plane * out_plane + oh * p.out_width + ow] / T(window.divisor);
+          for (std::int64_t h = window.h_begin; h < window.h_end; ++h) {
+            for (std::int64_t w = window.w_begin; w < window.w_end; ++w) dx[h * p.width + w] += share;
+          }
+        }
+      }
+    }
+  });
+  return grad_input;
+}
+
+}  // namespace nabla::kernels

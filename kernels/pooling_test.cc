@@ -1,0 +1,185 @@
+#include "kernels/pooling.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kernels/internal/test_util.h"
+#include "tensor/ops.h"
+
+namespace nabla::kernels {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+using testing::expect_close;
+using testing::expect_gradient;
+using testing::random_tensor;
+
+Pool2dOptions pool(std::array<std::int64_t, 2> kernel, std::array<std::int64_t, 2> stride = {0, 0},
+                   std::array<std::int64_t, 2> padding = {0, 0}, bool ceil_mode = false, bool count_include_pad = true,
+                   std::array<std::int64_t, 2> dilation = {1, 1}) {
+  Pool2dOptions o;
+  o.kernel_size = kernel;
+  o.stride = stride;
+  o.padding = padding;
+  o.ceil_mode = ceil_mode;
+  o.count_include_pad = count_include_pad;
+  o.dilation = dilation;
+  return o;
+}
+
+std::vector<std::int64_t> indices_of(const MaxPool2dResult& r) { return r.indices.to_vector<std::int64_t>(); }
+
+TEST(MaxPool2dTest, HandComputedValues) {
+  const Tensor x = arange(0, 16, 1, kFloat32).reshape({1, 1, 4, 4});
+  const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
+  EXPECT_EQ(r.output.shape(), (Shape{1, 1, 2, 2}));
+  EXPECT_EQ(r.output.to_vector<float>(), (std::vector<float>{5, 7, 13, 15}));
+  EXPECT_EQ(indices_of(r), (std::vector<std::int64_t>{5, 7, 13, 15}));
+  EXPECT_EQ(r.indices.dtype(), kInt64);
+  // Dilation 2: the taps of each window are two apart.
+  const MaxPool2dResult dilated = max_pool2d(x, pool({2, 2}, {1, 1}, {0, 0}, false, true, {2, 2}));
+  EXPECT_EQ(dilated.output.to_vector<float>(), (std::vector<float>{10, 11, 14, 15}));
+  EXPECT_EQ(indices_of(dilated), (std::vector<std::int64_t>{10, 11, 14, 15}));
+  // Stride larger than the kernel skips elements.
+  EXPECT_EQ(max_pool2d(x, pool({1, 1}, {3, 3})).output.to_vector<float>(), (std::vector<float>{0, 3, 12, 15}));
+}
+
+TEST(MaxPool2dTest, TiesGoToTheFirstMaximum) {
+  EXPECT_EQ(indices_of(max_pool2d(ones({1, 1, 2, 2}), pool({2, 2}))), std::vector<std::int64_t>{0});
+  const Tensor x = tensor({1, 3, 3, 3}, {1, 1, 2, 2});
+  EXPECT_EQ(indices_of(max_pool2d(x, pool({2, 2}))), std::vector<std::int64_t>{1});
+  // Overlapping windows that share one maximum all point at it, and the
+  // backward pass sums their gradients there.
+  const Tensor peak = tensor({0, 0, 0, 0, 9, 0, 0, 0, 0}, {1, 1, 3, 3});
+  const MaxPool2dResult r = max_pool2d(peak, pool({2, 2}, {1, 1}));
+  EXPECT_EQ(indices_of(r), (std::vector<std::int64_t>{4, 4, 4, 4}));
+  EXPECT_EQ(max_pool2d_backward(ones({1, 1, 2, 2}), r.indices, peak.shape()).to_vector<float>(),
+            (std::vector<float>{0, 0, 0, 0, 4, 0, 0, 0, 0}));
+}
+
+TEST(MaxPool2dTest, PaddingNeverWins) {
+  const Tensor x = tensor({-1, -2, -3, -4}, {1, 1, 2, 2});
+  const MaxPool2dResult r = max_pool2d(x, pool({3, 3}, {1, 1}, {1, 1}));
+  EXPECT_EQ(r.output.to_vector<float>(), (std::vector<float>{-1, -1, -1, -1}));
+  EXPECT_EQ(indices_of(r), (std::vector<std::int64_t>{0, 0, 0, 0}));
+}
+
+TEST(MaxPool2dTest, NanPropagates) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor x = from_vector(std::vector<float>{1, nan, 5, 2}, {1, 1, 2, 2});
+  const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
+  EXPECT_TRUE(std::isnan(r.output.item()));
+  EXPECT_EQ(indices_of(r), std::vector<std::int64_t>{1});
+}
+
+TEST(MaxPool2dTest, CeilMode) {
+  const Tensor x = arange(0, 25, 1, kFloat64).reshape({1, 1, 5, 5});
+  EXPECT_EQ(max_pool2d(x, pool({2, 2})).output.to_vector<double>(), (std::vector<double>{6, 8, 16, 18}));
+  EXPECT_EQ(max_pool2d(x, pool({2, 2}, {0, 0}, {0, 0}, true)).output.to_vector<double>(),
+            (std::vector<double>{6, 8, 9, 16, 18, 19, 21, 23, 24}));
+  // A last window that would start in the right padding is dropped.
+  EXPECT_EQ(pool2d_output_shape({1, 1, 3, 3}, pool({2, 2}, {2, 2}, {1, 1}, true)), (Shape{1, 1, 2, 2}));
+  EXPECT_EQ(pool2d_output_shape({1, 1, 4, 4}, pool({2, 2}, {2, 2}, {1, 1}, true)), (Shape{1, 1, 3, 3}));
+  EXPECT_EQ(pool2d_output_shape({8, 32, 28, 28}, pool({2, 2})), (Shape{8, 32, 14, 14}));
+}
+
+TEST(MaxPool2dTest, BackwardMatchesFiniteDifferences) {
+  // Random values have no ties, so the max is differentiable.
+  for (const Pool2dOptions& o : {pool({2, 2}), pool({3, 2}, {2, 1}, {1, 1}, true), pool({2, 2}, {1, 1}, {1, 0}, false, true, {2, 1})}) {
+    const Tensor x = random_tensor({2, 2, 5, 4}, 1);
+    const MaxPool2dResult r = max_pool2d(x, o);
+    const Tensor g = random_tensor(r.output.shape(), 2);
+    expect_gradient([&](const Tensor& probe) { return max_pool2d(probe, o).output; }, x, g,
+                    max_pool2d_backward(g, r.indices, x.shape()));
+  }
+}
+
+TEST(MaxPool2dTest, Float32AndLargeInputs) {
+  // Big enough to split the planes between threads.
+  const Tensor x = random_tensor({4, 16, 28, 28}, 3);
+  const MaxPool2dResult r64 = max_pool2d(x, pool({2, 2}));
+  const MaxPool2dResult r32 = max_pool2d(x.astype(kFloat32), pool({2, 2}));
+  expect_close(r32.output, r64.output, 1e-6);
+  EXPECT_EQ(indices_of(r32), indices_of(r64));
+  const Tensor g = random_tensor(r64.output.shape(), 4);
+  expect_close(max_pool2d_backward(g.astype(kFloat32), r32.indices, x.shape()),
+               max_pool2d_backward(g, r64.indices, x.shape()), 1e-6);
+  EXPECT_EQ(max_pool2d(zeros({0, 3, 4, 4}), pool({2, 2})).output.shape(), (Shape{0, 3, 2, 2}));
+}
+
+TEST(AvgPool2dTest, CountIncludePadBothWays) {
+  const Tensor x = tensor({1, 2, 3, 4}, {1, 1, 2, 2});
+  EXPECT_EQ(avg_pool2d(x, pool({2, 2}, {1, 1}, {1, 1}, false, true)).to_vector<float>(),
+            (std::vector<float>{0.25, 0.75, 0.5, 1, 2.5, 1.5, 0.75, 1.75, 1}));
+  EXPECT_EQ(avg_pool2d(x, pool({2, 2}, {1, 1}, {1, 1}, false, false)).to_vector<float>(),
+            (std::vector<float>{1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4}));
+  EXPECT_EQ(avg_pool2d(arange(0, 16, 1, kFloat32).reshape({1, 1, 4, 4}), pool({2, 2})).to_vector<float>(),
+            (std::vector<float>{2.5, 4.5, 10.5, 12.5}));
+}
+
+TEST(AvgPool2dTest, CeilModeWindowsBeyondThePaddingDoNotCount) {
+  // The last windows hang over the edge: with no padding, the part outside
+  // is not in the divisor even with count_include_pad.
+  EXPECT_EQ(avg_pool2d(ones({1, 1, 3, 3}), pool({2, 2}, {2, 2}, {0, 0}, true, true)).to_vector<float>(),
+            (std::vector<float>{1, 1, 1, 1}));
+  const Tensor x = arange(0, 9, 1, kFloat64).reshape({1, 1, 3, 3});
+  EXPECT_EQ(avg_pool2d(x, pool({2, 2}, {2, 2}, {0, 0}, true)).to_vector<double>(),
+            (std::vector<double>{2, 3.5, 6.5, 8}));
+}
+
+TEST(AvgPool2dTest, BackwardMatchesFiniteDifferences) {
+  for (const Pool2dOptions& o :
+       {pool({2, 2}), pool({3, 3}, {2, 1}, {1, 1}, true, true), pool({3, 2}, {2, 2}, {1, 1}, true, false)}) {
+    const Tensor x = random_tensor({2, 2, 5, 4}, 5);
+    const Tensor y = avg_pool2d(x, o);
+    const Tensor g = random_tensor(y.shape(), 6);
+    expect_gradient([&](const Tensor& probe) { return avg_pool2d(probe, o); }, x, g,
+                    avg_pool2d_backward(g, x.shape(), o));
+    expect_close(avg_pool2d_backward(g.astype(kFloat32), x.shape(), o), avg_pool2d_backward(g, x.shape(), o), 1e-6);
+  }
+}
+
+template <typename F>
+void expect_error(F&& f, const std::string& text) {
+  EXPECT_THAT(f, ThrowsMessage<Error>(HasSubstr(text)));
+}
+
+TEST(Pool2dTest, RejectsBadArguments) {
+  const Tensor x = zeros({1, 2, 4, 4});
+  expect_error([&] { max_pool2d(zeros({2, 4, 4}), pool({2, 2})); }, "max_pool2d: input must be 4-D [N, C, H, W], got [2, 4, 4]");
+  expect_error([&] { avg_pool2d(x, pool({0, 2})); }, "avg_pool2d: kernel_size must be positive, got [0, 2]");
+  expect_error([&] { max_pool2d(x, pool({2, 2}, {-1, 1})); }, "stride must be positive (or {0, 0} for the kernel size), got [-1, 1]");
+  expect_error([&] { max_pool2d(x, pool({2, 2}, {1, 1}, {-1, 0})); }, "padding must not be negative");
+  expect_error([&] { max_pool2d(x, pool({2, 2}, {1, 1}, {2, 0})); },
+               "padding [2, 0] must be at most half the (dilated) kernel [2, 2]");
+  expect_error([&] { max_pool2d(x, pool({2, 2}, {1, 1}, {0, 0}, false, true, {0, 1})); }, "dilation must be positive");
+  expect_error([&] { max_pool2d(x, pool({5, 2})); }, "max_pool2d: output would be empty: input [1, 2, 4, 4], kernel_size [5, 2]");
+  expect_error([&] { avg_pool2d(x, pool({2, 2}, {1, 1}, {0, 0}, false, true, {2, 2})); },
+               "avg_pool2d: dilation must be [1, 1], got [2, 2]");
+  expect_error([&] { max_pool2d(zeros({1, 2, 4, 4}, kInt64), pool({2, 2})); }, "input must be float32 or float64, got int64");
+  expect_error([&] { avg_pool2d(Tensor(), pool({2, 2})); }, "avg_pool2d: input is undefined");
+  expect_error([&] { avg_pool2d_backward(zeros({1, 2, 3, 2}), x.shape(), pool({2, 2})); },
+               "avg_pool2d_backward: grad_output [1, 2, 3, 2] does not match the forward output shape [1, 2, 2, 2]");
+  const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r.indices.astype(kFloat32), x.shape()); },
+               "indices must be int64");
+  expect_error([&] { max_pool2d_backward(zeros({1, 3, 2, 2}), r.indices, x.shape()); },
+               "grad_output [1, 3, 2, 2] does not pool input_shape [1, 2, 4, 4]");
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r.indices, {1, 2, 4}); }, "input_shape must be 4-D");
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r.indices, {1, 2, -4, 4}); },
+               "input_shape has a negative size: [1, 2, -4, 4]");
+  expect_error([&] { avg_pool2d_backward(zeros({1, 2, 2, 2}), {1, -2, 4, 4}, pool({2, 2})); },
+               "avg_pool2d_backward: input has a negative size: [1, -2, 4, 4]");
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), full({1, 2, 2, 2}, 16, kInt64), x.shape()); },
+               "max_pool2d_backward: an index lies outside the 4x4 plane of input_shape [1, 2, 4, 4]");
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), zeros({1, 2, 2, 1}, kInt64), x.shape()); },
+               "indices [1, 2, 2, 1] and grad_output [1, 2, 2, 2] differ in shape");
+}
+
+}  // namespace
+}  // namespace nabla::kernels

@@ -7,6 +7,7 @@
 #include "autodiff/export.h"
 #include "autodiff/grad_check.h"
 #include "autodiff/graph.h"
+#include "autodiff/nn_ops.h"
 #include "autodiff/ops.h"
 #include "autodiff/variable.h"
 

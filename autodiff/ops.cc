@@ -347,8 +347,9 @@ Variable matmul(const Variable& a, const Variable& b) {
         const bool b_vector = c.saved[1].rank() == 1;
         const Tensor a = a_vector ? c.saved[0].unsqueeze(0) : c.saved[0];
         const Tensor b = b_vector ? c.saved[1].unsqueeze(1) : c.saved[1];
-        Tensor g2 = a_vector ? g.unsqueeze(-2) : g;
-        if (b_vector) g2 = g2.unsqueeze(-1);
+        // Restore the dims matmul dropped: b's column, then a's row (a dot product's g is 0-d).
+        Tensor g2 = b_vector ? g.unsqueeze(-1) : g;
+        if (a_vector) g2 = g2.unsqueeze(-2);
         Tensor grad_a, grad_b;
         if (c.needs_grad[0]) {
           grad_a = matmul(g2, b.transpose(-1, -2));  // g:[..,M,N] · bᵀ:[..,N,K] → [..,M,K]
@@ -420,6 +421,7 @@ Variable logsumexp(const Variable& x, const Axes& axes, bool keepdims) {
   return record(
       "logsumexp", {x},
       [axes, keepdims](const Tensors& in, Context& c) {
+        for (std::int64_t axis : axes) normalize_axis("logsumexp", axis, in[0].shape());  // else "max" is blamed
         const Tensor peak = max(in[0], axes, true);
         Tensor kept = log(sum(exp(in[0] - peak), axes, true)) + peak;
         c.saved = {in[0], kept};
@@ -435,6 +437,7 @@ Variable softmax(const Variable& x, std::int64_t axis) {
   return record(
       "softmax", {x},
       [axis](const Tensors& in, Context& c) {
+        normalize_axis("softmax", axis, in[0].shape());  // else "max" is blamed for a bad axis
         const Tensor shifted = exp(in[0] - max(in[0], {axis}, true));
         Tensor y = shifted / sum(shifted, {axis}, true);
         c.saved = {y};
@@ -450,6 +453,7 @@ Variable log_softmax(const Variable& x, std::int64_t axis) {
   return record(
       "log_softmax", {x},
       [axis](const Tensors& in, Context& c) {
+        normalize_axis("log_softmax", axis, in[0].shape());  // else "max" is blamed for a bad axis
         const Tensor shifted = in[0] - max(in[0], {axis}, true);
         Tensor y = shifted - log(sum(exp(shifted), {axis}, true));
         c.saved = {y};

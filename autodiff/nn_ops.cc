@@ -1,0 +1,170 @@
+// Convolution, pooling, normalisation and dropout: each op one `record` call
+// with forward and backward side by side, on the kernels of //kernels.
+
+#include "autodiff/nn_ops.h"
+
+namespace nabla {
+namespace {
+
+// The inputs of an op with an optional bias, and whether it has one.
+std::vector<Variable> with_bias(const Variable& input, const Variable& weight, const Variable& bias) {
+  std::vector<Variable> inputs{input, weight};
+  if (bias.defined()) inputs.push_back(bias);
+  return inputs;
+}
+
+Tensor bias_of(const Tensors& inputs) { return inputs.size() > 2 ? inputs[2] : Tensor(); }
+
+// The bias gradient of a convolution: the sum over all but the channel axis.
+Tensor bias_gradient(const Tensor& g) {
+  Axes axes{0};
+  for (int axis = 2; axis < g.rank(); ++axis) axes.push_back(axis);
+  return sum(g, axes);
+}
+
+Conv2dOptions as_2d(const Conv1dOptions& options) {
+  Conv2dOptions result;
+  result.stride = {1, options.stride};
+  result.padding = {0, options.padding};
+  result.dilation = {1, options.dilation};
+  result.groups = options.groups;
+  return result;
+}
+
+// conv2d on 4-D views; conv1d runs it with a height of 1.
+Variable convolution(const char* op, const std::vector<Variable>& inputs, const Conv2dOptions& options,
+                     bool one_dimensional) {
+  auto to_4d = [one_dimensional](const Tensor& t) { return one_dimensional ? t.unsqueeze(2) : t; };
+  auto from_4d = [one_dimensional](const Tensor& t) { return one_dimensional ? t.squeeze(2) : t; };
+  return record(
+      op, inputs,
+      [=](const Tensors& in, Context& c) {
+        NABLA_CHECK(!one_dimensional || (in[0].rank() == 3 && in[1].rank() == 3), op,
+                    ": needs input [N, C, L] and weight [C_out, C_in / groups, K], got ", in[0].shape(), " and ",
+                    in[1].shape());
+        c.saved = {in[0], in[1]};
+        return from_4d(kernels::conv2d(to_4d(in[0]), to_4d(in[1]), bias_of(in), options));
+      },
+      [=](const Tensor& g, const Context& c) {
+        const Tensor& x = c.saved[0];
+        const Tensor& w = c.saved[1];
+        const Tensor g4 = to_4d(g);
+        Tensors grads(c.needs_grad.size());
+        if (c.needs_grad[0]) grads[0] = from_4d(kernels::conv2d_backward_input(g4, to_4d(w), to_4d(x).shape(), options));
+        if (c.needs_grad[1]) grads[1] = from_4d(kernels::conv2d_backward_weight(g4, to_4d(x), to_4d(w).shape(), options));
+        if (grads.size() > 2 && c.needs_grad[2]) grads[2] = bias_gradient(g);
+        return grads;
+      });
+}
+
+Variable pooling(const char* op, const Variable& input, const Pool2dOptions& options, bool max) {
+  return record(
+      op, {input},
+      [=](const Tensors& in, Context& c) {
+        if (!max) return kernels::avg_pool2d(in[0], options);
+        kernels::MaxPool2dResult pooled = kernels::max_pool2d(in[0], options);
+        c.saved = {pooled.indices};
+        return pooled.output;
+      },
+      [=](const Tensor& g, const Context& c) {
+        const Shape& shape = c.input_shapes[0];
+        return Tensors{max ? kernels::max_pool2d_backward(g, c.saved[0], shape)
+                           : kernels::avg_pool2d_backward(g, shape, options)};
+      });
+}
+
+}  // namespace
+
+Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias, const Conv2dOptions& options) {
+  return convolution("conv2d", with_bias(input, weight, bias), options, false);
+}
+
+Variable conv1d(const Variable& input, const Variable& weight, const Variable& bias, const Conv1dOptions& options) {
+  return convolution("conv1d", with_bias(input, weight, bias), as_2d(options), true);
+}
+
+Variable conv_transpose2d(const Variable& input, const Variable& weight, const Variable& bias,
+                          const ConvTranspose2dOptions& options) {
+  return record(
+      "conv_transpose2d", with_bias(input, weight, bias),
+      [options](const Tensors& in, Context& c) {
+        c.saved = {in[0], in[1]};
+        return kernels::conv_transpose2d(in[0], in[1], bias_of(in), options);
+      },
+      [options](const Tensor& g, const Context& c) {
+        const Tensor& x = c.saved[0];
+        const Tensor& w = c.saved[1];
+        Tensors grads(c.needs_grad.size());
+        if (c.needs_grad[0]) grads[0] = kernels::conv_transpose2d_backward_input(g, w, x.shape(), options);
+        if (c.needs_grad[1]) grads[1] = kernels::conv_transpose2d_backward_weight(g, x, w.shape(), options);
+        if (grads.size() > 2 && c.needs_grad[2]) grads[2] = bias_gradient(g);
+        return grads;
+      });
+}
+
+Variable max_pool2d(const Variable& input, const Pool2dOptions& options) {
+  return pooling("max_pool2d", input, options, true);
+}
+
+Variable avg_pool2d(const Variable& input, const Pool2dOptions& options) {
+  return pooling("avg_pool2d", input, options, false);
+}
+
+Variable dropout(const Variable& x, double p, Generator& generator, bool training) {
+  NABLA_CHECK(p >= 0 && p < 1, "dropout: p must be in [0, 1), got ", p);
+  if (!training || p == 0) return x;
+  Generator* source = &generator;
+  return record(
+      "dropout", {x},
+      [p, source](const Tensors& in, Context& c) {
+        // Keep with probability 1 - p, scaled so that the expectation is unchanged.
+        const Tensor mask = (uniform(in[0].shape(), 0, 1, *source, in[0].dtype()) >= p) / (1 - p);
+        c.saved = {mask};
+        return in[0] * mask;
+      },
+      [](const Tensor& g, const Context& c) { return Tensors{g * c.saved[0]}; });
+}
+
+Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta, BatchNormState& state,
+                    bool training) {
+  NABLA_CHECK(gamma.defined() == beta.defined(), "batch_norm: give both gamma and beta, or neither");
+  std::vector<Variable> inputs{x};
+  if (gamma.defined()) inputs.insert(inputs.end(), {gamma, beta});
+  BatchNormState* stats = &state;
+  auto affine = [](const Tensors& in, std::size_t i) { return in.size() > 1 ? in[i] : Tensor(); };
+  if (!training) {
+    return record(
+        "batch_norm", inputs,
+        [stats, affine](const Tensors& in, Context& c) {
+          c.saved = {in[0], affine(in, 1)};
+          return kernels::batch_norm_inference(in[0], affine(in, 1), affine(in, 2), stats->running_mean,
+                                               stats->running_var, stats->eps);
+        },
+        [stats](const Tensor& g, const Context& c) {
+          const kernels::BatchNormGrads grads = kernels::batch_norm_inference_backward(
+              g, c.saved[0], c.saved[1], stats->running_mean, stats->running_var, stats->eps);
+          if (c.needs_grad.size() == 1) return Tensors{grads.input};
+          return Tensors{grads.input, grads.gamma, grads.beta};
+        });
+  }
+  return record(
+      "batch_norm", inputs,
+      [stats, affine](const Tensors& in, Context& c) {
+        kernels::BatchNormForward result = kernels::batch_norm_training(in[0], affine(in, 1), affine(in, 2), stats->eps);
+        const double per_channel = static_cast<double>(in[0].numel() / in[0].dim(1));
+        const double unbiased = per_channel > 1 ? per_channel / (per_channel - 1) : 1.0;
+        const double m = stats->momentum;
+        stats->running_mean.copy_(stats->running_mean * (1 - m) + result.mean * m);
+        stats->running_var.copy_(stats->running_var * (1 - m) + result.var * (m * unbiased));
+        c.saved = {in[0], affine(in, 1), result.mean, result.invstd};
+        return result.output;
+      },
+      [](const Tensor& g, const Context& c) {
+        const kernels::BatchNormGrads grads =
+            kernels::batch_norm_backward(g, c.saved[0], c.saved[1], c.saved[2], c.saved[3]);
+        if (c.needs_grad.size() == 1) return Tensors{grads.input};
+        return Tensors{grads.input, grads.gamma, grads.beta};
+      });
+}
+
+}  // namespace nabla

@@ -1,0 +1,186 @@
+#include "autodiff/nn_ops.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "autodiff/grad_check.h"
+#include "autodiff/ops.h"
+
+namespace nabla {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+Tensor random(const Shape& shape, std::uint64_t seed) {
+  Generator generator(seed);
+  return normal(shape, 0, 1, generator, kFloat64);
+}
+
+// Checks define-by-run and build-once gradients of fn at inputs.
+void expect_gradients(const DifferentiableFn& fn, const Tensors& inputs) {
+  for (bool build_once : {false, true}) {
+    GradientCheckOptions options;
+    options.build_once = build_once;
+    const GradientCheck check = check_gradients(fn, inputs, options);
+    EXPECT_TRUE(check.passed) << (build_once ? "build once\n" : "define by run\n") << check.report;
+  }
+}
+
+TEST(Conv2d, ForwardMatchesHandComputedValues) {
+  // 3x3 input 1..9, 2x2 kernel of ones, no padding: each output sums a window.
+  Variable x(arange(1, 10).reshape({1, 1, 3, 3}));
+  Variable w(ones({1, 1, 2, 2}));
+  Variable b(tensor({0.5}));
+  EXPECT_EQ(conv2d(x, w, b).value().to_vector<float>(), (std::vector<float>{12.5, 16.5, 24.5, 28.5}));
+}
+
+TEST(Conv2d, Gradients) {
+  Conv2dOptions options;
+  options.stride = {2, 1};
+  options.padding = {1, 2};
+  options.dilation = {1, 2};
+  expect_gradients([&](const std::vector<Variable>& in) { return conv2d(in[0], in[1], in[2], options); },
+                   {random({2, 3, 5, 6}, 1), random({4, 3, 3, 2}, 2), random({4}, 3)});
+}
+
+TEST(Conv2d, GroupedGradientsWithoutBias) {
+  Conv2dOptions options;
+  options.groups = 2;
+  options.padding = {1, 1};
+  expect_gradients([&](const std::vector<Variable>& in) { return conv2d(in[0], in[1], Variable(), options); },
+                   {random({2, 4, 4, 4}, 4), random({6, 2, 3, 3}, 5)});
+}
+
+TEST(Conv2d, ChannelMismatchNamesShapes) {
+  Variable x(zeros({1, 3, 8, 8}));
+  Variable w(zeros({4, 2, 3, 3}));
+  EXPECT_THAT([&] { conv2d(x, w); }, ThrowsMessage<Error>(HasSubstr("[1, 3, 8, 8]")));
+}
+
+TEST(Conv1d, ForwardAndGradients) {
+  // [1, 2, 3] ⋆ [1, -1] = [1-2, 2-3]
+  Variable x(tensor({1, 2, 3}, {1, 1, 3}));
+  Variable w(tensor({1, -1}, {1, 1, 2}));
+  EXPECT_EQ(conv1d(x, w).value().to_vector<float>(), (std::vector<float>{-1, -1}));
+  Conv1dOptions options;
+  options.padding = 1;
+  options.stride = 2;
+  expect_gradients([&](const std::vector<Variable>& in) { return conv1d(in[0], in[1], in[2], options); },
+                   {random({2, 3, 7}, 6), random({4, 3, 3}, 7), random({4}, 8)});
+}
+
+TEST(Conv1d, RejectsImagesNamingShapes) {
+  Variable x(zeros({1, 1, 3, 3}));
+  Variable w(zeros({1, 1, 2}));
+  EXPECT_THAT([&] { conv1d(x, w); }, ThrowsMessage<Error>(HasSubstr("conv1d: needs input [N, C, L]")));
+}
+
+TEST(ConvTranspose2d, ForwardUpsamplesAndGradients) {
+  ConvTranspose2dOptions up;
+  up.stride = {2, 2};
+  EXPECT_EQ(conv_transpose2d(Variable(ones({1, 1, 2, 2})), Variable(ones({1, 1, 2, 2})), Variable(), up).value().to_vector<float>(),
+            std::vector<float>(16, 1.0f));
+  ConvTranspose2dOptions options;
+  options.stride = {2, 2};
+  options.padding = {1, 1};
+  options.output_padding = {1, 0};
+  expect_gradients([&](const std::vector<Variable>& in) { return conv_transpose2d(in[0], in[1], in[2], options); },
+                   {random({2, 3, 3, 3}, 9), random({3, 2, 4, 4}, 10), random({2}, 11)});
+}
+
+TEST(Pooling, MaxPoolForwardAndGradients) {
+  Pool2dOptions two;
+  two.kernel_size = {2, 2};
+  Variable x(arange(0, 16).reshape({1, 1, 4, 4}));
+  EXPECT_EQ(max_pool2d(x, two).value().to_vector<float>(), (std::vector<float>{5, 7, 13, 15}));
+  Pool2dOptions options;
+  options.kernel_size = {3, 2};
+  options.stride = {2, 1};
+  options.padding = {1, 1};
+  // Distinct values keep every window's maximum away from a tie.
+  const Tensor input = arange(0, 2 * 3 * 5 * 4, 1, kFloat64).reshape({2, 3, 5, 4}) * 0.37 - 11.0;
+  Generator generator(3);
+  const Tensor shuffled = index_select(input.flatten(), 0, randperm(input.numel(), generator)).reshape(input.shape());
+  expect_gradients([&](const std::vector<Variable>& in) { return max_pool2d(in[0], options); }, {shuffled});
+}
+
+TEST(Pooling, AvgPoolForwardAndGradients) {
+  Pool2dOptions two;
+  two.kernel_size = {2, 2};
+  Variable x(arange(0, 16).reshape({1, 1, 4, 4}));
+  EXPECT_EQ(avg_pool2d(x, two).value().to_vector<float>(), (std::vector<float>{2.5, 4.5, 10.5, 12.5}));
+  Pool2dOptions options;
+  options.kernel_size = {3, 3};
+  options.stride = {2, 2};
+  options.padding = {1, 1};
+  options.count_include_pad = false;
+  expect_gradients([&](const std::vector<Variable>& in) { return avg_pool2d(in[0], options); },
+                   {random({2, 2, 5, 5}, 12)});
+}
+
+TEST(Dropout, ZeroesAboutPAndKeepsTheMean) {
+  Generator generator(0);
+  Variable x(ones({100000}));
+  const Tensor y = dropout(x, 0.3, generator).value();
+  const double zeroed = sum(y == 0.0).item() / 100000.0;
+  EXPECT_NEAR(zeroed, 0.3, 0.01);
+  EXPECT_NEAR(mean(y).item(), 1.0, 0.02);
+  EXPECT_NEAR(max(y).item(), 1.0 / 0.7, 1e-6);
+}
+
+TEST(Dropout, IdentityInEvaluationAndAtZero) {
+  Generator generator(0);
+  Variable x(ones({10}));
+  EXPECT_EQ(dropout(x, 0.5, generator, /*training=*/false).node(), x.node());
+  EXPECT_EQ(dropout(x, 0.0, generator).node(), x.node());
+  EXPECT_THAT([&] { dropout(x, 1.0, generator); }, ThrowsMessage<Error>(HasSubstr("dropout: p must be in [0, 1), got 1")));
+}
+
+TEST(Dropout, GradientUsesTheSameMask) {
+  // A fresh generator with a fixed seed per evaluation draws the same mask.
+  const GradientCheck check = check_gradients(
+      [](const std::vector<Variable>& in) {
+        Generator generator(5);
+        return dropout(in[0], 0.4, generator);
+      },
+      {random({3, 7}, 13)});
+  EXPECT_TRUE(check.passed) << check.report;
+}
+
+TEST(BatchNorm, TrainingNormalisesAndUpdatesRunningStatistics) {
+  // Channel 0 holds 1, 3; channel 1 holds 2, 6 (N = 2, C = 2).
+  Variable x(tensor({1, 2, 3, 6}, {2, 2}));
+  BatchNormState state{zeros({2}), ones({2}), 0.1, 0.0};
+  const Tensor y = batch_norm(x, Variable(), Variable(), state, true).value();
+  EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{-1, -1, 1, 1}));
+  // mean 2 and 4; unbiased variances 2 and 8.
+  EXPECT_EQ(state.running_mean.to_vector<float>(), (std::vector<float>{0.2f, 0.4f}));
+  EXPECT_EQ(state.running_var.to_vector<float>(), (std::vector<float>{0.9f + 0.2f, 0.9f + 0.8f}));
+}
+
+TEST(BatchNorm, InferenceUsesRunningStatistics) {
+  Variable x(tensor({3, 3}, {1, 2}));
+  BatchNormState state{tensor({1, 2}), tensor({4, 1}), 0.1, 0.0};
+  const Tensor y = batch_norm(x, Variable(tensor({2, 1})), Variable(tensor({0, 10})), state, false).value();
+  EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{2 * (3 - 1) / 2.0f, 1 * (3 - 2) / 1.0f + 10}));
+  EXPECT_EQ(state.running_mean.to_vector<float>(), (std::vector<float>{1, 2}));  // untouched
+}
+
+TEST(BatchNorm, GradientsInTrainingAndInference) {
+  for (bool training : {true, false}) {
+    BatchNormState state{zeros({3}, kFloat64), ones({3}, kFloat64), 0.1, 1e-5};
+    expect_gradients(
+        [&](const std::vector<Variable>& in) { return batch_norm(in[0], in[1], in[2], state, training); },
+        {random({4, 3, 2, 2}, 14), random({3}, 15), random({3}, 16)});
+  }
+}
+
+TEST(BatchNorm, NeedsBothAffineParametersOrNeither) {
+  BatchNormState state{zeros({2}), ones({2})};
+  EXPECT_THAT([&] { batch_norm(Variable(ones({2, 2})), Variable(ones({2})), Variable(), state, true); },
+              ThrowsMessage<Error>(HasSubstr("give both gamma and beta")));
+}
+
+}  // namespace
+}  // namespace nabla

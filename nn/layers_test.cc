@@ -1,0 +1,170 @@
+#include "nn/layers.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "nn/sequential.h"
+
+namespace nabla::nn {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+Initializer constant(double value) {
+  return [value](const Shape& shape, Generator&) { return full(shape, value); };
+}
+
+std::vector<std::string> names(const Module& module) {
+  std::vector<std::string> result;
+  for (const auto& [name, parameter] : module.named_parameters()) result.push_back(name);
+  return result;
+}
+
+TEST(Dense, ForwardIsXTimesWPlusB) {
+  Dense dense(DenseOptions(2, 3).weight_init([](const Shape& shape, Generator&) {
+    return tensor({1, 2, 3, 4, 5, 6}, shape);
+  }).bias_init(constant(0.5)));
+  // [1, 1]·[[1, 2, 3], [4, 5, 6]] + 0.5 = [5.5, 7.5, 9.5]
+  EXPECT_EQ(dense(Variable(ones({1, 2}))).value().to_vector<float>(), (std::vector<float>{5.5, 7.5, 9.5}));
+  EXPECT_EQ(names(dense), (std::vector<std::string>{"weight", "bias"}));
+  EXPECT_EQ(dense.parameter_count(), 9);
+}
+
+TEST(Dense, DefaultInitIsUniformInPlusMinusOneOverSqrtFanIn) {
+  manual_seed(3);
+  Dense dense(DenseOptions(400, 300));
+  const Tensor w = dense.weight().value();
+  EXPECT_LE(max(w).item(), 0.05);
+  EXPECT_GE(min(w).item(), -0.05);
+  EXPECT_GT(max(w).item(), 0.049);
+  EXPECT_NEAR(mean(w).item(), 0.0, 1e-3);
+}
+
+TEST(Dense, SameSeedSameWeights) {
+  Generator a(7), b(7);
+  Dense first(DenseOptions(4, 3).generator(&a));
+  Dense second(DenseOptions(4, 3).generator(&b));
+  EXPECT_EQ(first.weight().value().to_vector<float>(), second.weight().value().to_vector<float>());
+}
+
+TEST(Dense, WithoutBiasAndBadOptions) {
+  Dense dense(DenseOptions(3, 2).bias(false));
+  EXPECT_EQ(names(dense), (std::vector<std::string>{"weight"}));
+  EXPECT_THAT([] { Dense(DenseOptions(0, 2)); }, ThrowsMessage<Error>(HasSubstr("Dense: in_features must be positive, got 0")));
+  EXPECT_THAT([&] { dense(Variable(ones({1, 4}))); }, ThrowsMessage<Error>(HasSubstr("matmul: inner dimensions differ: a [1, 4] vs b [3, 2]")));
+}
+
+TEST(Conv2D, SamePaddingKeepsTheSizeForOddAndEvenKernels) {
+  for (std::int64_t kernel : {3, 4}) {
+    Conv2D conv(Conv2DOptions(2, 5, kernel).padding_same(true));
+    EXPECT_EQ(conv(Variable(ones({3, 2, 7, 6}))).shape(), (Shape{3, 5, 7, 6}));
+  }
+  EXPECT_THAT([] { Conv2D(Conv2DOptions(1, 1, 3).padding_same(true).stride({2, 2})); },
+              ThrowsMessage<Error>(HasSubstr("\"same\" padding needs stride 1")));
+}
+
+TEST(Conv2D, ForwardOnHandValues) {
+  Conv2D conv(Conv2DOptions(1, 1, 2).weight_init(constant(1)).bias_init(constant(0)));
+  // Each output sums a 2x2 window of 1..9 arranged 3x3.
+  EXPECT_EQ(conv(Variable(arange(1, 10).reshape({1, 1, 3, 3}))).value().to_vector<float>(),
+            (std::vector<float>{12, 16, 24, 28}));
+  EXPECT_EQ(conv.weight().shape(), (Shape{1, 1, 2, 2}));
+  EXPECT_THAT([] { Conv2D(Conv2DOptions(3, 4, 3).groups(2)); },
+              ThrowsMessage<Error>(HasSubstr("groups 2 must divide in_channels 3 and out_channels 4")));
+}
+
+TEST(Conv1D, Shapes) {
+  Conv1D conv(Conv1DOptions(3, 8, 5).padding_same(true));
+  EXPECT_EQ(conv(Variable(ones({2, 3, 11}))).shape(), (Shape{2, 8, 11}));
+  EXPECT_EQ(conv.weight().shape(), (Shape{8, 3, 5}));
+}
+
+TEST(ConvTranspose2D, DoublesTheSizeWithStrideTwo) {
+  ConvTranspose2D up(ConvTranspose2DOptions(8, 4, 4).stride({2, 2}).padding({1, 1}));
+  EXPECT_EQ(up(Variable(ones({2, 8, 7, 7}))).shape(), (Shape{2, 4, 14, 14}));
+  EXPECT_EQ(up.weight().shape(), (Shape{8, 4, 4, 4}));
+}
+
+TEST(Pooling, Layers) {
+  Variable x(arange(0, 16).reshape({1, 1, 4, 4}));
+  EXPECT_EQ(MaxPool2D(Pool2DOptions(2))(x).value().to_vector<float>(), (std::vector<float>{5, 7, 13, 15}));
+  EXPECT_EQ(AvgPool2D(Pool2DOptions(2))(x).value().to_vector<float>(), (std::vector<float>{2.5, 4.5, 10.5, 12.5}));
+  EXPECT_EQ(GlobalAvgPool2D()(x).value().to_vector<float>(), (std::vector<float>{7.5}));
+  EXPECT_EQ(Flatten()(x).shape(), (Shape{1, 16}));
+}
+
+TEST(BatchNorm, TrainThenEvalUsesRunningStatistics) {
+  BatchNorm1d norm(BatchNormOptions(1).momentum(1.0).eps(0));
+  Variable x(tensor({1, 3}, {2, 1}));
+  EXPECT_EQ(norm(x).value().to_vector<float>(), (std::vector<float>{-1, 1}));
+  // momentum 1: running mean 2, running (unbiased) variance 2.
+  std::vector<std::string> buffers;
+  for (const auto& [name, buffer] : norm.named_buffers()) buffers.push_back(name);
+  EXPECT_EQ(buffers, (std::vector<std::string>{"running_mean", "running_var"}));
+  EXPECT_EQ(norm.named_buffers()[0].second.to_vector<float>(), (std::vector<float>{2}));
+  norm.eval();
+  const std::vector<float> y = norm(Variable(tensor({4}, {1, 1}))).value().to_vector<float>();
+  EXPECT_NEAR(y[0], (4 - 2) / std::sqrt(2.0f), 1e-6);
+  EXPECT_THAT([&] { norm(Variable(ones({2, 1, 3, 3}))); },
+              ThrowsMessage<Error>(HasSubstr("BatchNorm1d: needs a rank-2 input [N, C], got [2, 1, 3, 3]")));
+}
+
+TEST(Dropout, TrainAndEval) {
+  Generator generator(1);
+  Dropout drop(0.5, &generator);
+  Variable x(ones({1000}));
+  EXPECT_GT(sum(drop(x).value() == 0.0).item(), 400);
+  drop.eval();
+  EXPECT_EQ(drop(x).node(), x.node());
+}
+
+TEST(Embedding, LooksUpRows) {
+  Embedding embedding(EmbeddingOptions(4, 2).weight_init([](const Shape& shape, Generator&) {
+    return arange(0, 8).reshape(shape);
+  }));
+  Variable ids(tensor({3, 0, 3}, {1, 3}, kInt64));
+  EXPECT_EQ(embedding(ids).shape(), (Shape{1, 3, 2}));
+  EXPECT_EQ(embedding(ids).value().to_vector<float>(), (std::vector<float>{6, 7, 0, 1, 6, 7}));
+}
+
+TEST(Sequential, NamesChainsAndSummarises) {
+  Generator generator(0);
+  Sequential model;
+  model.add(std::make_shared<Dense>(DenseOptions(4, 8).generator(&generator)));
+  model.add(ReLU());
+  model.add(std::make_shared<Dropout>(0.5, &generator));
+  model.add(std::make_shared<Dense>(DenseOptions(8, 3).generator(&generator)));
+  EXPECT_EQ(names(model), (std::vector<std::string>{"0.weight", "0.bias", "3.weight", "3.bias"}));
+  EXPECT_EQ(model.parameter_count(), 4 * 8 + 8 + 8 * 3 + 3);
+  EXPECT_EQ(model(Variable(ones({5, 4}))).shape(), (Shape{5, 3}));
+  const std::string table = summary(model, {4});
+  EXPECT_THAT(table, HasSubstr("0 Dense (4 -> 8)"));
+  EXPECT_THAT(table, HasSubstr("[-1, 8]"));
+  EXPECT_THAT(table, HasSubstr("2 Dropout (p = 0.5)"));
+  EXPECT_THAT(table, HasSubstr("Total params: 67"));
+  EXPECT_TRUE(model.is_training());  // summary restores the mode
+}
+
+TEST(Module, TrainAndEvalReachEveryChild) {
+  Sequential inner;
+  inner.add(std::make_shared<Dropout>(0.1));
+  Sequential outer({std::make_shared<Sequential>(std::vector<std::shared_ptr<Module>>{std::make_shared<Dropout>(0.2)})});
+  outer.eval();
+  EXPECT_FALSE(outer.children()[0].second->children()[0].second->is_training());
+  outer.train();
+  EXPECT_TRUE(outer.children()[0].second->children()[0].second->is_training());
+}
+
+TEST(Activations, Values) {
+  Variable x(tensor({-1, 0, 2}));
+  EXPECT_EQ(ReLU()->forward(x).value().to_vector<float>(), (std::vector<float>{0, 0, 2}));
+  EXPECT_EQ(LeakyReLU(0.1)->forward(x).value().to_vector<float>(), (std::vector<float>{-0.1f, 0, 2}));
+  EXPECT_NEAR(Sigmoid()->forward(x).value().at({2}), 1 / (1 + std::exp(-2.0)), 1e-6);
+  EXPECT_NEAR(Tanh()->forward(x).value().at({0}), std::tanh(-1.0), 1e-6);
+  EXPECT_NEAR(ELU()->forward(x).value().at({0}), std::exp(-1.0) - 1, 1e-6);
+  EXPECT_NEAR(sum(Softmax()->forward(x)).item(), 1.0, 1e-6);
+}
+
+}  // namespace
+}  // namespace nabla::nn

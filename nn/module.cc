@@ -1,0 +1,68 @@
+#include "nn/module.h"
+
+namespace nabla::nn {
+
+void Module::check_name(const std::string& name) const {
+  NABLA_CHECK(!name.empty() && name.find('.') == std::string::npos, type_name(), ": invalid name '", name,
+              "' (names are non-empty and contain no '.')");
+  auto taken = [&name](const auto& entries) {
+    for (const auto& entry : entries) {
+      if (entry.first == name) return true;
+    }
+    return false;
+  };
+  NABLA_CHECK(!taken(parameters_) && !taken(buffers_) && !taken(children_), type_name(), ": the name '", name,
+              "' is registered twice");
+}
+
+Variable Module::register_parameter(std::string name, Tensor value) {
+  check_name(name);
+  Variable parameter = nabla::parameter(std::move(value), name);
+  parameters_.emplace_back(std::move(name), parameter);
+  return parameter;
+}
+
+Tensor Module::register_buffer(std::string name, Tensor value) {
+  check_name(name);
+  buffers_.emplace_back(std::move(name), value);
+  return value;
+}
+
+std::vector<std::pair<std::string, Variable>> Module::named_parameters() const {
+  std::vector<std::pair<std::string, Variable>> result = parameters_;
+  for (const auto& [child_name, child] : children_) {
+    for (auto& [name, parameter] : child->named_parameters()) result.emplace_back(child_name + "." + name, parameter);
+  }
+  return result;
+}
+
+std::vector<Variable> Module::parameters() const {
+  std::vector<Variable> result;
+  for (auto& [name, parameter] : named_parameters()) result.push_back(parameter);
+  return result;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_buffers() const {
+  std::vector<std::pair<std::string, Tensor>> result = buffers_;
+  for (const auto& [child_name, child] : children_) {
+    for (auto& [name, buffer] : child->named_buffers()) result.emplace_back(child_name + "." + name, buffer);
+  }
+  return result;
+}
+
+std::int64_t Module::parameter_count() const {
+  std::int64_t count = 0;
+  for (const auto& [name, parameter] : named_parameters()) count += parameter.value().numel();
+  return count;
+}
+
+void Module::train(bool on) {
+  training_ = on;
+  for (auto& [name, child] : children_) child->train(on);
+}
+
+void Module::zero_grad() {
+  for (auto& [name, parameter] : named_parameters()) parameter.zero_grad();
+}
+
+}  // namespace nabla::nn

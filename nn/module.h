@@ -1,0 +1,85 @@
+#ifndef NABLA_NN_MODULE_H_
+#define NABLA_NN_MODULE_H_
+
+/// Module: a layer or a model. It owns named parameters (Variables that
+/// require grad), named buffers (Tensors such as BatchNorm's running
+/// statistics) and named child modules; names compose with dots
+/// ("0.weight", "encoder.bias") and are what checkpoints store.
+///
+///   class Mlp : public Module {
+///    public:
+///     Mlp() : hidden_(register_module("hidden", std::make_shared<Dense>(DenseOptions(784, 256)))),
+///             out_(register_module("out", std::make_shared<Dense>(DenseOptions(256, 10)))) {}
+///     Variable forward(const Variable& x) override { return out_->forward(relu(hidden_->forward(x))); }
+///    private:
+///     std::shared_ptr<Dense> hidden_, out_;
+///   };
+///
+/// train()/eval() reach every child; Dropout and BatchNorm read is_training().
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autodiff/variable.h"
+
+namespace nabla::nn {
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  /// The forward pass on one input.
+  virtual Variable forward(const Variable& input) = 0;
+  Variable operator()(const Variable& input) { return forward(input); }
+
+  /// The type's name for summaries: "Dense", "Conv2D", ...
+  virtual std::string type_name() const = 0;
+  /// A one-line description of the options, e.g. "784 -> 256".
+  virtual std::string describe() const { return ""; }
+
+  /// Every parameter of this module and its children, in registration order.
+  std::vector<std::pair<std::string, Variable>> named_parameters() const;
+  std::vector<Variable> parameters() const;
+  std::vector<std::pair<std::string, Tensor>> named_buffers() const;
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
+  /// Number of parameter elements.
+  std::int64_t parameter_count() const;
+
+  /// Training mode (the default) or evaluation mode, for this module and
+  /// every child.
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+  /// Forgets the gradients of every parameter.
+  void zero_grad();
+
+ protected:
+  Module() = default;
+  Variable register_parameter(std::string name, Tensor value);
+  /// The buffer is shared, not copied: updates in place reach the module.
+  Tensor register_buffer(std::string name, Tensor value);
+  template <typename M>
+  std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
+    check_name(name);
+    children_.emplace_back(std::move(name), module);
+    return module;
+  }
+
+ private:
+  void check_name(const std::string& name) const;
+
+  std::vector<std::pair<std::string, Variable>> parameters_;
+  std::vector<std::pair<std::string, Tensor>> buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+}  // namespace nabla::nn
+
+#endif  // NABLA_NN_MODULE_H_

@@ -15,6 +15,7 @@ packages=(
   libbenchmark-dev
   libstb-dev          # stb_image: image files
   zlib1g-dev          # gzip-compressed IDX files
+  nlohmann-json3-dev  # nlohmann/json: safetensors headers (//checkpoint), MNIST JSON (//data)
 )
 
 missing=()

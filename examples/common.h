@@ -1,0 +1,43 @@
+#ifndef NABLA_EXAMPLES_COMMON_H_
+#define NABLA_EXAMPLES_COMMON_H_
+
+// What every example shares: the flags (--epochs, --batch_size,
+// --learning_rate, --seed, --threads, --data_dir, --output_dir), their
+// checks, the history files (CSV and PNG curves), and an error exit.
+
+#include <functional>
+#include <string>
+
+#include <gflags/gflags.h>
+
+#include "nn/model.h"
+
+DECLARE_int32(epochs);
+DECLARE_int32(batch_size);
+DECLARE_double(learning_rate);
+DECLARE_uint64(seed);
+DECLARE_int32(threads);
+DECLARE_string(data_dir);
+DECLARE_string(output_dir);
+
+namespace nabla::examples {
+
+struct Defaults {
+  int epochs;
+  int batch_size;
+  double learning_rate;
+};
+
+// Parses the flags with these defaults, checks them, sets the thread count
+// (0 keeps OpenMP's default), the data directory and the seed, creates the
+// output directory, then runs `body`. Any error is printed with the
+// program's name and gives exit code 1.
+int run_example(int argc, char** argv, const char* usage, const Defaults& defaults, const std::function<void()>& body);
+
+// Writes <output_dir>/<name>_history.csv and, when gnuplot is installed,
+// <name>_loss.png and <name>_accuracy.png (train and validation curves).
+void save_history(const nn::History& history, const std::string& name);
+
+}  // namespace nabla::examples
+
+#endif  // NABLA_EXAMPLES_COMMON_H_

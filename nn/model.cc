@@ -1,0 +1,376 @@
+#include "nn/model.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+
+#include "autodiff/ops.h"
+#include "nn/losses.h"
+
+namespace nabla::nn {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string format_logs(const Logs& logs) {
+  std::ostringstream out;
+  out.precision(4);
+  for (const auto& [name, value] : logs) out << " - " << name << ": " << std::fixed << value;
+  return out.str();
+}
+
+// Keras' bar: " 120/938 [===>......] - ETA: 5s - loss: 0.2345". Redrawn in
+// place at most ten times a second, and only on a terminal.
+class ProgressBar {
+ public:
+  ProgressBar(std::int64_t total, bool enabled) : total_(total), enabled_(enabled && isatty(fileno(stdout))) {}
+
+  void update(std::int64_t done, const Logs& logs) {
+    if (!enabled_) return;
+    const double elapsed = seconds_since(start_);
+    if (done < total_ && elapsed - last_draw_ < 0.1) return;
+    last_draw_ = elapsed;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * done / std::max<std::int64_t>(total_, 1));
+    std::string bar(kWidth, '.');
+    for (int i = 0; i < filled; ++i) bar[i] = '=';
+    if (filled < kWidth) bar[filled] = '>';
+    const double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(total_ - done) : 0;
+    std::printf("\r%6lld/%lld [%s] - ETA: %3.0fs%s\033[K", static_cast<long long>(done),
+                static_cast<long long>(total_), bar.c_str(), eta, format_logs(logs).c_str());
+    std::fflush(stdout);
+  }
+
+  void finish() {
+    if (enabled_) std::printf("\r\033[K");
+  }
+
+ private:
+  std::int64_t total_;
+  bool enabled_;
+  Clock::time_point start_ = Clock::now();
+  double last_draw_ = -1;
+};
+
+// Mean of per-example values, weighted by batch sizes.
+class RunningMean {
+ public:
+  void add(double value, std::int64_t count) {
+    sum_ += value * static_cast<double>(count);
+    count_ += count;
+  }
+  double value() const { return count_ > 0 ? sum_ / static_cast<double>(count_) : 0.0; }
+
+ private:
+  double sum_ = 0;
+  std::int64_t count_ = 0;
+};
+
+// Labels [N] as int64 class indices: from int64 labels, or the argmax of
+// one-hot / probability rows.
+Tensor class_labels(const Tensor& target) {
+  if (target.dtype() == kInt64) return target.reshape({-1});
+  return argmax(target, -1).reshape({-1});
+}
+
+class TopKAccuracy : public Metric {
+ public:
+  explicit TopKAccuracy(int k) : k_(k) { NABLA_CHECK(k >= 1, "top_k_accuracy: k must be at least 1, got ", k); }
+  std::string name() const override { return k_ == 1 ? "accuracy" : "top_" + std::to_string(k_) + "_accuracy"; }
+  void reset() override { correct_ = total_ = 0; }
+
+  void update(const Tensor& prediction, const Tensor& target) override {
+    const std::int64_t n = prediction.rank() == 0 ? 1 : prediction.dim(0);
+    const std::int64_t classes = prediction.numel() / std::max<std::int64_t>(n, 1);
+    const std::vector<std::int64_t> labels = class_labels(target).to_vector<std::int64_t>();
+    NABLA_CHECK(static_cast<std::int64_t>(labels.size()) == n, name(), ": ", labels.size(), " labels for ", n,
+                " predictions of shape ", prediction.shape());
+    const std::vector<double> scores = prediction.to_vector<double>();
+    for (std::int64_t i = 0; i < n; ++i) {
+      if (classes == 1) {  // one score per example: a logit for class 1
+        correct_ += (scores[i] > 0) == (labels[i] == 1);
+        continue;
+      }
+      NABLA_CHECK(labels[i] >= 0 && labels[i] < classes, name(), ": label ", labels[i], " is outside [0, ", classes,
+                  ")");
+      const double label_score = scores[i * classes + labels[i]];
+      std::int64_t higher = 0;  // classes that beat the label (ties go to the lower index)
+      for (std::int64_t c = 0; c < classes; ++c) {
+        const double s = scores[i * classes + c];
+        higher += s > label_score || (s == label_score && c < labels[i]);
+      }
+      correct_ += higher < k_;
+    }
+    total_ += n;
+  }
+
+  double value() const override { return total_ > 0 ? static_cast<double>(correct_) / static_cast<double>(total_) : 0; }
+
+ private:
+  int k_;
+  std::int64_t correct_ = 0, total_ = 0;
+};
+
+bool lower_is_better(const std::string& monitor) { return monitor.find("loss") != std::string::npos; }
+
+double logged(const Logs& logs, const std::string& monitor, const char* who) {
+  auto found = logs.find(monitor);
+  NABLA_CHECK(found != logs.end(), who, ": metric '", monitor, "' is not logged (", format_logs(logs), ")");
+  return found->second;
+}
+
+class EarlyStopping : public Callback {
+ public:
+  explicit EarlyStopping(const EarlyStoppingOptions& options) : options_(options) {}
+
+  void on_train_begin(Model&) override {
+    best_ = lower_is_better(options_.monitor()) ? std::numeric_limits<double>::infinity()
+                                                : -std::numeric_limits<double>::infinity();
+    waited_ = 0;
+  }
+
+  void on_epoch_end(Model& model, int, const Logs& logs) override {
+    const double value = logged(logs, options_.monitor(), "early_stopping");
+    const bool improved = lower_is_better(options_.monitor()) ? value < best_ - options_.min_delta()
+                                                              : value > best_ + options_.min_delta();
+    if (improved) {
+      best_ = value;
+      waited_ = 0;
+      if (options_.restore_best()) {
+        best_parameters_.clear();
+        for (const Variable& p : model.network().parameters()) best_parameters_.push_back(p.value().clone());
+      }
+      return;
+    }
+    if (++waited_ < options_.patience()) return;
+    model.stop_training() = true;
+    if (options_.restore_best() && !best_parameters_.empty()) {
+      const std::vector<Variable> parameters = model.network().parameters();
+      for (std::size_t i = 0; i < parameters.size(); ++i) {
+        Variable p = parameters[i];
+        p.data().copy_(best_parameters_[i]);
+      }
+    }
+  }
+
+ private:
+  EarlyStoppingOptions options_;
+  double best_ = 0;
+  int waited_ = 0;
+  std::vector<Tensor> best_parameters_;
+};
+
+class LearningRateSchedule : public Callback {
+ public:
+  explicit LearningRateSchedule(std::shared_ptr<optim::LRScheduler> scheduler) : scheduler_(std::move(scheduler)) {
+    NABLA_CHECK(scheduler_ != nullptr, "learning_rate_schedule: the scheduler is null");
+  }
+  void on_epoch_end(Model&, int, const Logs&) override { scheduler_->step(); }
+
+ private:
+  std::shared_ptr<optim::LRScheduler> scheduler_;
+};
+
+class EpochSaver : public Callback {
+ public:
+  EpochSaver(std::function<void(Model&, int, const Logs&)> save, bool best_only, std::string monitor)
+      : save_(std::move(save)), best_only_(best_only), monitor_(std::move(monitor)) {
+    NABLA_CHECK(save_ != nullptr, "checkpoint_every_epoch: the save function is empty");
+  }
+
+  void on_train_begin(Model&) override {
+    best_ = lower_is_better(monitor_) ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+  }
+
+  void on_epoch_end(Model& model, int epoch, const Logs& logs) override {
+    if (best_only_) {
+      const double value = logged(logs, monitor_, "checkpoint_every_epoch");
+      if (!(lower_is_better(monitor_) ? value < best_ : value > best_)) return;
+      best_ = value;
+    }
+    save_(model, epoch, logs);
+  }
+
+ private:
+  std::function<void(Model&, int, const Logs&)> save_;
+  bool best_only_;
+  std::string monitor_;
+  double best_ = 0;
+};
+
+}  // namespace
+
+LossFunction cross_entropy_loss() {
+  return [](const Variable& prediction, const Variable& target) { return cross_entropy(prediction, target); };
+}
+
+LossFunction mse_loss_function() {
+  return [](const Variable& prediction, const Variable& target) { return mse_loss(prediction, target); };
+}
+
+std::shared_ptr<Metric> accuracy() { return std::make_shared<TopKAccuracy>(1); }
+std::shared_ptr<Metric> top_k_accuracy(int k) { return std::make_shared<TopKAccuracy>(k); }
+
+std::shared_ptr<Callback> early_stopping(const EarlyStoppingOptions& options) {
+  return std::make_shared<EarlyStopping>(options);
+}
+
+std::shared_ptr<Callback> learning_rate_schedule(std::shared_ptr<optim::LRScheduler> scheduler) {
+  return std::make_shared<LearningRateSchedule>(std::move(scheduler));
+}
+
+std::shared_ptr<Callback> checkpoint_every_epoch(std::function<void(Model&, int, const Logs&)> save, bool best_only,
+                                                 const std::string& monitor) {
+  return std::make_shared<EpochSaver>(std::move(save), best_only, monitor);
+}
+
+std::string History::to_csv() const {
+  std::ostringstream out;
+  out.precision(8);
+  out << "epoch";
+  std::size_t epochs = 0;
+  for (const auto& [name, values] : metrics) {
+    out << "," << name;
+    epochs = std::max(epochs, values.size());
+  }
+  out << "\n";
+  for (std::size_t e = 0; e < epochs; ++e) {
+    out << e + 1;
+    for (const auto& [name, values] : metrics) {
+      out << ",";
+      if (e < values.size()) out << values[e];
+    }
+    out << "\n";
+  }
+  return out.str();
+}
+
+Model::Model(std::shared_ptr<Module> network) : network_(std::move(network)) {
+  NABLA_CHECK(network_ != nullptr, "Model: the network is null");
+}
+
+void Model::compile(LossFunction loss, std::shared_ptr<optim::Optimizer> optimizer,
+                    std::vector<std::shared_ptr<Metric>> metrics, std::function<Variable()> regularization) {
+  NABLA_CHECK(loss != nullptr, "Model::compile: the loss function is empty");
+  NABLA_CHECK(optimizer != nullptr, "Model::compile: the optimizer is null");
+  for (const auto& metric : metrics) NABLA_CHECK(metric != nullptr, "Model::compile: a metric is null");
+  loss_ = std::move(loss);
+  optimizer_ = std::move(optimizer);
+  metrics_ = std::move(metrics);
+  regularization_ = std::move(regularization);
+}
+
+void Model::check_compiled(const char* what) const {
+  NABLA_CHECK(loss_ != nullptr, what, ": call compile() first");
+}
+
+optim::Optimizer& Model::optimizer() {
+  check_compiled("Model::optimizer");
+  return *optimizer_;
+}
+
+History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitOptions& options) {
+  check_compiled("Model::fit");
+  NABLA_CHECK(train != nullptr && train->size() > 0, "Model::fit: the training set is empty");
+  NABLA_CHECK(options.epochs() >= 0, "Model::fit: epochs must not be negative, got ", options.epochs());
+  data::DataLoaderOptions loader_options(options.batch_size());
+  loader_options.shuffle(options.shuffle()).seed(options.seed());
+  if (options.transform()) loader_options.transform(options.transform());
+  data::DataLoader loader(train, loader_options);
+
+  History history;
+  stop_training_ = false;
+  for (const auto& callback : options.callbacks()) callback->on_train_begin(*this);
+  for (int epoch = 0; epoch < options.epochs() && !stop_training_; ++epoch) {
+    for (const auto& callback : options.callbacks()) callback->on_epoch_begin(*this, epoch);
+    if (options.verbose() > 0) std::printf("Epoch %d/%d\n", epoch + 1, options.epochs());
+    const Clock::time_point start = Clock::now();
+    network_->train();
+    for (const auto& metric : metrics_) metric->reset();
+    RunningMean loss_mean;
+    ProgressBar bar(loader.num_batches(), options.verbose() > 0);
+    std::int64_t batch_index = 0;
+    Logs logs;
+    for (const data::Batch& batch : loader) {
+      const Variable prediction = network_->forward(Variable(batch.inputs));
+      Variable loss = loss_(prediction, Variable(batch.labels));
+      if (regularization_) loss = loss + regularization_();
+      optimizer_->zero_grad();
+      loss.backward();
+      optimizer_->step();
+      const std::int64_t count = batch.inputs.dim(0);
+      NABLA_CHECK(std::isfinite(loss.item()), "Model::fit: the loss became ", loss.item(), " at epoch ", epoch + 1,
+                  ", batch ", batch_index + 1, "; lower the learning rate or check the data");
+      loss_mean.add(loss.item(), count);
+      logs["loss"] = loss_mean.value();
+      for (const auto& metric : metrics_) {
+        metric->update(prediction.value(), batch.labels);
+        logs[metric->name()] = metric->value();
+      }
+      ++batch_index;
+      bar.update(batch_index, logs);
+      for (const auto& callback : options.callbacks()) callback->on_batch_end(*this, batch_index, logs);
+    }
+    bar.finish();
+    if (options.validation_data() != nullptr) {
+      for (const auto& [name, value] : evaluate(options.validation_data(), std::max<std::int64_t>(options.batch_size(), 256))) {
+        logs["val_" + name] = value;
+      }
+    }
+    logs["lr"] = optimizer_->learning_rate();
+    for (const auto& [name, value] : logs) history.metrics[name].push_back(value);
+    if (options.verbose() > 0) {
+      std::printf("%lld/%lld - %.1fs%s\n", static_cast<long long>(batch_index), static_cast<long long>(batch_index),
+                  seconds_since(start), format_logs(logs).c_str());
+      std::fflush(stdout);
+    }
+    for (const auto& callback : options.callbacks()) callback->on_epoch_end(*this, epoch, logs);
+  }
+  for (const auto& callback : options.callbacks()) callback->on_train_end(*this);
+  return history;
+}
+
+Logs Model::evaluate(const std::shared_ptr<const data::Dataset>& dataset, std::int64_t batch_size) {
+  check_compiled("Model::evaluate");
+  NABLA_CHECK(dataset != nullptr && dataset->size() > 0, "Model::evaluate: the dataset is empty");
+  const bool was_training = network_->is_training();
+  network_->eval();
+  NoGradGuard no_grad;
+  data::DataLoader loader(dataset, data::DataLoaderOptions(batch_size).shuffle(false));
+  for (const auto& metric : metrics_) metric->reset();
+  RunningMean loss_mean;
+  for (const data::Batch& batch : loader) {
+    const Variable prediction = network_->forward(Variable(batch.inputs));
+    loss_mean.add(loss_(prediction, Variable(batch.labels)).item(), batch.inputs.dim(0));
+    for (const auto& metric : metrics_) metric->update(prediction.value(), batch.labels);
+  }
+  network_->train(was_training);
+  Logs logs{{"loss", loss_mean.value()}};
+  for (const auto& metric : metrics_) logs[metric->name()] = metric->value();
+  return logs;
+}
+
+Tensor Model::predict(const Tensor& inputs, std::int64_t batch_size) {
+  NABLA_CHECK(inputs.defined() && inputs.rank() >= 1, "Model::predict: needs inputs [N, ...]");
+  NABLA_CHECK(batch_size >= 1, "Model::predict: batch_size must be positive, got ", batch_size);
+  const bool was_training = network_->is_training();
+  network_->eval();
+  NoGradGuard no_grad;
+  std::vector<Tensor> outputs;
+  for (std::int64_t start = 0; start < inputs.dim(0); start += batch_size) {
+    outputs.push_back(network_->forward(Variable(inputs.slice(0, start, start + batch_size).contiguous())).value());
+  }
+  network_->train(was_training);
+  NABLA_CHECK(!outputs.empty(), "Model::predict: no inputs (shape ", inputs.shape(), ")");
+  return concat(outputs, 0);
+}
+
+}  // namespace nabla::nn

@@ -82,8 +82,14 @@ Tensors reverse_pass(const Variable& output, const Tensor& grad_output, bool ret
       continue;
     }
     Context& context = node.context;
-    context.needs_grad.assign(node.inputs.size(), false);
-    for (std::size_t i = 0; i < node.inputs.size(); ++i) context.needs_grad[i] = node.inputs[i]->requires_grad;
+    // Filled here rather than at forward time, which stays cheap: the input
+    // nodes still hold their values.
+    context.needs_grad.resize(node.inputs.size());
+    context.input_shapes.resize(node.inputs.size());
+    for (std::size_t i = 0; i < node.inputs.size(); ++i) {
+      context.needs_grad[i] = node.inputs[i]->requires_grad;
+      context.input_shapes[i] = node.inputs[i]->value.shape();
+    }
     const Tensors input_gradients = node.backward(gradient, context);
     NABLA_CHECK(input_gradients.size() == node.inputs.size(), "backward of ", node.op, ": returned ",
                 input_gradients.size(), " gradients for ", node.inputs.size(), " inputs");

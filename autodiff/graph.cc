@@ -105,10 +105,7 @@ Tensors Graph::run(const std::vector<Variable>& fetches, const Feeds& feeds) {
     Tensors values;
     values.reserve(node->inputs.size());
     node->context = Context();
-    for (const auto& input : node->inputs) {
-      values.push_back(input->value);
-      node->context.input_shapes.push_back(input->value.shape());
-    }
+    for (const auto& input : node->inputs) values.push_back(input->value);
     node->value = node->forward(values, node->context);
   }
   Tensors results;

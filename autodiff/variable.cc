@@ -142,12 +142,7 @@ Variable record(const char* op, const std::vector<Variable>& inputs, ForwardFn f
   values.reserve(inputs.size());
   for (const Variable& input : inputs) values.push_back(input.value());
   node->value = forward(values, node->context);
-  if (needs_grad) {
-    node->context.input_shapes.reserve(values.size());
-    for (const Tensor& value : values) node->context.input_shapes.push_back(value.shape());
-  } else {
-    node->context.saved.clear();  // nothing will read it
-  }
+  if (!needs_grad) node->context.saved.clear();  // nothing will read it
   return Variable(std::move(node));
 }
 

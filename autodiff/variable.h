@@ -37,7 +37,7 @@ class Graph;
 struct Context {
   /// Tensors the backward reads (inputs, the output, masks, statistics).
   Tensors saved;
-  /// Shapes of the inputs at forward time.
+  /// Shapes of the inputs (filled before backward runs).
   std::vector<Shape> input_shapes;
   /// needs_grad[i]: whether input i needs a gradient; skip the others.
   std::vector<bool> needs_grad;

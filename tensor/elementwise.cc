@@ -169,6 +169,19 @@ void binary_into(const Tensor& a, const Tensor& b, Tensor& out) {
 template <typename Op>
 Tensor binary(const Tensor& a, const Tensor& b) {
   check_binary_operands<Op>(a, b);
+  if (a.shape() == b.shape() && a.numel() < internal::kParallelGrain && a.is_contiguous() && b.is_contiguous()) {
+    // Small dense operands of one shape: a single flat loop, no broadcast views.
+    Tensor out(a.shape(), a.dtype());
+    dispatch(a.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (!Op::kFloatOnly || std::is_floating_point_v<T>) {
+        const std::int64_t n = a.numel();
+        Eigen::Map<Array<T>>(out.data<T>(), n) =
+            Op::apply(Eigen::Map<const Array<T>>(a.data<T>(), n), Eigen::Map<const Array<T>>(b.data<T>(), n));
+      }
+    });
+    return out;
+  }
   Tensor out(broadcast_shapes(Op::kName, a.shape(), b.shape()), a.dtype());
   if (out.numel() > 0) binary_into<Op>(a, b, out);
   return out;

@@ -650,5 +650,113 @@ TEST(BroadcastTest, LargeTensorsRunInParallel) {
   }
 }
 
+// ---- Random views: every layout the strided loop may meet. ----
+
+// The logical elements of `view`, read from the dense `base` data it views
+// through its own shape, strides and offset (not through nabla's copies).
+std::vector<double> read_view(const std::vector<double>& base, const Tensor& view) {
+  std::vector<double> out;
+  const Shape& shape = view.shape();
+  std::vector<std::int64_t> index(shape.size(), 0);
+  for (std::int64_t n = 0; n < view.numel(); ++n) {
+    std::int64_t at = view.offset();
+    for (std::size_t d = 0; d < shape.size(); ++d) at += index[d] * view.strides()[d];
+    out.push_back(base[at]);
+    for (std::size_t d = shape.size(); d-- > 0 && ++index[d] == shape[d];) index[d] = 0;
+  }
+  return out;
+}
+
+// Positions in `base` of the logical elements of `view`.
+std::vector<std::int64_t> view_positions(const Tensor& view) {
+  std::vector<std::int64_t> out;
+  const Shape& shape = view.shape();
+  std::vector<std::int64_t> index(shape.size(), 0);
+  for (std::int64_t n = 0; n < view.numel(); ++n) {
+    std::int64_t at = view.offset();
+    for (std::size_t d = 0; d < shape.size(); ++d) at += index[d] * view.strides()[d];
+    out.push_back(at);
+    for (std::size_t d = shape.size(); d-- > 0 && ++index[d] == shape[d];) index[d] = 0;
+  }
+  return out;
+}
+
+// A random view of a dense base: permuted, sliced with steps, maybe with a
+// unit axis inserted.
+Tensor random_view(std::mt19937& engine, const Tensor& base_tensor) {
+  Tensor view = base_tensor;
+  std::vector<std::int64_t> order(static_cast<std::size_t>(view.rank()));
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int64_t>(i);
+  std::shuffle(order.begin(), order.end(), engine);
+  view = view.permute(order);
+  for (int axis = 0; axis < view.rank(); ++axis) {
+    if (engine() % 2 == 0) continue;
+    const std::int64_t size = view.dim(axis);
+    const auto start = static_cast<std::int64_t>(engine() % static_cast<std::uint32_t>(size));
+    view = view.slice(axis, start, size, 1 + static_cast<std::int64_t>(engine() % 2));
+  }
+  if (engine() % 3 == 0) view = view.unsqueeze(static_cast<std::int64_t>(engine() % (view.rank() + 1)));
+  return view;
+}
+
+TEST(RandomLayoutTest, BinaryOpsAndInPlaceOpsMatchAnIndexLoop) {
+  std::mt19937 engine(2024);
+  for (int trial = 0; trial < 300; ++trial) {
+    SCOPED_TRACE(trial);
+    // Operand a: a random view of a random dense base.
+    Shape base_shape;
+    const int rank = 1 + static_cast<int>(engine() % 4);
+    for (int d = 0; d < rank; ++d) base_shape.push_back(1 + static_cast<std::int64_t>(engine() % 5));
+    const std::vector<double> base = random_values(numel(base_shape), engine());
+    const Tensor base_tensor = from_vector(base, base_shape);
+    Tensor a = random_view(engine, base_tensor);
+    // Operand b: a shape that broadcasts to a's, laid out as a permuted view.
+    Shape b_shape;
+    const int drop = static_cast<int>(engine() % (a.rank() + 1));
+    for (int d = drop; d < a.rank(); ++d) b_shape.push_back(engine() % 3 == 0 ? 1 : a.dim(d));
+    const std::vector<double> b_data = random_values(numel(b_shape), engine(), 0.5, 2);
+    std::vector<std::int64_t> order(b_shape.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int64_t>(i);
+    std::shuffle(order.begin(), order.end(), engine);
+    Shape permuted(b_shape.size());
+    std::vector<std::int64_t> inverse(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      permuted[i] = b_shape[order[i]];
+      inverse[order[i]] = static_cast<std::int64_t>(i);
+    }
+    // Store b's elements where the permuted view will read them.
+    std::vector<double> permuted_data(b_data.size());
+    const std::vector<std::int64_t> b_positions = view_positions(zeros(permuted, kFloat64).permute(inverse));
+    for (std::size_t i = 0; i < b_positions.size(); ++i) permuted_data[b_positions[i]] = b_data[i];
+    const Tensor b = from_vector(permuted_data, permuted).permute(inverse);
+    ASSERT_EQ(b.shape(), b_shape);
+
+    const std::vector<double> a_values = read_view(base, a);
+    for (const BinaryCase& c : binary_cases()) {
+      SCOPED_TRACE(c.name);
+      const Expected e = reference_binary(a.shape(), a_values, b_shape, b_data, c.expected);
+      expect_close(c.op(a, b), e.shape, e.data, 1e-15);
+    }
+
+    // In place through the view: exactly the viewed elements of the base change.
+    const std::vector<std::int64_t> a_positions = view_positions(a);
+    const Expected sum = reference_binary(a.shape(), a_values, b_shape, b_data, std::plus<double>());
+    std::vector<double> expected_base = base;
+    for (std::size_t i = 0; i < a_positions.size(); ++i) expected_base[a_positions[i]] = sum.data[i];
+    a += b;
+    ASSERT_EQ(base_tensor.to_vector<double>(), expected_base);
+
+    // In place from a broadcast view of the target itself: its first entry
+    // along the last axis must be read before it is overwritten.
+    const Tensor first = a.slice(-1, 0, 1);
+    const std::vector<double> current = read_view(expected_base, a);
+    const Expected doubled =
+        reference_binary(a.shape(), current, first.shape(), read_view(expected_base, first), std::multiplies<double>());
+    for (std::size_t i = 0; i < a_positions.size(); ++i) expected_base[a_positions[i]] = doubled.data[i];
+    a *= first;
+    ASSERT_EQ(base_tensor.to_vector<double>(), expected_base);
+  }
+}
+
 }  // namespace
 }  // namespace nabla

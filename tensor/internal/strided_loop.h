@@ -64,13 +64,17 @@ class StridedLoop {
     const std::int64_t pieces_per_row = size > kPieceSize ? (size + kPieceSize - 1) / kPieceSize : 1;
     const std::int64_t piece_size = (size + pieces_per_row - 1) / pieces_per_row;
     const std::int64_t pieces = row_count * pieces_per_row;
-    const bool parallel = pieces > 1 && row_count * size >= kParallelGrain;
-#pragma omp parallel for schedule(static) if (parallel)
-    for (std::int64_t piece = 0; piece < pieces; ++piece) {
+    auto run_piece = [&](std::int64_t piece) {
       const std::int64_t start = piece % pieces_per_row * piece_size;
       Offsets offsets = row_offsets(piece / pieces_per_row);
       for (std::size_t k = 0; k < N; ++k) offsets[k] += start * strides_[k].back();
       kernel(offsets, std::min(piece_size, size - start));
+    };
+    if (pieces > 1 && row_count * size >= kParallelGrain) {
+#pragma omp parallel for schedule(static)
+      for (std::int64_t piece = 0; piece < pieces; ++piece) run_piece(piece);
+    } else {  // not even an OpenMP region: small ops are dominated by fixed costs
+      for (std::int64_t piece = 0; piece < pieces; ++piece) run_piece(piece);
     }
   }
 

@@ -9,6 +9,7 @@
 #include "autodiff/graph.h"
 #include "autodiff/nn_ops.h"
 #include "autodiff/ops.h"
+#include "autodiff/recurrent_ops.h"
 #include "autodiff/variable.h"
 
 #endif  // NABLA_AUTODIFF_AUTODIFF_H_

@@ -1,0 +1,61 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "tests/example_runner.h"
+
+namespace nabla {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string output_dir() { return std::string(std::getenv("TEST_TMPDIR")) + "/mnist_mlp"; }
+
+// Column `name` of the history CSV, one value per epoch.
+std::vector<double> history_column(const std::string& name) {
+  std::ifstream file(output_dir() + "/mnist_mlp_history.csv");
+  std::string header;
+  std::getline(file, header);
+  std::vector<std::string> columns;
+  std::stringstream header_stream(header);
+  for (std::string column; std::getline(header_stream, column, ',');) columns.push_back(column);
+  const auto index = std::find(columns.begin(), columns.end(), name) - columns.begin();
+  std::vector<double> values;
+  for (std::string line; std::getline(file, line);) {
+    std::stringstream row(line);
+    std::string cell;
+    for (long i = 0; i <= index; ++i) std::getline(row, cell, ',');
+    values.push_back(std::stod(cell));
+  }
+  return values;
+}
+
+TEST(MnistMlp, LossFallsOnASmallSlice) {
+  const testing::ExampleRun run = testing::run_example(
+      "examples/mnist_mlp", "--epochs=3 --train_limit=512 --hidden=128 --batch_size=32 --threads=2 --output_dir=" + output_dir());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("test accuracy"));
+  const std::vector<double> loss = history_column("loss");
+  ASSERT_EQ(loss.size(), 3u) << run.output;
+  EXPECT_LT(loss[2], loss[0]) << run.output;
+  EXPECT_GT(history_column("val_accuracy").back(), 0.3) << run.output;
+}
+
+TEST(MnistMlp, MissingDataNamesTheFileAndTheFetchCommand) {
+  const testing::ExampleRun run = testing::run_example("examples/mnist_mlp", "--data_dir=/nonexistent/nabla");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.output, HasSubstr("/nonexistent/nabla/mnist/"));
+  EXPECT_THAT(run.output, HasSubstr("tools/fetch_data.sh"));
+}
+
+TEST(MnistMlp, InvalidFlagIsAnError) {
+  const testing::ExampleRun run = testing::run_example("examples/mnist_mlp", "--batch_size=0");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.output, HasSubstr("--batch_size must be positive, got 0"));
+}
+
+}  // namespace
+}  // namespace nabla

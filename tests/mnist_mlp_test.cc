@@ -2,10 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "tests/example_runner.h"
+#include "tests/history_csv.h"
 
 namespace nabla {
 namespace {
@@ -14,23 +13,8 @@ using ::testing::HasSubstr;
 
 std::string output_dir() { return std::string(std::getenv("TEST_TMPDIR")) + "/mnist_mlp"; }
 
-// Column `name` of the history CSV, one value per epoch.
 std::vector<double> history_column(const std::string& name) {
-  std::ifstream file(output_dir() + "/mnist_mlp_history.csv");
-  std::string header;
-  std::getline(file, header);
-  std::vector<std::string> columns;
-  std::stringstream header_stream(header);
-  for (std::string column; std::getline(header_stream, column, ',');) columns.push_back(column);
-  const auto index = std::find(columns.begin(), columns.end(), name) - columns.begin();
-  std::vector<double> values;
-  for (std::string line; std::getline(file, line);) {
-    std::stringstream row(line);
-    std::string cell;
-    for (long i = 0; i <= index; ++i) std::getline(row, cell, ',');
-    values.push_back(std::stod(cell));
-  }
-  return values;
+  return testing::history_column(output_dir() + "/mnist_mlp_history.csv", name);
 }
 
 TEST(MnistMlp, LossFallsOnASmallSlice) {

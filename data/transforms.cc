@@ -96,25 +96,6 @@ Tensor scale_range(const Tensor& x, double from_low, double from_high, double to
   return (x - from_low) * ((to_high - to_low) / (from_high - from_low)) + to_low;
 }
 
-Tensor one_hot(const Tensor& labels, std::int64_t num_classes, DType dtype) {
-  NABLA_CHECK(labels.defined() && labels.dtype() == kInt64, "one_hot: needs int64 labels");
-  NABLA_CHECK(num_classes >= 1, "one_hot: num_classes must be at least 1, got ", num_classes);
-  Shape shape = labels.shape();
-  shape.push_back(num_classes);
-  Tensor result = zeros(shape, dtype);
-  const std::vector<std::int64_t> values = labels.to_vector<std::int64_t>();
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    NABLA_CHECK(values[i] >= 0 && values[i] < num_classes, "one_hot: label ", values[i], " at position ", i,
-                " of labels ", labels.shape(), " is outside [0, ", num_classes, ")");
-  }
-  dispatch(dtype, [&](auto tag) {
-    using T = decltype(tag);
-    T* out = result.data<T>();
-    for (std::size_t i = 0; i < values.size(); ++i) out[static_cast<std::int64_t>(i) * num_classes + values[i]] = 1;
-  });
-  return result;
-}
-
 Tensor random_crop(const Tensor& images, std::int64_t padding, std::uint64_t seed) {
   NABLA_CHECK(images.defined() && (images.rank() == 3 || images.rank() == 4),
               "random_crop: needs images [N, C, H, W] or [N, H, W], got ", images.defined() ? images.shape() : Shape{});

@@ -12,7 +12,7 @@
 ///
 ///   Moments m = channel_moments(train_images);           // fit on training data
 ///   Tensor x = normalize(images, m.mean, m.stddev);
-///   Tensor y = one_hot(labels, 10);                      // [N] -> [N, 10]
+///   Tensor y = one_hot(labels, 10);   // nabla::one_hot (tensor/indexing.h): [N] -> [N, 10]
 ///   Tensor augmented = horizontal_flip(random_crop(images, 4, seed), 0.5, seed + 1);
 ///
 /// Throws nabla::Error naming the transform and the shape for inputs of the
@@ -43,9 +43,6 @@ Tensor normalize(const Tensor& x, const std::vector<double>& mean, const std::ve
 /// from [0, 1] to [-1, 1]: scale_range(x, 0, 1, -1, 1). x: float.
 Tensor scale_range(const Tensor& x, double from_low, double from_high, double to_low, double to_high);
 
-/// Class indices (int64, any shape, each in [0, num_classes)) as one-hot
-/// vectors: shape labels.shape() + [num_classes].
-Tensor one_hot(const Tensor& labels, std::int64_t num_classes, DType dtype = kFloat32);
 
 /// Pads each image with `padding` zeros on all four sides and cuts out a
 /// window of the original size at a random position: images [N, C, H, W] or

@@ -39,15 +39,6 @@ TEST(TransformsTest, ScaleRange) {
   EXPECT_THAT([] { scale_range(tensor({1}), 2, 2, 0, 1); }, ThrowsMessage<Error>(HasSubstr("cannot map [2, 2]")));
 }
 
-TEST(TransformsTest, OneHot) {
-  const Tensor y = one_hot(tensor({2, 0}, {2}, kInt64), 3);
-  EXPECT_EQ(y.shape(), (Shape{2, 3}));
-  EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{0, 0, 1, 1, 0, 0}));
-  EXPECT_THAT([] { one_hot(tensor({1, 3}, {2}, kInt64), 3); },
-              ThrowsMessage<Error>(HasSubstr("label 3 at position 1 of labels [2] is outside [0, 3)")));
-  EXPECT_THAT([] { one_hot(tensor({1}), 3); }, ThrowsMessage<Error>(HasSubstr("needs int64 labels")));
-}
-
 TEST(TransformsTest, RandomCropShiftsWithinThePadding) {
   // One 3 x 3 image holding 1..9: every crop is the image shifted by at
   // most one pixel, zeros coming in from the padding.

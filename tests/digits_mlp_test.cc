@@ -1,0 +1,42 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "tests/example_runner.h"
+#include "tests/history_csv.h"
+
+namespace nabla {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string output_dir() { return std::string(std::getenv("TEST_TMPDIR")) + "/digits_mlp"; }
+
+std::vector<double> history(const std::string& column) {
+  return testing::history_column(output_dir() + "/digits_mlp_history.csv", column);
+}
+
+TEST(DigitsMlp, LossFallsInAFewEpochs) {
+  const testing::ExampleRun run =
+      testing::run_example("examples/digits_mlp", "--epochs=3 --threads=1 --output_dir=" + output_dir());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("1438 training rows, 359 test rows, 64 features"));
+  EXPECT_THAT(run.output, HasSubstr("test accuracy"));
+  const std::vector<double> loss = history("loss");
+  ASSERT_EQ(loss.size(), 3u) << run.output;
+  EXPECT_LT(loss.back(), loss.front()) << run.output;
+  EXPECT_GT(history("val_accuracy").back(), 0.8) << run.output;
+}
+
+TEST(DigitsMlp, MissingDataNamesTheFileAndTheFetchCommand) {
+  const testing::ExampleRun run = testing::run_example("examples/digits_mlp", "--data_dir=/nonexistent/nabla");
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("/nonexistent/nabla/sklearn/digits.csv.gz"));
+  EXPECT_THAT(run.output, HasSubstr("tools/fetch_data.sh"));
+}
+
+}  // namespace
+}  // namespace nabla

@@ -1,0 +1,133 @@
+#include "nn/model.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "nn/layers.h"
+#include "nn/sequential.h"
+#include "optim/lr_scheduler.h"
+#include "optim/sgd.h"
+
+namespace nabla::nn {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+TEST(Accuracy, CountsArgmaxHitsAndTopK) {
+  // Rows' best classes: 2, 0, 1; labels 2, 1, 1 -> 2 of 3 right.
+  const Tensor scores = tensor({0.1, 0.2, 0.7, 0.5, 0.4, 0.1, 0.2, 0.6, 0.2}, {3, 3});
+  const Tensor labels = tensor({2, 1, 1}, {3}, kInt64);
+  auto top1 = accuracy();
+  top1->update(scores, labels);
+  EXPECT_DOUBLE_EQ(top1->value(), 2.0 / 3.0);
+  // Top 2: row 1's label 1 has the second highest score, so all 3 hit.
+  auto top2 = top_k_accuracy(2);
+  top2->update(scores, labels);
+  EXPECT_DOUBLE_EQ(top2->value(), 1.0);
+  EXPECT_EQ(top2->name(), "top_2_accuracy");
+  // One-hot targets count like their argmax.
+  auto onehot = accuracy();
+  onehot->update(scores, one_hot(labels, 3));
+  EXPECT_DOUBLE_EQ(onehot->value(), 2.0 / 3.0);
+}
+
+TEST(Accuracy, SingleLogitIsBinary) {
+  auto metric = accuracy();
+  metric->update(tensor({2.0, -1.0, 0.5, -3.0}, {4, 1}), tensor({1, 0, 0, 0}, {4}, kInt64));
+  EXPECT_DOUBLE_EQ(metric->value(), 0.75);
+  metric->reset();
+  EXPECT_DOUBLE_EQ(metric->value(), 0.0);
+}
+
+// Two separable blobs: x > 0 is class 1.
+std::shared_ptr<data::TensorDataset> blobs(std::int64_t n) {
+  Generator generator(3);
+  const Tensor labels = (uniform({n}, 0, 1, generator) > 0.5).astype(kInt64);
+  const Tensor centres = labels.astype(kFloat32).unsqueeze(1) * 4.0 - 2.0;
+  return std::make_shared<data::TensorDataset>(centres + normal({n, 2}, 0, 0.5, generator), labels);
+}
+
+std::shared_ptr<Sequential> classifier() {
+  Generator generator(1);
+  auto network = std::make_shared<Sequential>();
+  network->add(std::make_shared<Dense>(DenseOptions(2, 2).generator(&generator)));
+  return network;
+}
+
+TEST(Model, FitLearnsAndRecordsHistory) {
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)),
+                {accuracy()});
+  const auto train = blobs(256);
+  const History history =
+      model.fit(train, FitOptions().epochs(3).batch_size(32).validation_data(blobs(64)).verbose(0));
+  ASSERT_EQ(history.metrics.at("loss").size(), 3u);
+  EXPECT_LT(history.metrics.at("loss")[2], history.metrics.at("loss")[0]);
+  EXPECT_GT(history.metrics.at("val_accuracy")[2], 0.95);
+  EXPECT_EQ(history.metrics.at("lr"), (std::vector<double>{0.1, 0.1, 0.1}));
+  const std::string csv = history.to_csv();
+  EXPECT_THAT(csv, HasSubstr("epoch,accuracy,loss,lr,val_accuracy,val_loss\n1,"));
+  EXPECT_GT(model.evaluate(train).at("accuracy"), 0.95);
+}
+
+TEST(Model, PredictKeepsOrderAndBatches) {
+  auto network = classifier();
+  Model model(network);
+  const Tensor inputs = arange(0, 10).reshape({5, 2});
+  const Tensor all_at_once = network->forward(Variable(inputs)).value();
+  EXPECT_EQ(model.predict(inputs, 2).to_vector<float>(), all_at_once.to_vector<float>());
+  EXPECT_THAT([&] { model.predict(inputs, 0); }, ThrowsMessage<Error>(HasSubstr("batch_size must be positive")));
+}
+
+TEST(Model, NeedsCompile) {
+  Model model(classifier());
+  EXPECT_THAT([&] { model.fit(blobs(8)); }, ThrowsMessage<Error>(HasSubstr("Model::fit: call compile() first")));
+}
+
+TEST(Model, EarlyStoppingStopsWhenTheMonitorStalls) {
+  auto network = classifier();
+  Model model(network);
+  // A learning rate of ~0 leaves the loss where it is, so nothing improves.
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(1e-12)));
+  const History history = model.fit(
+      blobs(64), FitOptions().epochs(20).verbose(0).callbacks({early_stopping(EarlyStoppingOptions().monitor("loss").patience(2).min_delta(1e-3))}));
+  // Epoch 1 sets the best; epochs 2 and 3 fail to improve it by 1e-3.
+  EXPECT_EQ(history.metrics.at("loss").size(), 3u);
+}
+
+TEST(Model, LearningRateScheduleStepsEachEpoch) {
+  auto network = classifier();
+  Model model(network);
+  auto sgd = std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(1.0));
+  model.compile(cross_entropy_loss(), sgd);
+  const History history = model.fit(
+      blobs(32), FitOptions().epochs(3).verbose(0).callbacks({learning_rate_schedule(std::make_shared<optim::StepLR>(*sgd, 1, 0.5))}));
+  // The lr logged for an epoch is the one it trained with.
+  EXPECT_EQ(history.metrics.at("lr"), (std::vector<double>{1.0, 0.5, 0.25}));
+}
+
+TEST(Model, CheckpointCallbackSavesOnlyImprovements) {
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)));
+  std::vector<int> saved;
+  model.fit(blobs(64), FitOptions().epochs(4).verbose(0).callbacks({checkpoint_every_epoch(
+                           [&](Model&, int epoch, const Logs&) { saved.push_back(epoch); }, true, "loss")}));
+  ASSERT_FALSE(saved.empty());
+  EXPECT_EQ(saved.front(), 0);
+  for (std::size_t i = 1; i < saved.size(); ++i) EXPECT_GT(saved[i], saved[i - 1]);
+}
+
+TEST(Model, DivergingLossIsAnErrorNamingTheBatch) {
+  auto network = classifier();
+  Model model(network);
+  model.compile([](const Variable& prediction, const Variable&) { return sum(prediction) / 0.0; },
+                std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)));
+  EXPECT_THAT([&] { model.fit(blobs(8), FitOptions().verbose(0)); },
+              ThrowsMessage<Error>(HasSubstr("at epoch 1, batch 1")));
+}
+
+}  // namespace
+}  // namespace nabla::nn

@@ -1,0 +1,148 @@
+#include "checkpoint/internal/file_io.h"
+
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tensor/error.h"
+
+namespace nabla::checkpoint::internal {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+// A fresh directory under TEST_TMPDIR for each test.
+std::string test_dir() {
+  const char* root = std::getenv("TEST_TMPDIR");
+  const std::string dir = std::string(root != nullptr ? root : "/tmp") + "/" +
+                          ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  ::mkdir(dir.c_str(), 0755);
+  return dir;
+}
+
+std::set<std::string> entries(const std::string& dir) {
+  std::set<std::string> names;
+  DIR* handle = ::opendir(dir.c_str());
+  if (handle == nullptr) return names;
+  while (const dirent* entry = ::readdir(handle)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.insert(name);
+  }
+  ::closedir(handle);
+  return names;
+}
+
+void write_plain(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+TEST(WriteFileAtomic, CreatesAndReplacesWithoutLeavingTemporaryFiles) {
+  const std::string dir = test_dir();
+  const std::string path = dir + "/file.bin";
+  write_file_atomic(path, std::string("first\0bytes", 11), "test");
+  EXPECT_EQ(read_file(path, "test"), std::string("first\0bytes", 11));
+  write_file_atomic(path, "second", "test");
+  EXPECT_EQ(read_file(path, "test"), "second");
+  write_file_atomic(path, "", "test");
+  EXPECT_EQ(read_file(path, "test"), "");
+  EXPECT_EQ(entries(dir), std::set<std::string>({"file.bin"}));
+}
+
+TEST(WriteFileAtomic, FailureJustBeforeRenameKeepsTheOldFile) {
+  const std::string dir = test_dir();
+  const std::string path = dir + "/file.bin";
+  write_plain(path, "old contents");
+  std::string seen_temp;
+  auto fail = [&](const std::string& temp) {
+    seen_temp = temp;
+    // The new bytes are complete and beside the target at this point.
+    EXPECT_EQ(read_file(temp, "test"), "new contents");
+    throw Error("simulated failure");
+  };
+  EXPECT_THAT([&] { write_file_atomic(path, "new contents", "test", fail); },
+              ThrowsMessage<Error>(HasSubstr("simulated failure")));
+  EXPECT_THAT(seen_temp, HasSubstr(dir + "/file.bin.tmp."));
+  EXPECT_EQ(read_file(path, "test"), "old contents");
+  EXPECT_EQ(entries(dir), std::set<std::string>({"file.bin"}));
+}
+
+TEST(WriteFileAtomic, WriteErrorKeepsTheOldFile) {
+  // A real mid-write failure: the file size limit makes write() fail with
+  // EFBIG after the first 4 KiB.
+  const std::string dir = test_dir();
+  const std::string path = dir + "/file.bin";
+  write_plain(path, "old contents");
+  rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  rlimit small = saved;
+  small.rlim_cur = 4096;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  std::string message;
+  try {
+    write_file_atomic(path, std::string(1 << 20, 'x'), "save_test");
+  } catch (const Error& error) {
+    message = error.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, previous_handler);
+  EXPECT_THAT(message, HasSubstr("save_test: cannot write '" + dir + "/file.bin.tmp."));
+  EXPECT_THAT(message, HasSubstr("File too large"));
+  EXPECT_EQ(read_file(path, "test"), "old contents");
+  EXPECT_EQ(entries(dir), std::set<std::string>({"file.bin"}));
+}
+
+TEST(WriteFileAtomic, MissingDirectoryNamesTheFile) {
+  const std::string path = test_dir() + "/no/such/dir/file.bin";
+  EXPECT_THAT([&] { write_file_atomic(path, "x", "save_test"); },
+              ThrowsMessage<Error>(HasSubstr("save_test: cannot create a temporary file beside '" + path +
+                                             "': No such file or directory")));
+}
+
+TEST(WriteFileAtomic, RenameOntoADirectoryFailsCleanly) {
+  const std::string dir = test_dir();
+  const std::string target = dir + "/taken";
+  ASSERT_EQ(::mkdir(target.c_str(), 0755), 0);
+  write_plain(target + "/inside", "kept");
+  EXPECT_THAT([&] { write_file_atomic(target, "x", "save_test"); },
+              ThrowsMessage<Error>(HasSubstr("' to '" + target + "': Is a directory")));
+  EXPECT_EQ(read_file(target + "/inside", "test"), "kept");
+  EXPECT_EQ(entries(dir), std::set<std::string>({"taken"}));
+}
+
+TEST(WriteFileAtomic, RejectsADirectoryName) {
+  EXPECT_THAT([] { write_file_atomic("some/dir/", "x", "save_test"); },
+              ThrowsMessage<Error>(HasSubstr("save_test: invalid file name 'some/dir/'")));
+}
+
+TEST(WriteFileAtomic, RelativePathUsesTheCurrentDirectory) {
+  const std::string dir = test_dir();
+  char previous[4096];
+  ASSERT_NE(::getcwd(previous, sizeof previous), nullptr);
+  ASSERT_EQ(::chdir(dir.c_str()), 0);
+  write_file_atomic("relative.bin", "abc", "test");
+  ASSERT_EQ(::chdir(previous), 0);
+  EXPECT_EQ(read_file(dir + "/relative.bin", "test"), "abc");
+}
+
+TEST(ReadFile, NamesTheFileAndTheReason) {
+  const std::string dir = test_dir();
+  EXPECT_THAT([&] { read_file(dir + "/missing", "load_test"); },
+              ThrowsMessage<Error>(HasSubstr("load_test: cannot open '" + dir + "/missing': No such file")));
+  EXPECT_THAT([&] { read_file(dir, "load_test"); },
+              ThrowsMessage<Error>(HasSubstr("load_test: '" + dir + "' is not a regular file")));
+}
+
+}  // namespace
+}  // namespace nabla::checkpoint::internal

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checkpoint/internal/file_io.h"
+#include "io/file.h"
 
 namespace nabla::checkpoint {
 namespace {
@@ -196,7 +196,7 @@ void save(const std::string& path, const nn::Module& model, const optim::Optimiz
       {"format_version", kFormatVersion},
       {"optimizer", optimizer != nullptr ? optimizer->name() : "none"},
   };
-  internal::write_file_atomic(path, serialize_safetensors(tensors, metadata), "checkpoint::save");
+  io::write_file_atomic(path, serialize_safetensors(tensors, metadata), "checkpoint::save");
 }
 
 void load(const std::string& path, nn::Module& model, optim::Optimizer* optimizer) {
@@ -287,12 +287,12 @@ std::string to_json(const nn::Module& model) {
 }
 
 void save_json(const std::string& path, const nn::Module& model) {
-  internal::write_file_atomic(path, to_json(model), "checkpoint::save_json");
+  io::write_file_atomic(path, to_json(model), "checkpoint::save_json");
 }
 
 void load_json(const std::string& path, nn::Module& model) {
   const FileCheck check("checkpoint::load_json", path);
-  const std::string text = internal::read_file(path, "checkpoint::load_json");
+  const std::string text = io::read_file(path, "checkpoint::load_json");
   nlohmann::json json;
   try {
     json = nlohmann::json::parse(text);

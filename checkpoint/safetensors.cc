@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checkpoint/internal/file_io.h"
+#include "io/file.h"
 
 // Tensor data is copied with memcpy in the host's byte order, which the
 // format fixes as little-endian.
@@ -346,11 +346,11 @@ TensorFile parse_safetensors(std::string_view bytes, const std::string& source) 
 
 void save_tensors(const std::string& path, const NamedTensors& tensors,
                   const std::map<std::string, std::string>& metadata) {
-  internal::write_file_atomic(path, serialize_safetensors(tensors, metadata), "save_tensors");
+  io::write_file_atomic(path, serialize_safetensors(tensors, metadata), "save_tensors");
 }
 
 TensorFile load_tensors(const std::string& path) {
-  return parse_safetensors(internal::read_file(path, "load_tensors"), path);
+  return parse_safetensors(io::read_file(path, "load_tensors"), path);
 }
 
 }  // namespace nabla::checkpoint

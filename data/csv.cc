@@ -6,7 +6,7 @@
 #include <cstring>
 #include <map>
 
-#include "data/internal/file_io.h"
+#include "io/file.h"
 
 namespace nabla::data {
 namespace {
@@ -154,7 +154,7 @@ std::string join(const std::vector<std::string>& names) {
 }  // namespace
 
 CsvTable parse_csv(std::string_view compressed, const std::string& source, const CsvOptions& options) {
-  const std::string text = internal::maybe_gunzip(std::string(compressed), source, "csv");
+  const std::string text = io::maybe_gunzip(std::string(compressed), source, "csv");
   RecordReader reader(text, options.delimiter(), source);
   std::vector<std::string> fields;
   std::int64_t line = 0;
@@ -208,11 +208,11 @@ CsvTable parse_csv(std::string_view compressed, const std::string& source, const
 }
 
 CsvTable load_csv(const std::string& path, const CsvOptions& options) {
-  return parse_csv(internal::read_file(path, "csv"), path, options);
+  return parse_csv(io::read_file(path, "csv"), path, options);
 }
 
 CsvTable parse_sklearn_csv(std::string_view compressed, const std::string& source) {
-  const std::string text = internal::maybe_gunzip(std::string(compressed), source, "csv");
+  const std::string text = io::maybe_gunzip(std::string(compressed), source, "csv");
   RecordReader reader(text, ',', source);
   std::vector<std::string> fields;
   std::int64_t line = 0;
@@ -255,6 +255,6 @@ CsvTable parse_sklearn_csv(std::string_view compressed, const std::string& sourc
   return table;
 }
 
-CsvTable load_sklearn_csv(const std::string& path) { return parse_sklearn_csv(internal::read_file(path, "csv"), path); }
+CsvTable load_sklearn_csv(const std::string& path) { return parse_sklearn_csv(io::read_file(path, "csv"), path); }
 
 }  // namespace nabla::data

@@ -3,7 +3,7 @@
 #include <array>
 #include <cstring>
 
-#include "data/internal/file_io.h"
+#include "io/file.h"
 
 namespace nabla::data {
 namespace {
@@ -56,8 +56,8 @@ IdxView parse_idx(std::string_view bytes, const std::string& source, std::size_t
 class IdxBytes {
  public:
   IdxBytes(std::string_view bytes, const std::string& source) : view_(bytes) {
-    if (internal::is_gzip(bytes)) {
-      storage_ = internal::gunzip(bytes, source, "idx");
+    if (io::is_gzip(bytes)) {
+      storage_ = io::gunzip(bytes, source, "idx");
       view_ = storage_;
     }
   }
@@ -94,9 +94,9 @@ Tensor decode_idx_labels(std::string_view bytes, const std::string& source) {
   return labels;
 }
 
-Tensor load_idx_images(const std::string& path) { return decode_idx_images(internal::read_file(path, "idx"), path); }
+Tensor load_idx_images(const std::string& path) { return decode_idx_images(io::read_file(path, "idx"), path); }
 
-Tensor load_idx_labels(const std::string& path) { return decode_idx_labels(internal::read_file(path, "idx"), path); }
+Tensor load_idx_labels(const std::string& path) { return decode_idx_labels(io::read_file(path, "idx"), path); }
 
 Batch load_idx(const std::string& images_path, const std::string& labels_path) {
   Batch batch{load_idx_images(images_path), load_idx_labels(labels_path)};
@@ -120,7 +120,7 @@ void write_idx(const std::string& path, const Shape& shape, const std::vector<st
   NABLA_CHECK(!too_large && count == values.size(), "write_idx: '", path, "': shape ", shape, " does not match the ",
               values.size(), " values given");
   bytes.append(reinterpret_cast<const char*>(values.data()), values.size());
-  internal::write_file_atomic(path, bytes, "write_idx");
+  io::write_file_atomic(path, bytes, "write_idx");
 }
 
 }  // namespace nabla::data

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "data/internal/file_io.h"
+#include "io/file.h"
 #include "data/internal/test_files.h"
 
 namespace nabla::data {
@@ -129,9 +129,9 @@ TEST(IdxTest, MissingFileOrDirectoryIsNamed) {
 TEST(IdxTest, WritesTheBytesOfTheFormat) {
   const std::string path = internal::test_dir() + "/written";
   write_idx(path, {2}, {7, 9});
-  EXPECT_EQ(internal::read_file(path, "test"), kLabels);
+  EXPECT_EQ(io::read_file(path, "test"), kLabels);
   write_idx(path, {2, 2, 3}, {0, 255, 51, 102, 153, 204, 255, 0, 0, 0, 0, 1});
-  EXPECT_EQ(internal::read_file(path, "test"), kImages);
+  EXPECT_EQ(io::read_file(path, "test"), kImages);
 }
 
 TEST(IdxTest, WriteRejectsInconsistentShapes) {

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "data/internal/file_io.h"
+#include "io/file.h"
 
 namespace nabla::data {
 namespace {
@@ -100,7 +100,7 @@ Tensor decode_image(std::string_view bytes, const std::string& source, const Ima
 }
 
 Tensor load_image(const std::string& path, const ImageOptions& options) {
-  return decode_image(internal::read_file(path, "image"), path, options);
+  return decode_image(io::read_file(path, "image"), path, options);
 }
 
 ImageFolder load_image_folder(const std::string& root, const ImageOptions& options) {
@@ -182,7 +182,7 @@ void save_image_grid(const std::string& path, const Tensor& images, std::int64_t
       &png, static_cast<int>(grid_width), static_cast<int>(grid_height), static_cast<int>(channels), grid.data(),
       static_cast<int>(grid_width * channels));
   NABLA_CHECK(written != 0, "save_image_grid: '", path, "': stb could not encode the PNG");
-  internal::write_file_atomic(path, png, "save_image_grid");
+  io::write_file_atomic(path, png, "save_image_grid");
 }
 
 }  // namespace nabla::data

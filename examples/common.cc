@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "data/internal/file_io.h"
+#include "io/file.h"
 #include "tensor/random.h"
 
 DEFINE_int32(epochs, 1, "passes over the training set");
@@ -87,7 +87,7 @@ int run_example(int argc, char** argv, const char* usage, const Defaults& defaul
 
 void save_history(const nn::History& history, const std::string& name) {
   const std::string csv = FLAGS_output_dir + "/" + name + "_history.csv";
-  data::internal::write_file_atomic(csv, history.to_csv(), "save_history");
+  io::write_file_atomic(csv, history.to_csv(), "save_history");
   plot(history, csv, FLAGS_output_dir + "/" + name + "_loss.png", "loss");
   plot(history, csv, FLAGS_output_dir + "/" + name + "_accuracy.png", "accuracy");
   std::printf("history: %s\n", csv.c_str());

@@ -13,7 +13,7 @@
 
 #include "autodiff/export.h"
 #include "autodiff/graph.h"
-#include "data/internal/file_io.h"
+#include "io/file.h"
 #include "data/synthetic.h"
 #include "data/transforms.h"
 #include "examples/common.h"
@@ -50,8 +50,8 @@ int main(int argc, char** argv) {
     const double first_loss = graph.run({loss}, feeds)[0].item();
     const std::string dot = FLAGS_output_dir + "/graph_viz.dot";
     const std::string html = FLAGS_output_dir + "/graph_viz.html";
-    data::internal::write_file_atomic(dot, to_dot({loss}), "graph_viz");
-    data::internal::write_file_atomic(html, to_html({loss}, "MLP " + std::to_string(kFeatures) + "-" +
+    io::write_file_atomic(dot, to_dot({loss}), "graph_viz");
+    io::write_file_atomic(html, to_html({loss}, "MLP " + std::to_string(kFeatures) + "-" +
                                                                 std::to_string(FLAGS_hidden) + "-" +
                                                                 std::to_string(kClasses) + " loss"),
                                       "graph_viz");

@@ -1,4 +1,4 @@
-#include "data/internal/file_io.h"
+#include "io/file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,10 +10,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "tensor/error.h"
 
-namespace nabla::data::internal {
+namespace nabla::io {
 namespace {
 
 // zlib counts bytes in 32-bit uInt: feed it at most this much at a time.
@@ -31,9 +32,40 @@ class Fd {
     if (fd_ >= 0) ::close(fd_);
   }
   int get() const { return fd_; }
+  // Closes now and reports whether close succeeded (it can report a delayed
+  // write error, e.g. on NFS).
+  bool close() {
+    const int fd = fd_;
+    fd_ = -1;
+    return ::close(fd) == 0;
+  }
 
  private:
   int fd_;
+};
+
+std::string directory_of(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+// Removes the temporary file unless released, so that every exit path
+// (a throw from any step, or from the caller's hook) cleans up.
+class TempFile {
+ public:
+  explicit TempFile(std::string path) : path_(std::move(path)) {}
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+  void release() { path_.clear(); }
+
+ private:
+  std::string path_;
 };
 
 }  // namespace
@@ -114,23 +146,45 @@ std::string maybe_gunzip(std::string bytes, const std::string& source, const cha
   return bytes;
 }
 
-void write_file_atomic(const std::string& path, std::string_view bytes, const char* op) {
+void write_file_atomic(const std::string& path, std::string_view bytes, const char* op,
+                       const std::function<void(const std::string& temp_path)>& before_rename) {
+  NABLA_CHECK(!path.empty() && path.back() != '/', op, ": invalid file name '", path, "'");
+  // The temporary file lives beside the target so that rename() stays
+  // within one file system (and is atomic); O_EXCL with a per-process
+  // counter keeps concurrent writers apart. Mode 0666 minus the umask, as
+  // for any new file.
   static std::atomic<unsigned> counter{0};
-  const std::string temp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  std::FILE* file = std::fopen(temp.c_str(), "wb");
-  NABLA_CHECK(file != nullptr, op, ": cannot create '", temp, "': ", std::strerror(errno));
-  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
-  const bool closed = std::fclose(file) == 0;
-  if (!written || !closed) {
-    const int error = errno;
-    std::remove(temp.c_str());
-    NABLA_CHECK(false, op, ": cannot write '", temp, "': ", std::strerror(error));
+  std::string temp_path;
+  int raw_fd = -1;
+  for (int attempt = 0; attempt < 100 && raw_fd < 0; ++attempt) {
+    temp_path = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    raw_fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (raw_fd < 0 && errno != EEXIST) break;
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error = errno;
-    std::remove(temp.c_str());
-    NABLA_CHECK(false, op, ": cannot rename '", temp, "' to '", path, "': ", std::strerror(error));
+  NABLA_CHECK(raw_fd >= 0, op, ": cannot create a temporary file beside '", path, "': ", std::strerror(errno));
+  Fd fd(raw_fd);
+  TempFile temp(temp_path);
+
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    NABLA_CHECK(n > 0, op, ": cannot write '", temp.path(), "' (for '", path, "') after ", done, " of ",
+                bytes.size(), " bytes: ", n < 0 ? std::strerror(errno) : "no progress");
+    done += static_cast<std::size_t>(n);
   }
+  NABLA_CHECK(::fsync(fd.get()) == 0, op, ": cannot sync '", temp.path(), "': ", std::strerror(errno));
+  NABLA_CHECK(fd.close(), op, ": cannot close '", temp.path(), "': ", std::strerror(errno));
+  if (before_rename) before_rename(temp.path());
+  NABLA_CHECK(::rename(temp.path().c_str(), path.c_str()) == 0, op, ": cannot rename '", temp.path(), "' to '", path,
+              "': ", std::strerror(errno));
+  temp.release();
+
+  // Makes the rename itself durable. The new file is already in place, so a
+  // failure here (some file systems refuse fsync on directories) is not
+  // reported.
+  Fd directory(::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (directory.get() >= 0) static_cast<void>(::fsync(directory.get()));
 }
 
-}  // namespace nabla::data::internal
+}  // namespace nabla::io

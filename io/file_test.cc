@@ -1,4 +1,4 @@
-#include "checkpoint/internal/file_io.h"
+#include "io/file.h"
 
 #include <dirent.h>
 #include <sys/resource.h>
@@ -16,7 +16,7 @@
 
 #include "tensor/error.h"
 
-namespace nabla::checkpoint::internal {
+namespace nabla::io {
 namespace {
 
 using ::testing::HasSubstr;
@@ -145,4 +145,4 @@ TEST(ReadFile, NamesTheFileAndTheReason) {
 }
 
 }  // namespace
-}  // namespace nabla::checkpoint::internal
+}  // namespace nabla::io

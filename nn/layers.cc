@@ -36,6 +36,15 @@ void check_positive(const char* layer, const char* what, std::int64_t value) {
   NABLA_CHECK(value > 0, layer, ": ", what, " must be positive, got ", value);
 }
 
+// The checks every convolution layer makes on its channel counts.
+void check_channels(const char* layer, std::int64_t in_channels, std::int64_t out_channels, std::int64_t groups) {
+  check_positive(layer, "in_channels", in_channels);
+  check_positive(layer, "out_channels", out_channels);
+  check_positive(layer, "groups", groups);
+  NABLA_CHECK(in_channels % groups == 0 && out_channels % groups == 0, layer, ": groups ", groups,
+              " must divide in_channels ", in_channels, " and out_channels ", out_channels);
+}
+
 // Splits "same" padding for one axis: (before, after) with the extra tap after.
 std::pair<std::int64_t, std::int64_t> same_padding(const char* layer, std::int64_t kernel, std::int64_t dilation,
                                                    std::int64_t stride) {
@@ -69,12 +78,7 @@ std::string Dense::describe() const { return text(options_.in_features(), " -> "
 // ---- Conv2D ----
 
 Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
-  check_positive("Conv2D", "in_channels", options.in_channels());
-  check_positive("Conv2D", "out_channels", options.out_channels());
-  check_positive("Conv2D", "groups", options.groups());
-  NABLA_CHECK(options.in_channels() % options.groups() == 0 && options.out_channels() % options.groups() == 0,
-              "Conv2D: groups ", options.groups(), " must divide in_channels ", options.in_channels(),
-              " and out_channels ", options.out_channels());
+  check_channels("Conv2D", options.in_channels(), options.out_channels(), options.groups());
   const auto [kh, kw] = options.kernel_size();
   check_positive("Conv2D", "kernel height", kh);
   check_positive("Conv2D", "kernel width", kw);
@@ -120,13 +124,8 @@ std::string Conv2D::describe() const {
 // ---- Conv1D ----
 
 Conv1D::Conv1D(const Conv1DOptions& options) : options_(options) {
-  check_positive("Conv1D", "in_channels", options.in_channels());
-  check_positive("Conv1D", "out_channels", options.out_channels());
+  check_channels("Conv1D", options.in_channels(), options.out_channels(), options.groups());
   check_positive("Conv1D", "kernel_size", options.kernel_size());
-  check_positive("Conv1D", "groups", options.groups());
-  NABLA_CHECK(options.in_channels() % options.groups() == 0 && options.out_channels() % options.groups() == 0,
-              "Conv1D: groups ", options.groups(), " must divide in_channels ", options.in_channels(),
-              " and out_channels ", options.out_channels());
   if (options.padding_same()) same_padding("Conv1D", options.kernel_size(), options.dilation(), options.stride());
   const std::int64_t fan_in = options.in_channels() / options.groups() * options.kernel_size();
   Generator& generator = generator_of(options.generator());
@@ -164,12 +163,7 @@ std::string Conv1D::describe() const {
 // ---- ConvTranspose2D ----
 
 ConvTranspose2D::ConvTranspose2D(const ConvTranspose2DOptions& options) : options_(options) {
-  check_positive("ConvTranspose2D", "in_channels", options.in_channels());
-  check_positive("ConvTranspose2D", "out_channels", options.out_channels());
-  check_positive("ConvTranspose2D", "groups", options.groups());
-  NABLA_CHECK(options.in_channels() % options.groups() == 0 && options.out_channels() % options.groups() == 0,
-              "ConvTranspose2D: groups ", options.groups(), " must divide in_channels ", options.in_channels(),
-              " and out_channels ", options.out_channels());
+  check_channels("ConvTranspose2D", options.in_channels(), options.out_channels(), options.groups());
   const auto [kh, kw] = options.kernel_size();
   check_positive("ConvTranspose2D", "kernel height", kh);
   check_positive("ConvTranspose2D", "kernel width", kw);

@@ -16,6 +16,10 @@ packages=(
   libstb-dev          # stb_image: image files
   zlib1g-dev          # gzip-compressed IDX files
   nlohmann-json3-dev  # nlohmann/json: safetensors headers (//checkpoint), MNIST JSON (//data)
+  libgflags-dev       # the examples' command-line flags
+  gnuplot-nox         # the examples' loss and accuracy curves (PNG)
+  clang               # libFuzzer targets of the parsers (tools/fuzz_data.sh)
+  libclang-rt-14-dev
 )
 
 missing=()

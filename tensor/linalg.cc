@@ -5,6 +5,8 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <optional>
 
+#include "tensor/backend.h"
+
 namespace nabla {
 namespace {
 
@@ -27,13 +29,28 @@ std::optional<GemmOperand> gemm_operand(std::int64_t rows, std::int64_t cols, st
   return std::nullopt;
 }
 
-// c[M, N] (dense) = a[M, K] b[K, N], a and b 2-D views of any strides.
+// c[M, N] (dense) = a[M, K] b[K, N], a and b 2-D views of any strides: the
+// reference backend, and the float64 path of both.
+template <typename T>
+void eigen_gemm(const Tensor& a, const Tensor& b, T* c) {
+  const std::int64_t m = a.dim(0);
+  const std::int64_t k = a.dim(1);
+  const std::int64_t n = b.dim(1);
+  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using Strided = Eigen::Map<const Matrix, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
+  const Strided lhs(a.data<T>(), m, k, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(a.strides()[0], a.strides()[1]));
+  const Strided rhs(b.data<T>(), k, n, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(b.strides()[0], b.strides()[1]));
+  Eigen::Map<Matrix>(c, m, n).noalias() = lhs * rhs;
+}
+
+// The same on the current backend: float32 runs oneDNN's sgemm.
 template <typename T>
 void gemm(const Tensor& a, const Tensor& b, T* c) {
   const std::int64_t m = a.dim(0);
   const std::int64_t k = a.dim(1);
   const std::int64_t n = b.dim(1);
   if constexpr (std::is_same_v<T, float>) {
+    if (current_backend() == Backend::kReference) return eigen_gemm(a, b, c);
     std::optional<GemmOperand> lhs = gemm_operand(m, k, a.strides()[0], a.strides()[1]);
     std::optional<GemmOperand> rhs = gemm_operand(k, n, b.strides()[0], b.strides()[1]);
     const Tensor dense_a = lhs ? a : a.contiguous();
@@ -46,11 +63,7 @@ void gemm(const Tensor& a, const Tensor& b, T* c) {
     NABLA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", static_cast<int>(status),
                 " for [", m, ", ", k, "] x [", k, ", ", n, "]");
   } else {
-    using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    using Strided = Eigen::Map<const Matrix, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
-    const Strided lhs(a.data<T>(), m, k, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(a.strides()[0], a.strides()[1]));
-    const Strided rhs(b.data<T>(), k, n, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(b.strides()[0], b.strides()[1]));
-    Eigen::Map<Matrix>(c, m, n).noalias() = lhs * rhs;
+    eigen_gemm(a, b, c);
   }
 }
 

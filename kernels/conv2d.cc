@@ -5,7 +5,9 @@
 #include "kernels/conv2d.h"
 
 #include "kernels/internal/conv2d_eigen.h"
+#include "kernels/internal/conv2d_onednn.h"
 #include "kernels/internal/conv2d_params.h"
+#include "tensor/backend.h"
 
 namespace nabla::kernels {
 namespace {
@@ -16,12 +18,14 @@ using Pair = std::array<std::int64_t, 2>;
 // Pairs print as shapes do: "[1, 2]".
 Shape show(const Pair& pair) { return {pair[0], pair[1]}; }
 
-// The backends that can run a convolution. A oneDNN backend would join here,
-// claiming the cases it handles well (float32, large enough); the Eigen one
-// runs everything.
-enum class ConvBackend { kEigen };
+// The backends that can run a convolution: oneDNN claims what it supports
+// (float32) unless the reference backend is chosen; Eigen runs everything.
+enum class ConvBackend { kOneDnn, kEigen };
 
-ConvBackend select_conv_backend(const Conv2dParams& /*params*/) { return ConvBackend::kEigen; }
+ConvBackend select_conv_backend(const Conv2dParams& params) {
+  if (current_backend() == Backend::kOneDnn && internal::conv2d_onednn_supports(params)) return ConvBackend::kOneDnn;
+  return ConvBackend::kEigen;
+}
 
 void check_options(const char* op, const Pair& stride, const Pair& padding, const Pair& dilation,
                    std::int64_t groups) {
@@ -143,6 +147,8 @@ void check_grad_shape(const char* op, const Tensor& grad_output, const Shape& ex
 // The bias, when defined, is added to the result's channels.
 Tensor run_forward(const Conv2dParams& p, const Tensor& input, const Tensor& weight, const Tensor& bias) {
   switch (select_conv_backend(p)) {
+    case ConvBackend::kOneDnn:
+      return internal::conv2d_forward_onednn(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
     case ConvBackend::kEigen:
       return internal::conv2d_forward_eigen(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
   }
@@ -152,6 +158,9 @@ Tensor run_forward(const Conv2dParams& p, const Tensor& input, const Tensor& wei
 Tensor run_backward_input(const Conv2dParams& p, const Tensor& grad_output, const Tensor& weight,
                           const Tensor& bias) {
   switch (select_conv_backend(p)) {
+    case ConvBackend::kOneDnn:
+      return internal::conv2d_backward_input_onednn(p, grad_output.contiguous(), weight.contiguous(),
+                                                    dense_or_none(bias));
     case ConvBackend::kEigen:
       return internal::conv2d_backward_input_eigen(p, grad_output.contiguous(), weight.contiguous(),
                                                    dense_or_none(bias));
@@ -161,6 +170,8 @@ Tensor run_backward_input(const Conv2dParams& p, const Tensor& grad_output, cons
 
 Tensor run_backward_weight(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input) {
   switch (select_conv_backend(p)) {
+    case ConvBackend::kOneDnn:
+      return internal::conv2d_backward_weight_onednn(p, grad_output.contiguous(), input.contiguous());
     case ConvBackend::kEigen:
       return internal::conv2d_backward_weight_eigen(p, grad_output.contiguous(), input.contiguous());
   }

@@ -27,10 +27,11 @@
 /// weight, a (dilated) kernel larger than the padded input, and shapes passed
 /// to a backward function that disagree with each other.
 ///
-/// Today every call runs the portable im2col + GEMM implementation
-/// (conv2d_eigen.cc: float32 GEMMs on oneDNN's sgemm, float64 on Eigen),
-/// parallel over the batch with OpenMP; conv2d.cc is the one place where a
-/// faster backend would be chosen.
+/// Backends (tensor/backend.h): on kOneDnn, float32 runs oneDNN's
+/// convolution primitives in the layouts it picks (conv2d_onednn.cc, cached
+/// per shape); float64, the kReference backend, and the rare geometry oneDNN
+/// cannot express run the portable im2col + GEMM code (conv2d_eigen.cc),
+/// parallel over the batch. conv2d.cc is the one place that chooses.
 
 #include <array>
 #include <cstdint>

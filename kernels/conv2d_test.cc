@@ -123,10 +123,10 @@ const Case kCases[] = {
     {{5, 8, 16, 16}, {8, 4, 3, 3}, options({1, 1}, {1, 1}, {1, 1}, 2)},
 };
 
-class Conv2dCaseTest : public ::testing::TestWithParam<Case> {};
+class Conv2dCaseTest : public testing::BackendTest<Case> {};
 
 TEST_P(Conv2dCaseTest, MatchesNaiveLoopsInBothDtypes) {
-  const Case& c = GetParam();
+  const Case& c = param();
   const Tensor x = random_tensor(c.input, 1);
   const Tensor w = random_tensor(c.weight, 2);
   const Tensor b = random_tensor({c.weight[0]}, 3);
@@ -140,7 +140,7 @@ TEST_P(Conv2dCaseTest, MatchesNaiveLoopsInBothDtypes) {
 
 // <conv(x), g> == <x, backward_input(g)> and <conv(x; w), g> == <w, backward_weight(g, x)>.
 TEST_P(Conv2dCaseTest, BackwardIsTheAdjoint) {
-  const Case& c = GetParam();
+  const Case& c = param();
   const Tensor x = random_tensor(c.input, 4);
   const Tensor w = random_tensor(c.weight, 5);
   const Tensor y = conv2d(x, w, Tensor(), c.options);
@@ -155,7 +155,7 @@ TEST_P(Conv2dCaseTest, BackwardIsTheAdjoint) {
   expect_close(conv2d_backward_weight(g.astype(kFloat32), x.astype(kFloat32), c.weight, c.options), grad_weight, 1e-4);
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dCaseTest, ::testing::ValuesIn(kCases));
+INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dCaseTest, ::testing::Combine(::testing::ValuesIn(kCases), testing::kBothBackends));
 
 // Tiny shapes: every element of the input and of the weight is perturbed.
 const Case kGradientCases[] = {

@@ -139,10 +139,10 @@ const Case kCases[] = {
     {{3, 6, 4, 4}, {6, 1, 1, 1}, options({1, 1}, {0, 0}, {0, 0}, {1, 1}, 6)},
 };
 
-class ConvTranspose2dCaseTest : public ::testing::TestWithParam<Case> {};
+class ConvTranspose2dCaseTest : public testing::BackendTest<Case> {};
 
 TEST_P(ConvTranspose2dCaseTest, MatchesNaiveScatterInBothDtypes) {
-  const Case& c = GetParam();
+  const Case& c = param();
   const Tensor x = random_tensor(c.input, 1);
   const Tensor w = random_tensor(c.weight, 2);
   const Tensor b = random_tensor({c.weight[1] * c.options.groups}, 3);
@@ -154,7 +154,7 @@ TEST_P(ConvTranspose2dCaseTest, MatchesNaiveScatterInBothDtypes) {
 }
 
 TEST_P(ConvTranspose2dCaseTest, IsTheInputGradientOfConv2d) {
-  const Case& c = GetParam();
+  const Case& c = param();
   if (c.options.output_padding[0] >= c.options.stride[0] || c.options.output_padding[1] >= c.options.stride[1]) {
     GTEST_SKIP() << "a conv2d of the output's size has more outputs than this input";
   }
@@ -169,7 +169,7 @@ TEST_P(ConvTranspose2dCaseTest, IsTheInputGradientOfConv2d) {
 }
 
 TEST_P(ConvTranspose2dCaseTest, BackwardIsTheAdjoint) {
-  const Case& c = GetParam();
+  const Case& c = param();
   const Tensor x = random_tensor(c.input, 7);
   const Tensor w = random_tensor(c.weight, 8);
   const Tensor y = conv_transpose2d(x, w, Tensor(), c.options);
@@ -180,7 +180,7 @@ TEST_P(ConvTranspose2dCaseTest, BackwardIsTheAdjoint) {
               1e-10 * (1 + std::abs(forward)));
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, ConvTranspose2dCaseTest, ::testing::ValuesIn(kCases));
+INSTANTIATE_TEST_SUITE_P(Shapes, ConvTranspose2dCaseTest, ::testing::Combine(::testing::ValuesIn(kCases), testing::kBothBackends));
 
 TEST(ConvTranspose2dTest, MatchesFiniteDifferences) {
   for (const Case& c : {kCases[2], kCases[4]}) {

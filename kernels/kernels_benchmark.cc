@@ -4,13 +4,15 @@
 //   conv2: input [64, 32, 14, 14], weight [64, 32, 5, 5], padding 2
 // Counter FLOP/s uses the anchors' nominal count 2·N·OC·OH·OW·IC·KH·KW (taps
 // on padding included) for each of forward, backward-input and
-// backward-weight. Threads follow OMP_NUM_THREADS.
+// backward-weight. The second argument picks the backend: 0 oneDNN, 1 the
+// reference im2col + GEMM. Threads follow OMP_NUM_THREADS.
 
 #include <benchmark/benchmark.h>
 
 #include "kernels/batch_norm.h"
 #include "kernels/conv2d.h"
 #include "kernels/pooling.h"
+#include "tensor/backend.h"
 #include "tensor/ops.h"
 
 namespace nabla::kernels {
@@ -35,6 +37,12 @@ double conv_flops(const ConvShape& shape, const Shape& output) {
   return 2.0 * output[0] * output[1] * output[2] * output[3] * shape.weight[1] * shape.weight[2] * shape.weight[3];
 }
 
+Backend backend_arg(benchmark::State& state) {
+  const Backend backend = state.range(1) == 0 ? Backend::kOneDnn : Backend::kReference;
+  state.SetLabel(backend_name(backend));
+  return backend;
+}
+
 void report(benchmark::State& state, double flops_per_iteration, std::int64_t batch) {
   state.counters["FLOP/s"] =
       benchmark::Counter(flops_per_iteration * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
@@ -44,6 +52,7 @@ void report(benchmark::State& state, double flops_per_iteration, std::int64_t ba
 // Argument: 0 = conv1, 1 = conv2.
 void BM_Conv2dForward(benchmark::State& state) {
   const ConvShape& shape = kConvShapes[state.range(0)];
+  const BackendScope scope(backend_arg(state));
   Generator generator(0);
   const Tensor x = uniform(shape.input, -1, 1, generator);
   const Tensor w = uniform(shape.weight, -0.1, 0.1, generator);
@@ -52,10 +61,11 @@ void BM_Conv2dForward(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(conv2d(x, w, b, options).data<float>());
   report(state, conv_flops(shape, conv2d_output_shape(shape.input, shape.weight, options)), shape.input[0]);
 }
-BENCHMARK(BM_Conv2dForward)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Conv2dForward)->ArgsProduct({{0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_Conv2dBackwardInput(benchmark::State& state) {
   const ConvShape& shape = kConvShapes[state.range(0)];
+  const BackendScope scope(backend_arg(state));
   const Conv2dOptions options = same_padding();
   const Shape out_shape = conv2d_output_shape(shape.input, shape.weight, options);
   Generator generator(0);
@@ -66,10 +76,11 @@ void BM_Conv2dBackwardInput(benchmark::State& state) {
   }
   report(state, conv_flops(shape, out_shape), shape.input[0]);
 }
-BENCHMARK(BM_Conv2dBackwardInput)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Conv2dBackwardInput)->ArgsProduct({{0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_Conv2dBackwardWeight(benchmark::State& state) {
   const ConvShape& shape = kConvShapes[state.range(0)];
+  const BackendScope scope(backend_arg(state));
   const Conv2dOptions options = same_padding();
   const Shape out_shape = conv2d_output_shape(shape.input, shape.weight, options);
   Generator generator(0);
@@ -80,7 +91,7 @@ void BM_Conv2dBackwardWeight(benchmark::State& state) {
   }
   report(state, conv_flops(shape, out_shape), shape.input[0]);
 }
-BENCHMARK(BM_Conv2dBackwardWeight)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Conv2dBackwardWeight)->ArgsProduct({{0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // The CNN's 2x2 max pool after conv2 (argument 0: forward, 1: backward).
 void BM_MaxPool2d(benchmark::State& state) {

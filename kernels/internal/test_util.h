@@ -1,17 +1,29 @@
 #ifndef NABLA_KERNELS_INTERNAL_TEST_UTIL_H_
 #define NABLA_KERNELS_INTERNAL_TEST_UTIL_H_
 
-// Helpers shared by the kernel tests: random data, comparisons and a
-// central-difference gradient check in float64.
+// Helpers shared by the kernel tests: random data, comparisons, a
+// central-difference gradient check in float64, and a fixture that runs a
+// parameterised test once per backend.
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <ostream>
+#include <tuple>
 #include <vector>
 
+#include "tensor/backend.h"
 #include "tensor/ops.h"
+
+namespace nabla {
+
+// Test names show "onednn" / "reference" rather than an enum's number.
+inline void PrintTo(Backend backend, std::ostream* out) { *out << backend_name(backend); }
+
+}  // namespace nabla
 
 namespace nabla::kernels::testing {
 
@@ -62,6 +74,22 @@ inline void expect_gradient(const std::function<Tensor(const Tensor&)>& f, const
     ASSERT_NEAR(expected[i], numeric, tolerance * (1 + std::abs(numeric))) << "at flat index " << i;
   }
 }
+
+// A test parameterised by (Param, Backend) that runs under that backend:
+//   class MyTest : public BackendTest<Case> {};
+//   INSTANTIATE_TEST_SUITE_P(Shapes, MyTest, ::testing::Combine(::testing::ValuesIn(kCases), kBothBackends));
+template <typename Param>
+class BackendTest : public ::testing::TestWithParam<std::tuple<Param, Backend>> {
+ protected:
+  void SetUp() override { scope_.emplace(std::get<1>(this->GetParam())); }
+  void TearDown() override { scope_.reset(); }
+  const Param& param() const { return std::get<0>(this->GetParam()); }
+
+ private:
+  std::optional<BackendScope> scope_;
+};
+
+inline const auto kBothBackends = ::testing::Values(Backend::kOneDnn, Backend::kReference);
 
 }  // namespace nabla::kernels::testing
 

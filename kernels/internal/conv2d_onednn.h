@@ -1,0 +1,27 @@
+#ifndef NABLA_KERNELS_INTERNAL_CONV2D_ONEDNN_H_
+#define NABLA_KERNELS_INTERNAL_CONV2D_ONEDNN_H_
+
+// The oneDNN convolution backend: forward, backward-data and
+// backward-weights primitives in the layouts oneDNN finds fastest (blocked
+// for most channel counts), created once per Conv2dParams and cached.
+// float32 only; conv2d.cc asks conv2d_onednn_supports() before calling.
+// Same contracts as the functions of conv2d_eigen.h.
+
+#include "kernels/internal/conv2d_params.h"
+#include "tensor/tensor.h"
+
+namespace nabla::kernels::internal {
+
+bool conv2d_onednn_supports(const Conv2dParams& params);
+
+Tensor conv2d_forward_onednn(const Conv2dParams& params, const Tensor& input, const Tensor& weight,
+                             const Tensor& bias);
+
+Tensor conv2d_backward_input_onednn(const Conv2dParams& params, const Tensor& grad_output, const Tensor& weight,
+                                    const Tensor& bias);
+
+Tensor conv2d_backward_weight_onednn(const Conv2dParams& params, const Tensor& grad_output, const Tensor& input);
+
+}  // namespace nabla::kernels::internal
+
+#endif  // NABLA_KERNELS_INTERNAL_CONV2D_ONEDNN_H_

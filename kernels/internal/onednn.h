@@ -1,0 +1,123 @@
+#ifndef NABLA_KERNELS_INTERNAL_ONEDNN_H_
+#define NABLA_KERNELS_INTERNAL_ONEDNN_H_
+
+// What every oneDNN-backed kernel shares: the CPU engine, a stream per
+// thread, a bounded cache of primitives keyed per shape, and an executor that
+// reorders our dense tensors to and from the layouts a primitive chose.
+//
+// Creating a oneDNN primitive descriptor costs tens of microseconds (it
+// tries every implementation); a training step calls the same few shapes
+// thousands of times, so each kernel builds its Plan once per key.
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "tensor/error.h"
+
+namespace nabla::kernels::internal::onednn {
+
+dnnl::engine& engine();
+dnnl::stream& stream();
+
+// One primitive's identity: which op, and every size and attribute it was
+// created for.
+struct PrimitiveKey {
+  int op = 0;
+  std::vector<std::int64_t> fields;
+
+  bool operator==(const PrimitiveKey& other) const { return op == other.op && fields == other.fields; }
+};
+
+struct PrimitiveKeyHash {
+  std::size_t operator()(const PrimitiveKey& key) const;
+};
+
+// A least-recently-used map from keys to immutable values, holding at most
+// `capacity` of them; safe to use from several threads.
+template <typename Value>
+class PrimitiveCache {
+ public:
+  explicit PrimitiveCache(std::size_t capacity) : capacity_(capacity) {
+    NABLA_CHECK(capacity > 0, "PrimitiveCache: capacity must be positive");
+  }
+
+  // The cached value for `key`, made by `create` on a miss. A value evicted
+  // while a caller still runs it stays alive until that caller is done.
+  std::shared_ptr<const Value> get(const PrimitiveKey& key, const std::function<Value()>& create) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto found = index_.find(key);
+      if (found != index_.end()) {
+        entries_.splice(entries_.begin(), entries_, found->second);
+        return found->second->second;
+      }
+    }
+    auto value = std::make_shared<const Value>(create());
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (index_.count(key) == 0) {
+      entries_.emplace_front(key, value);
+      index_.emplace(key, entries_.begin());
+      if (entries_.size() > capacity_) {
+        index_.erase(entries_.back().first);
+        entries_.pop_back();
+      }
+    }
+    return value;
+  }
+
+  std::size_t size() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return entries_.size();
+  }
+
+ private:
+  using Entry = std::pair<PrimitiveKey, std::shared_ptr<const Value>>;
+  const std::size_t capacity_;
+  mutable std::mutex mutex_;
+  std::list<Entry> entries_;  // most recently used first
+  std::unordered_map<PrimitiveKey, typename std::list<Entry>::iterator, PrimitiveKeyHash> index_;
+};
+
+// How many plans each kernel keeps: a model rarely has more distinct layer
+// shapes, and a plan holds little memory besides oneDNN's generated code.
+constexpr std::size_t kCacheCapacity = 256;
+
+// One argument of a primitive: its DNNL_ARG_* slot, our dense layout and the
+// layout the primitive chose, with the reorder between them built once.
+struct Operand {
+  Operand(int arg, const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen, bool is_output);
+
+  int arg;
+  dnnl::memory::desc plain;
+  dnnl::memory::desc chosen;
+  std::optional<dnnl::reorder> reorder;  // plain -> chosen for inputs, chosen -> plain for the output
+};
+
+// A primitive with the layouts of its operands.
+struct Plan {
+  dnnl::primitive primitive;
+  std::vector<Operand> inputs;
+  Operand output;
+};
+
+// Runs plan.primitive on dense buffers in our layouts: `inputs` in the order
+// of plan.inputs, `output` written in full. Operands the primitive wants
+// blocked go through scratch buffers from our allocator.
+void execute(const Plan& plan, const std::vector<const void*>& inputs, void* output);
+
+// The message of a dnnl::error, for wrapping in a nabla::Error.
+std::string describe(const dnnl::error& error);
+
+}  // namespace nabla::kernels::internal::onednn
+
+#endif  // NABLA_KERNELS_INTERNAL_ONEDNN_H_

@@ -1,0 +1,79 @@
+#include "kernels/internal/onednn.h"
+
+#include <string>
+
+#include "tensor/tensor.h"
+
+namespace nabla::kernels::internal::onednn {
+
+dnnl::engine& engine() {
+  static dnnl::engine cpu(dnnl::engine::kind::cpu, 0);
+  return cpu;
+}
+
+// A stream is not meant to be shared between threads.
+dnnl::stream& stream() {
+  thread_local dnnl::stream per_thread(engine());
+  return per_thread;
+}
+
+std::size_t PrimitiveKeyHash::operator()(const PrimitiveKey& key) const {
+  std::size_t hash = std::hash<int>()(key.op);
+  for (std::int64_t field : key.fields) {
+    hash ^= std::hash<std::int64_t>()(field) + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
+  }
+  return hash;
+}
+
+Operand::Operand(int arg, const dnnl::memory::desc& plain, const dnnl::memory::desc& chosen, bool is_output)
+    : arg(arg), plain(plain), chosen(chosen) {
+  if (plain == chosen) return;
+  reorder = is_output ? dnnl::reorder(dnnl::reorder::primitive_desc(engine(), chosen, engine(), plain))
+                      : dnnl::reorder(dnnl::reorder::primitive_desc(engine(), plain, engine(), chosen));
+}
+
+namespace {
+
+// A buffer for one operand in the primitive's layout.
+Tensor scratch_for(const dnnl::memory::desc& desc) {
+  return empty({static_cast<std::int64_t>((desc.get_size() + sizeof(float) - 1) / sizeof(float))}, kFloat32);
+}
+
+}  // namespace
+
+void execute(const Plan& plan, const std::vector<const void*>& inputs, void* output) {
+  dnnl::stream& s = stream();
+  std::vector<Tensor> scratch;  // keeps blocked copies alive until the primitive ran
+  std::unordered_map<int, dnnl::memory> args;
+  for (std::size_t i = 0; i < plan.inputs.size(); ++i) {
+    const Operand& in = plan.inputs[i];
+    dnnl::memory plain(in.plain, engine(), const_cast<void*>(inputs[i]));
+    if (!in.reorder) {
+      args.emplace(in.arg, plain);
+      continue;
+    }
+    scratch.push_back(scratch_for(in.chosen));
+    dnnl::memory blocked(in.chosen, engine(), scratch.back().data<float>());
+    in.reorder->execute(s, plain, blocked);
+    args.emplace(in.arg, blocked);
+  }
+  const Operand& out = plan.output;
+  dnnl::memory plain_out(out.plain, engine(), output);
+  if (!out.reorder) {
+    args.emplace(out.arg, plain_out);
+    plan.primitive.execute(s, args);
+  } else {
+    scratch.push_back(scratch_for(out.chosen));
+    dnnl::memory blocked(out.chosen, engine(), scratch.back().data<float>());
+    args.emplace(out.arg, blocked);
+    plan.primitive.execute(s, args);
+    out.reorder->execute(s, blocked, plain_out);
+  }
+  s.wait();
+}
+
+std::string describe(const dnnl::error& error) {
+  return std::string(error.what()) + " (status " + std::to_string(static_cast<int>(error.status)) + ")";
+}
+
+}  // namespace nabla::kernels::internal::onednn

@@ -1,0 +1,63 @@
+#include "kernels/internal/onednn.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace nabla::kernels::internal::onednn {
+namespace {
+
+PrimitiveKey key(int op, std::int64_t size) { return {op, {size, 3}}; }
+
+TEST(PrimitiveCacheTest, CreatesOncePerKey) {
+  PrimitiveCache<std::string> cache(4);
+  int created = 0;
+  auto make = [&] {
+    ++created;
+    return std::string("plan");
+  };
+  const auto first = cache.get(key(1, 8), make);
+  const auto again = cache.get(key(1, 8), make);
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(first.get(), again.get());
+  cache.get(key(2, 8), make);  // another op, same sizes
+  cache.get(key(1, 9), make);  // same op, another size
+  EXPECT_EQ(created, 3);
+  EXPECT_EQ(cache.size(), 3u);
+}
+
+TEST(PrimitiveCacheTest, EvictsTheLeastRecentlyUsedBeyondItsCapacity) {
+  PrimitiveCache<int> cache(2);
+  int created = 0;
+  auto make = [&] { return ++created; };
+  cache.get(key(0, 1), make);
+  cache.get(key(0, 2), make);
+  cache.get(key(0, 1), make);  // 1 is now the most recent
+  cache.get(key(0, 3), make);  // evicts 2
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(*cache.get(key(0, 1), make), 1);
+  EXPECT_EQ(*cache.get(key(0, 3), make), 3);
+  EXPECT_EQ(*cache.get(key(0, 2), make), 4);  // made again
+  EXPECT_EQ(cache.size(), 2u);
+}
+
+TEST(PrimitiveCacheTest, EvictedValuesStayAliveForTheirHolders) {
+  PrimitiveCache<std::string> cache(1);
+  const auto held = cache.get(key(0, 1), [] { return std::string("first"); });
+  cache.get(key(0, 2), [] { return std::string("second"); });
+  EXPECT_EQ(*held, "first");
+}
+
+TEST(PrimitiveCacheTest, RejectsZeroCapacity) {
+  EXPECT_THAT([] { PrimitiveCache<int> cache(0); }, ::testing::ThrowsMessage<Error>(::testing::HasSubstr("capacity")));
+}
+
+TEST(PrimitiveKeyTest, EqualKeysHashEqually) {
+  EXPECT_EQ(PrimitiveKeyHash()(key(3, 5)), PrimitiveKeyHash()(key(3, 5)));
+  EXPECT_FALSE(key(3, 5) == key(3, 6));
+  EXPECT_FALSE(key(3, 5) == key(4, 5));
+}
+
+}  // namespace
+}  // namespace nabla::kernels::internal::onednn

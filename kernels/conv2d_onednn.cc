@@ -11,21 +11,17 @@ using dnnl::memory;
 using Tag = memory::format_tag;
 using onednn::Operand;
 using onednn::Plan;
-using onednn::PrimitiveCache;
 using onednn::PrimitiveKey;
+using onednn::PrimitiveOp;
 
-enum ConvOp { kForward, kForwardWithBias, kBackwardData, kBackwardWeights };
-
-PrimitiveKey key_of(ConvOp op, const Conv2dParams& p) {
+PrimitiveKey key_of(PrimitiveOp op, const Conv2dParams& p) {
   return {op,
           {p.batch, p.in_channels, p.out_channels, p.groups, p.input_size[0], p.input_size[1], p.output_size[0],
            p.output_size[1], p.kernel_size[0], p.kernel_size[1], p.stride[0], p.stride[1], p.padding[0],
            p.padding[1], p.dilation[0], p.dilation[1]}};
 }
 
-// oneDNN's right padding: what makes the output exactly output_size. A
-// transposed convolution with a large output_padding can ask for fewer
-// output rows than the input allows, which would make it negative.
+// oneDNN's right padding: what makes the output exactly output_size.
 memory::dims right_padding(const Conv2dParams& p) {
   memory::dims right(2);
   for (int axis = 0; axis < 2; ++axis) {
@@ -77,7 +73,7 @@ Plan forward_plan(const Conv2dParams& p, bool with_bias) {
   std::vector<Operand> inputs{Operand(DNNL_ARG_SRC, g.plain_src(), pd.src_desc(), false),
                               Operand(DNNL_ARG_WEIGHTS, g.plain_weight(), pd.weights_desc(), false)};
   if (with_bias) inputs.emplace_back(DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), false);
-  return {dnnl::convolution_forward(pd), std::move(inputs), Operand(DNNL_ARG_DST, g.plain_dst(), pd.dst_desc(), true)};
+  return {dnnl::convolution_forward(pd), std::move(inputs), {Operand(DNNL_ARG_DST, g.plain_dst(), pd.dst_desc(), true)}};
 }
 
 Plan backward_data_plan(const Conv2dParams& p) {
@@ -94,7 +90,7 @@ Plan backward_data_plan(const Conv2dParams& p) {
   return {dnnl::convolution_backward_data(pd),
           {Operand(DNNL_ARG_DIFF_DST, g.plain_dst(), pd.diff_dst_desc(), false),
            Operand(DNNL_ARG_WEIGHTS, g.plain_weight(), pd.weights_desc(), false)},
-          Operand(DNNL_ARG_DIFF_SRC, g.plain_src(), pd.diff_src_desc(), true)};
+          {Operand(DNNL_ARG_DIFF_SRC, g.plain_src(), pd.diff_src_desc(), true)}};
 }
 
 Plan backward_weights_plan(const Conv2dParams& p) {
@@ -107,37 +103,23 @@ Plan backward_weights_plan(const Conv2dParams& p) {
   return {dnnl::convolution_backward_weights(pd),
           {Operand(DNNL_ARG_SRC, g.plain_src(), pd.src_desc(), false),
            Operand(DNNL_ARG_DIFF_DST, g.plain_dst(), pd.diff_dst_desc(), false)},
-          Operand(DNNL_ARG_DIFF_WEIGHTS, g.plain_weight(), pd.diff_weights_desc(), true)};
+          {Operand(DNNL_ARG_DIFF_WEIGHTS, g.plain_weight(), pd.diff_weights_desc(), true)}};
 }
 
 // Plans are built once per (op, shape) and shared.
-std::shared_ptr<const Plan> plan_for(ConvOp op, const Conv2dParams& p, const char* name) {
-  static PrimitiveCache<Plan> cache(onednn::kCacheCapacity);
-  try {
-    return cache.get(key_of(op, p), [&] {
-      switch (op) {
-        case kForward:
-          return forward_plan(p, false);
-        case kForwardWithBias:
-          return forward_plan(p, true);
-        case kBackwardData:
-          return backward_data_plan(p);
-        case kBackwardWeights:
-          return backward_weights_plan(p);
-      }
-      throw Error("unknown convolution op");
-    });
-  } catch (const dnnl::error& error) {
-    throw Error(::nabla::internal::concat_message(name, ": oneDNN could not create the primitive: ", onednn::describe(error)));
-  }
-}
-
-void run(const char* name, const Plan& plan, const std::vector<const void*>& inputs, void* output) {
-  try {
-    onednn::execute(plan, inputs, output);
-  } catch (const dnnl::error& error) {
-    throw Error(::nabla::internal::concat_message(name, ": oneDNN failed: ", onednn::describe(error)));
-  }
+std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Conv2dParams& p, const char* name) {
+  return onednn::cached_plan(key_of(op, p), name, [&] {
+    switch (op) {
+      case PrimitiveOp::kConvForward:
+        return forward_plan(p, false);
+      case PrimitiveOp::kConvForwardWithBias:
+        return forward_plan(p, true);
+      case PrimitiveOp::kConvBackwardData:
+        return backward_data_plan(p);
+      default:
+        return backward_weights_plan(p);
+    }
+  });
 }
 
 // out [N, C, H, W] += bias[c] on each channel plane.
@@ -163,36 +145,38 @@ bool conv2d_onednn_supports(const Conv2dParams& p) {
                             p.output_size[0], p.output_size[1]}) {
     if (size == 0) return false;
   }
+  // Up to stride - 1 trailing rows that no window reaches are negative
+  // padding to oneDNN; a transposed convolution can ask to drop more.
   const memory::dims right = right_padding(p);
-  return right[0] >= 0 && right[1] >= 0;
+  return right[0] > -p.stride[0] && right[1] > -p.stride[1];
 }
 
 Tensor conv2d_forward_onednn(const Conv2dParams& p, const Tensor& input, const Tensor& weight, const Tensor& bias) {
   constexpr const char* kName = "conv2d";
   const bool with_bias = bias.defined();
-  const auto plan = plan_for(with_bias ? kForwardWithBias : kForward, p, kName);
+  const auto plan = plan_for(with_bias ? PrimitiveOp::kConvForwardWithBias : PrimitiveOp::kConvForward, p, kName);
   Tensor out = empty({p.batch, p.out_channels, p.output_size[0], p.output_size[1]}, kFloat32);
   std::vector<const void*> inputs{input.data<float>(), weight.data<float>()};
   if (with_bias) inputs.push_back(bias.data<float>());
-  run(kName, *plan, inputs, out.data<float>());
+  onednn::run(kName, *plan, inputs, {out.data<float>()});
   return out;
 }
 
 Tensor conv2d_backward_input_onednn(const Conv2dParams& p, const Tensor& grad_output, const Tensor& weight,
                                     const Tensor& bias) {
   constexpr const char* kName = "conv2d_backward_input";
-  const auto plan = plan_for(kBackwardData, p, kName);
+  const auto plan = plan_for(PrimitiveOp::kConvBackwardData, p, kName);
   Tensor out = empty({p.batch, p.in_channels, p.input_size[0], p.input_size[1]}, kFloat32);
-  run(kName, *plan, {grad_output.data<float>(), weight.data<float>()}, out.data<float>());
+  onednn::run(kName, *plan, {grad_output.data<float>(), weight.data<float>()}, {out.data<float>()});
   if (bias.defined()) add_channel_bias(out, bias);
   return out;
 }
 
 Tensor conv2d_backward_weight_onednn(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input) {
   constexpr const char* kName = "conv2d_backward_weight";
-  const auto plan = plan_for(kBackwardWeights, p, kName);
+  const auto plan = plan_for(PrimitiveOp::kConvBackwardWeights, p, kName);
   Tensor out = empty({p.out_channels, p.in_channels / p.groups, p.kernel_size[0], p.kernel_size[1]}, kFloat32);
-  run(kName, *plan, {input.data<float>(), grad_output.data<float>()}, out.data<float>());
+  onednn::run(kName, *plan, {input.data<float>(), grad_output.data<float>()}, {out.data<float>()});
   return out;
 }
 

@@ -18,7 +18,7 @@ dnnl::stream& stream() {
 }
 
 std::size_t PrimitiveKeyHash::operator()(const PrimitiveKey& key) const {
-  std::size_t hash = std::hash<int>()(key.op);
+  std::size_t hash = std::hash<int>()(static_cast<int>(key.op));
   for (std::int64_t field : key.fields) {
     hash ^= std::hash<std::int64_t>()(field) + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
   }
@@ -32,16 +32,11 @@ Operand::Operand(int arg, const dnnl::memory::desc& plain, const dnnl::memory::d
                       : dnnl::reorder(dnnl::reorder::primitive_desc(engine(), plain, engine(), chosen));
 }
 
-namespace {
-
-// A buffer for one operand in the primitive's layout.
-Tensor scratch_for(const dnnl::memory::desc& desc) {
+Tensor buffer_for(const dnnl::memory::desc& desc) {
   return empty({static_cast<std::int64_t>((desc.get_size() + sizeof(float) - 1) / sizeof(float))}, kFloat32);
 }
 
-}  // namespace
-
-void execute(const Plan& plan, const std::vector<const void*>& inputs, void* output) {
+void execute(const Plan& plan, const std::vector<const void*>& inputs, const std::vector<void*>& outputs) {
   dnnl::stream& s = stream();
   std::vector<Tensor> scratch;  // keeps blocked copies alive until the primitive ran
   std::unordered_map<int, dnnl::memory> args;
@@ -52,28 +47,60 @@ void execute(const Plan& plan, const std::vector<const void*>& inputs, void* out
       args.emplace(in.arg, plain);
       continue;
     }
-    scratch.push_back(scratch_for(in.chosen));
+    scratch.push_back(buffer_for(in.chosen));
     dnnl::memory blocked(in.chosen, engine(), scratch.back().data<float>());
     in.reorder->execute(s, plain, blocked);
     args.emplace(in.arg, blocked);
   }
-  const Operand& out = plan.output;
-  dnnl::memory plain_out(out.plain, engine(), output);
-  if (!out.reorder) {
-    args.emplace(out.arg, plain_out);
-    plan.primitive.execute(s, args);
-  } else {
-    scratch.push_back(scratch_for(out.chosen));
+  std::vector<std::pair<dnnl::memory, dnnl::memory>> to_reorder;  // (blocked, plain)
+  for (std::size_t i = 0; i < plan.outputs.size(); ++i) {
+    const Operand& out = plan.outputs[i];
+    dnnl::memory plain(out.plain, engine(), outputs[i]);
+    if (!out.reorder) {
+      args.emplace(out.arg, plain);
+      continue;
+    }
+    scratch.push_back(buffer_for(out.chosen));
     dnnl::memory blocked(out.chosen, engine(), scratch.back().data<float>());
     args.emplace(out.arg, blocked);
-    plan.primitive.execute(s, args);
-    out.reorder->execute(s, blocked, plain_out);
+    to_reorder.emplace_back(blocked, plain);
+  }
+  plan.primitive.execute(s, args);
+  std::size_t next = 0;
+  for (const Operand& out : plan.outputs) {
+    if (!out.reorder) continue;
+    out.reorder->execute(s, to_reorder[next].first, to_reorder[next].second);
+    ++next;
   }
   s.wait();
 }
 
+namespace {
+
 std::string describe(const dnnl::error& error) {
   return std::string(error.what()) + " (status " + std::to_string(static_cast<int>(error.status)) + ")";
+}
+
+}  // namespace
+
+std::shared_ptr<const Plan> cached_plan(const PrimitiveKey& key, const char* op_name,
+                                        const std::function<Plan()>& create) {
+  static PrimitiveCache<Plan> cache(kCacheCapacity);
+  try {
+    return cache.get(key, create);
+  } catch (const dnnl::error& error) {
+    throw Error(::nabla::internal::concat_message(op_name, ": oneDNN could not create the primitive: ",
+                                                  describe(error)));
+  }
+}
+
+void run(const char* op_name, const Plan& plan, const std::vector<const void*>& inputs,
+         const std::vector<void*>& outputs) {
+  try {
+    execute(plan, inputs, outputs);
+  } catch (const dnnl::error& error) {
+    throw Error(::nabla::internal::concat_message(op_name, ": oneDNN failed: ", describe(error)));
+  }
 }
 
 }  // namespace nabla::kernels::internal::onednn

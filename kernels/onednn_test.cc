@@ -8,7 +8,7 @@
 namespace nabla::kernels::internal::onednn {
 namespace {
 
-PrimitiveKey key(int op, std::int64_t size) { return {op, {size, 3}}; }
+PrimitiveKey key(int op, std::int64_t size) { return {static_cast<PrimitiveOp>(op), {size, 3}}; }
 
 TEST(PrimitiveCacheTest, CreatesOncePerKey) {
   PrimitiveCache<std::string> cache(4);

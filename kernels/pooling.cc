@@ -9,6 +9,10 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/internal/pool2d_params.h"
+#include "kernels/internal/pooling_onednn.h"
+#include "tensor/backend.h"
+
 namespace nabla::kernels {
 namespace {
 
@@ -22,13 +26,11 @@ Shape show(const Pair& pair) { return {pair[0], pair[1]}; }
 // Floor division for a possibly negative numerator.
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-// The resolved geometry of one pooling; stride filled in.
-struct Pool {
-  std::int64_t planes;  // N · C
-  std::int64_t height, width, out_height, out_width;
-  Pair kernel, stride, padding, dilation;
-  bool ceil_mode, count_include_pad;
-};
+using Pool = internal::Pool2dParams;
+
+bool use_onednn(const Pool& p, DType dtype, bool max) {
+  return current_backend() == Backend::kOneDnn && internal::pool2d_onednn_supports(p, dtype, max);
+}
 
 Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options) {
   NABLA_CHECK(input.size() == 4, op, ": input must be 4-D [N, C, H, W], got ", input);
@@ -156,8 +158,12 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   check_input(kOp, input);
   const Pool p = make_pool(kOp, input.shape(), options);
   const Tensor dense = input.contiguous();
+  if (use_onednn(p, input.dtype(), true)) {
+    internal::OneDnnMaxPool pooled = internal::max_pool2d_onednn(p, dense, output_shape(input.shape(), p));
+    return {pooled.output, Tensor(), pooled.workspace};
+  }
   MaxPool2dResult result{Tensor(output_shape(input.shape(), p), input.dtype()),
-                         Tensor(output_shape(input.shape(), p), kInt64)};
+                         Tensor(output_shape(input.shape(), p), kInt64), Tensor()};
   const std::int64_t in_plane = p.height * p.width;
   const std::int64_t out_plane = p.out_height * p.out_width;
   dispatch_floating(kOp, input.dtype(), [&](auto tag) {
@@ -173,16 +179,27 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   return result;
 }
 
-Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, const Shape& input_shape) {
+Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& forward, const Shape& input_shape,
+                           const Pool2dOptions& options) {
   constexpr const char* kOp = "max_pool2d_backward";
   check_input(kOp, grad_output);
-  NABLA_CHECK(indices.defined() && indices.dtype() == kInt64, kOp, ": indices must be int64 (from max_pool2d)");
-  NABLA_CHECK(input_shape.size() == 4, kOp, ": input_shape must be 4-D [N, C, H, W], got ", input_shape);
-  for (std::int64_t size : input_shape) {
-    NABLA_CHECK(size >= 0, kOp, ": input_shape has a negative size: ", input_shape);
+  const Pool p = make_pool(kOp, input_shape, options);
+  NABLA_CHECK(grad_output.shape() == output_shape(input_shape, p), kOp, ": grad_output ", grad_output.shape(),
+              " does not match the forward output shape ", output_shape(input_shape, p), " of input_shape ",
+              input_shape);
+  if (forward.workspace.defined()) {
+    NABLA_CHECK(use_onednn(p, grad_output.dtype(), true), kOp,
+                ": a oneDNN workspace needs the oneDNN backend and a float32 grad_output, got ", grad_output.dtype());
+    const std::int64_t bytes = internal::max_pool2d_workspace_bytes(p);
+    NABLA_CHECK(forward.workspace.dtype() == kFloat32 && forward.workspace.is_contiguous() &&
+                    forward.workspace.numel() * 4 >= bytes,
+                kOp, ": workspace ", forward.workspace.dtype(), " ", forward.workspace.shape(),
+                " is not the one max_pool2d made for input_shape ", input_shape, " (", bytes, " bytes)");
+    return internal::max_pool2d_backward_onednn(p, grad_output.contiguous(), forward.workspace, input_shape);
   }
-  NABLA_CHECK(grad_output.rank() == 4 && grad_output.dim(0) == input_shape[0] && grad_output.dim(1) == input_shape[1],
-              kOp, ": grad_output ", grad_output.shape(), " does not pool input_shape ", input_shape);
+  const Tensor& indices = forward.indices;
+  NABLA_CHECK(indices.defined() && indices.dtype() == kInt64, kOp,
+              ": indices must be int64 (from max_pool2d), or a oneDNN workspace given");
   NABLA_CHECK(indices.shape() == grad_output.shape(), kOp, ": indices ", indices.shape(), " and grad_output ",
               grad_output.shape(), " differ in shape");
   const Tensor grad = grad_output.contiguous();
@@ -219,6 +236,7 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options) {
   NABLA_CHECK(options.dilation == (Pair{1, 1}), kOp, ": dilation must be [1, 1], got ", show(options.dilation));
   const Pool p = make_pool(kOp, input.shape(), options);
   const Tensor dense = input.contiguous();
+  if (use_onednn(p, input.dtype(), false)) return internal::avg_pool2d_onednn(p, dense, output_shape(input.shape(), p));
   Tensor output(output_shape(input.shape(), p), input.dtype());
   const std::int64_t in_plane = p.height * p.width;
   const std::int64_t out_plane = p.out_height * p.out_width;
@@ -252,6 +270,7 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
   NABLA_CHECK(grad_output.shape() == output_shape(input_shape, p), kOp, ": grad_output ", grad_output.shape(),
               " does not match the forward output shape ", output_shape(input_shape, p));
   const Tensor grad = grad_output.contiguous();
+  if (use_onednn(p, grad_output.dtype(), false)) return internal::avg_pool2d_backward_onednn(p, grad, input_shape);
   Tensor grad_input = zeros(input_shape, grad_output.dtype());
   const std::int64_t in_plane = p.height * p.width;
   const std::int64_t out_plane = p.out_height * p.out_width;

@@ -3,6 +3,8 @@
 
 /// 2-D max and average pooling on NCHW tensors, forward and backward, with
 /// PyTorch's semantics (output sizes, ceil_mode, padding, tie-breaking).
+/// float32 runs oneDNN's pooling primitives on the oneDNN backend
+/// (tensor/backend.h); float64 and the reference backend run plain loops.
 ///
 ///   OH = floor_or_ceil((H + 2·pad - dil·(K - 1) - 1) / stride) + 1
 ///
@@ -43,19 +45,25 @@ struct Pool2dOptions {
 /// The output shape [N, C, OH, OW] of pooling input_shape [N, C, H, W].
 Shape pool2d_output_shape(const Shape& input_shape, const Pool2dOptions& options);
 
+/// Where the maxima are is recorded one of two ways, by the backend that ran.
 struct MaxPool2dResult {
-  Tensor output;   ///< [N, C, OH, OW], input's dtype
-  Tensor indices;  ///< int64 [N, C, OH, OW]: h·W + w of each maximum in its (n, c) plane
+  Tensor output;     ///< [N, C, OH, OW], input's dtype
+  Tensor indices;    ///< reference backend: int64 [N, C, OH, OW], h·W + w of each maximum in its (n, c) plane
+  Tensor workspace;  ///< oneDNN backend (float32): oneDNN's opaque record of the maxima
 };
 
 /// Maximum over each window. Ties go to the first maximum in row-major window
-/// order; a NaN wins over any number (and propagates).
+/// order. On the reference backend a NaN wins over any number (and
+/// propagates); oneDNN's maximum does not promise that.
 MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options);
 
 /// Routes each grad_output element to its maximum's position: -> input_shape
 /// [N, C, H, W], where positions that were several maxima sum their grads.
-/// indices come from max_pool2d; each must lie in [0, H·W).
-Tensor max_pool2d_backward(const Tensor& grad_output, const Tensor& indices, const Shape& input_shape);
+/// `forward` is what max_pool2d returned for input_shape and options: its
+/// workspace when defined (which needs the oneDNN backend still chosen),
+/// else its indices, each of which must lie in [0, H·W).
+Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& forward, const Shape& input_shape,
+                           const Pool2dOptions& options);
 
 /// Mean over each window (see count_include_pad).
 Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options);

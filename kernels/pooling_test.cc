@@ -35,6 +35,7 @@ Pool2dOptions pool(std::array<std::int64_t, 2> kernel, std::array<std::int64_t, 
 std::vector<std::int64_t> indices_of(const MaxPool2dResult& r) { return r.indices.to_vector<std::int64_t>(); }
 
 TEST(MaxPool2dTest, HandComputedValues) {
+  const BackendScope reference(Backend::kReference);  // checks indices
   const Tensor x = arange(0, 16, 1, kFloat32).reshape({1, 1, 4, 4});
   const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
   EXPECT_EQ(r.output.shape(), (Shape{1, 1, 2, 2}));
@@ -50,6 +51,7 @@ TEST(MaxPool2dTest, HandComputedValues) {
 }
 
 TEST(MaxPool2dTest, TiesGoToTheFirstMaximum) {
+  const BackendScope reference(Backend::kReference);  // checks indices
   EXPECT_EQ(indices_of(max_pool2d(ones({1, 1, 2, 2}), pool({2, 2}))), std::vector<std::int64_t>{0});
   const Tensor x = tensor({1, 3, 3, 3}, {1, 1, 2, 2});
   EXPECT_EQ(indices_of(max_pool2d(x, pool({2, 2}))), std::vector<std::int64_t>{1});
@@ -58,11 +60,12 @@ TEST(MaxPool2dTest, TiesGoToTheFirstMaximum) {
   const Tensor peak = tensor({0, 0, 0, 0, 9, 0, 0, 0, 0}, {1, 1, 3, 3});
   const MaxPool2dResult r = max_pool2d(peak, pool({2, 2}, {1, 1}));
   EXPECT_EQ(indices_of(r), (std::vector<std::int64_t>{4, 4, 4, 4}));
-  EXPECT_EQ(max_pool2d_backward(ones({1, 1, 2, 2}), r.indices, peak.shape()).to_vector<float>(),
+  EXPECT_EQ(max_pool2d_backward(ones({1, 1, 2, 2}), r, peak.shape(), pool({2, 2}, {1, 1})).to_vector<float>(),
             (std::vector<float>{0, 0, 0, 0, 4, 0, 0, 0, 0}));
 }
 
 TEST(MaxPool2dTest, PaddingNeverWins) {
+  const BackendScope reference(Backend::kReference);  // checks indices
   const Tensor x = tensor({-1, -2, -3, -4}, {1, 1, 2, 2});
   const MaxPool2dResult r = max_pool2d(x, pool({3, 3}, {1, 1}, {1, 1}));
   EXPECT_EQ(r.output.to_vector<float>(), (std::vector<float>{-1, -1, -1, -1}));
@@ -70,6 +73,7 @@ TEST(MaxPool2dTest, PaddingNeverWins) {
 }
 
 TEST(MaxPool2dTest, NanPropagates) {
+  const BackendScope reference(Backend::kReference);  // checks indices
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const Tensor x = from_vector(std::vector<float>{1, nan, 5, 2}, {1, 1, 2, 2});
   const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
@@ -95,11 +99,12 @@ TEST(MaxPool2dTest, BackwardMatchesFiniteDifferences) {
     const MaxPool2dResult r = max_pool2d(x, o);
     const Tensor g = random_tensor(r.output.shape(), 2);
     expect_gradient([&](const Tensor& probe) { return max_pool2d(probe, o).output; }, x, g,
-                    max_pool2d_backward(g, r.indices, x.shape()));
+                    max_pool2d_backward(g, r, x.shape(), o));
   }
 }
 
 TEST(MaxPool2dTest, Float32AndLargeInputs) {
+  const BackendScope reference(Backend::kReference);  // checks indices
   // Big enough to split the planes between threads.
   const Tensor x = random_tensor({4, 16, 28, 28}, 3);
   const MaxPool2dResult r64 = max_pool2d(x, pool({2, 2}));
@@ -107,8 +112,8 @@ TEST(MaxPool2dTest, Float32AndLargeInputs) {
   expect_close(r32.output, r64.output, 1e-6);
   EXPECT_EQ(indices_of(r32), indices_of(r64));
   const Tensor g = random_tensor(r64.output.shape(), 4);
-  expect_close(max_pool2d_backward(g.astype(kFloat32), r32.indices, x.shape()),
-               max_pool2d_backward(g, r64.indices, x.shape()), 1e-6);
+  expect_close(max_pool2d_backward(g.astype(kFloat32), r32, x.shape(), pool({2, 2})),
+               max_pool2d_backward(g, r64, x.shape(), pool({2, 2})), 1e-6);
   EXPECT_EQ(max_pool2d(zeros({0, 3, 4, 4}), pool({2, 2})).output.shape(), (Shape{0, 3, 2, 2}));
 }
 
@@ -165,21 +170,63 @@ TEST(Pool2dTest, RejectsBadArguments) {
   expect_error([&] { avg_pool2d(Tensor(), pool({2, 2})); }, "avg_pool2d: input is undefined");
   expect_error([&] { avg_pool2d_backward(zeros({1, 2, 3, 2}), x.shape(), pool({2, 2})); },
                "avg_pool2d_backward: grad_output [1, 2, 3, 2] does not match the forward output shape [1, 2, 2, 2]");
-  const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r.indices.astype(kFloat32), x.shape()); },
+  const BackendScope reference(Backend::kReference);
+  const Pool2dOptions two = pool({2, 2});
+  const MaxPool2dResult r = max_pool2d(x, two);
+  auto with_indices = [](const Tensor& indices) { return MaxPool2dResult{Tensor(), indices, Tensor()}; };
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), with_indices(r.indices.astype(kFloat32)), x.shape(), two); },
                "indices must be int64");
-  expect_error([&] { max_pool2d_backward(zeros({1, 3, 2, 2}), r.indices, x.shape()); },
-               "grad_output [1, 3, 2, 2] does not pool input_shape [1, 2, 4, 4]");
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r.indices, {1, 2, 4}); }, "input_shape must be 4-D");
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r.indices, {1, 2, -4, 4}); },
-               "input_shape has a negative size: [1, 2, -4, 4]");
-  expect_error([&] { avg_pool2d_backward(zeros({1, 2, 2, 2}), {1, -2, 4, 4}, pool({2, 2})); },
+  expect_error([&] { max_pool2d_backward(zeros({1, 3, 2, 2}), r, x.shape(), two); },
+               "max_pool2d_backward: grad_output [1, 3, 2, 2] does not match the forward output shape [1, 2, 2, 2]");
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r, {1, 2, 4}, two); },
+               "max_pool2d_backward: input must be 4-D");
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r, {1, 2, -4, 4}, two); },
+               "input has a negative size: [1, 2, -4, 4]");
+  expect_error([&] { avg_pool2d_backward(zeros({1, 2, 2, 2}), {1, -2, 4, 4}, two); },
                "avg_pool2d_backward: input has a negative size: [1, -2, 4, 4]");
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), full({1, 2, 2, 2}, 16, kInt64), x.shape()); },
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), with_indices(full({1, 2, 2, 2}, 16, kInt64)), x.shape(), two); },
                "max_pool2d_backward: an index lies outside the 4x4 plane of input_shape [1, 2, 4, 4]");
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), zeros({1, 2, 2, 1}, kInt64), x.shape()); },
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), with_indices(zeros({1, 2, 2, 1}, kInt64)), x.shape(), two); },
                "indices [1, 2, 2, 1] and grad_output [1, 2, 2, 2] differ in shape");
 }
+
+TEST(Pool2dTest, OneDnnWorkspaceNeedsItsBackend) {
+  const Tensor x = zeros({1, 2, 4, 4});
+  const Pool2dOptions two = pool({2, 2});
+  const MaxPool2dResult r = max_pool2d(x, two);  // oneDNN, the default
+  ASSERT_TRUE(r.workspace.defined());
+  EXPECT_FALSE(r.indices.defined());
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}, kFloat64), r, x.shape(), two); },
+               "a oneDNN workspace needs the oneDNN backend and a float32 grad_output, got float64");
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), {Tensor(), Tensor(), zeros({1})}, x.shape(), two); },
+               "workspace float32 [1] is not the one max_pool2d made for input_shape [1, 2, 4, 4]");
+  const BackendScope reference(Backend::kReference);
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r, x.shape(), two); },
+               "a oneDNN workspace needs the oneDNN backend");
+}
+
+// float32 on oneDNN against float64 on the reference loops, forward and
+// backward, over the geometries oneDNN takes (padding, strides, dilation,
+// ceil mode, both average divisors). Random data has no ties.
+TEST(Pool2dTest, OneDnnMatchesTheReference) {
+  const Tensor x = random_tensor({3, 5, 9, 8}, 7);
+  const Tensor x32 = x.astype(kFloat32);
+  for (const Pool2dOptions& o : {pool({2, 2}), pool({3, 3}, {2, 2}, {1, 1}), pool({3, 2}, {2, 1}, {1, 1}, true),
+                                 pool({2, 2}, {1, 1}, {1, 0}, false, true, {2, 1}), pool({2, 2}, {2, 2}, {1, 1}, true, false),
+                                 pool({3, 3}, {1, 1}, {1, 1}, false, false)}) {
+    const MaxPool2dResult max_ref = max_pool2d(x, o);
+    const Tensor g = random_tensor(max_ref.output.shape(), 8);
+    const Tensor max_grad_ref = max_pool2d_backward(g, max_ref, x.shape(), o);
+    const MaxPool2dResult max32 = max_pool2d(x32, o);
+    ASSERT_TRUE(max32.workspace.defined());
+    expect_close(max32.output, max_ref.output, 1e-6);
+    expect_close(max_pool2d_backward(g.astype(kFloat32), max32, x.shape(), o), max_grad_ref, 1e-6);
+    if (o.dilation != std::array<std::int64_t, 2>{1, 1}) continue;
+    expect_close(avg_pool2d(x32, o), avg_pool2d(x, o), 1e-6);
+    expect_close(avg_pool2d_backward(g.astype(kFloat32), x.shape(), o), avg_pool2d_backward(g, x.shape(), o), 1e-6);
+  }
+}
+
 
 }  // namespace
 }  // namespace nabla::kernels

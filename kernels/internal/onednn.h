@@ -22,17 +22,32 @@
 #include <utility>
 #include <vector>
 
-#include "tensor/error.h"
+#include "tensor/tensor.h"
 
 namespace nabla::kernels::internal::onednn {
 
 dnnl::engine& engine();
 dnnl::stream& stream();
 
+// Every kind of primitive the kernels build, for the cache keys.
+enum class PrimitiveOp {
+  kConvForward,
+  kConvForwardWithBias,
+  kConvBackwardData,
+  kConvBackwardWeights,
+  kMaxPoolForward,
+  kMaxPoolBackward,
+  kAvgPoolForward,
+  kAvgPoolBackward,
+  kBatchNormTraining,
+  kBatchNormInference,
+  kBatchNormBackward,
+};
+
 // One primitive's identity: which op, and every size and attribute it was
 // created for.
 struct PrimitiveKey {
-  int op = 0;
+  PrimitiveOp op = PrimitiveOp::kConvForward;
   std::vector<std::int64_t> fields;
 
   bool operator==(const PrimitiveKey& other) const { return op == other.op && fields == other.fields; }
@@ -88,9 +103,10 @@ class PrimitiveCache {
   std::unordered_map<PrimitiveKey, typename std::list<Entry>::iterator, PrimitiveKeyHash> index_;
 };
 
-// How many plans each kernel keeps: a model rarely has more distinct layer
-// shapes, and a plan holds little memory besides oneDNN's generated code.
-constexpr std::size_t kCacheCapacity = 256;
+// How many plans the kernels keep: a model rarely has more distinct layer
+// shapes and passes, and a plan holds little memory besides oneDNN's
+// generated code.
+constexpr std::size_t kCacheCapacity = 512;
 
 // One argument of a primitive: its DNNL_ARG_* slot, our dense layout and the
 // layout the primitive chose, with the reorder between them built once.
@@ -107,16 +123,27 @@ struct Operand {
 struct Plan {
   dnnl::primitive primitive;
   std::vector<Operand> inputs;
-  Operand output;
+  std::vector<Operand> outputs;
 };
 
-// Runs plan.primitive on dense buffers in our layouts: `inputs` in the order
-// of plan.inputs, `output` written in full. Operands the primitive wants
-// blocked go through scratch buffers from our allocator.
-void execute(const Plan& plan, const std::vector<const void*>& inputs, void* output);
+// Runs plan.primitive on dense buffers in our layouts: `inputs` and
+// `outputs` in the order of plan.inputs and plan.outputs, each output
+// written in full. Operands the primitive wants blocked go through scratch
+// buffers from our allocator.
+void execute(const Plan& plan, const std::vector<const void*>& inputs, const std::vector<void*>& outputs);
 
-// The message of a dnnl::error, for wrapping in a nabla::Error.
-std::string describe(const dnnl::error& error);
+// The plan cached under `key`, built by `create` on a miss. oneDNN errors
+// become a nabla::Error naming `op_name`.
+std::shared_ptr<const Plan> cached_plan(const PrimitiveKey& key, const char* op_name,
+                                        const std::function<Plan()>& create);
+
+// execute(), with oneDNN errors turned into a nabla::Error naming `op_name`.
+void run(const char* op_name, const Plan& plan, const std::vector<const void*>& inputs,
+         const std::vector<void*>& outputs);
+
+// A dense buffer of at least desc.get_size() bytes (a float32 tensor), for
+// opaque operands such as a pooling workspace.
+Tensor buffer_for(const dnnl::memory::desc& desc);
 
 }  // namespace nabla::kernels::internal::onednn
 

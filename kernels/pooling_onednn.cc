@@ -1,0 +1,128 @@
+#include "kernels/internal/pooling_onednn.h"
+
+#include "kernels/internal/onednn.h"
+
+namespace nabla::kernels::internal {
+namespace {
+
+using dnnl::memory;
+using onednn::Operand;
+using onednn::Plan;
+using onednn::PrimitiveOp;
+
+// What makes oneDNN's output exactly out_size (ceil_mode adds to the right).
+memory::dims right_padding(const Pool2dParams& p) {
+  const std::int64_t out[2] = {p.out_height, p.out_width};
+  const std::int64_t in[2] = {p.height, p.width};
+  memory::dims right(2);
+  for (int axis = 0; axis < 2; ++axis) {
+    right[axis] = (out[axis] - 1) * p.stride[axis] + (p.kernel[axis] - 1) * p.dilation[axis] + 1 - in[axis] -
+                  p.padding[axis];
+  }
+  return right;
+}
+
+// The planes as the channels of one image: the same bytes as NCHW.
+memory::desc plane_desc(const Pool2dParams& p, std::int64_t height, std::int64_t width) {
+  return {{1, p.planes, height, width}, memory::data_type::f32, memory::format_tag::nchw};
+}
+
+dnnl::algorithm algorithm_of(const Pool2dParams& p, bool max) {
+  if (max) return dnnl::algorithm::pooling_max;
+  return p.count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
+                             : dnnl::algorithm::pooling_avg_exclude_padding;
+}
+
+dnnl::pooling_v2_forward::primitive_desc forward_desc(const Pool2dParams& p, bool max) {
+  const dnnl::pooling_v2_forward::desc desc(
+      dnnl::prop_kind::forward_training, algorithm_of(p, max), plane_desc(p, p.height, p.width),
+      plane_desc(p, p.out_height, p.out_width), {p.stride[0], p.stride[1]}, {p.kernel[0], p.kernel[1]},
+      {p.dilation[0] - 1, p.dilation[1] - 1}, {p.padding[0], p.padding[1]}, right_padding(p));
+  return dnnl::pooling_v2_forward::primitive_desc(desc, onednn::engine());
+}
+
+Plan forward_plan(const Pool2dParams& p, bool max) {
+  const auto pd = forward_desc(p, max);
+  std::vector<Operand> outputs{Operand(DNNL_ARG_DST, pd.dst_desc(), pd.dst_desc(), true)};
+  if (max) outputs.emplace_back(DNNL_ARG_WORKSPACE, pd.workspace_desc(), pd.workspace_desc(), true);
+  return {dnnl::pooling_v2_forward(pd), {Operand(DNNL_ARG_SRC, pd.src_desc(), pd.src_desc(), false)},
+          std::move(outputs)};
+}
+
+Plan backward_plan(const Pool2dParams& p, bool max) {
+  const auto hint = forward_desc(p, max);
+  const dnnl::pooling_v2_backward::desc desc(
+      algorithm_of(p, max), plane_desc(p, p.height, p.width), plane_desc(p, p.out_height, p.out_width),
+      {p.stride[0], p.stride[1]}, {p.kernel[0], p.kernel[1]}, {p.dilation[0] - 1, p.dilation[1] - 1},
+      {p.padding[0], p.padding[1]}, right_padding(p));
+  const dnnl::pooling_v2_backward::primitive_desc pd(desc, onednn::engine(), hint);
+  std::vector<Operand> inputs{Operand(DNNL_ARG_DIFF_DST, pd.diff_dst_desc(), pd.diff_dst_desc(), false)};
+  if (max) inputs.emplace_back(DNNL_ARG_WORKSPACE, hint.workspace_desc(), hint.workspace_desc(), false);
+  return {dnnl::pooling_v2_backward(pd), std::move(inputs),
+          {Operand(DNNL_ARG_DIFF_SRC, pd.diff_src_desc(), pd.diff_src_desc(), true)}};
+}
+
+std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Pool2dParams& p, const char* name) {
+  const onednn::PrimitiveKey key{
+      op,
+      {p.planes, p.height, p.width, p.out_height, p.out_width, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1],
+       p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.count_include_pad}};
+  const bool max = op == PrimitiveOp::kMaxPoolForward || op == PrimitiveOp::kMaxPoolBackward;
+  const bool forward = op == PrimitiveOp::kMaxPoolForward || op == PrimitiveOp::kAvgPoolForward;
+  return onednn::cached_plan(key, name, [&] { return forward ? forward_plan(p, max) : backward_plan(p, max); });
+}
+
+}  // namespace
+
+bool pool2d_onednn_supports(const Pool2dParams& p, DType dtype, bool max) {
+  if (dtype != kFloat32 || p.planes == 0 || p.height == 0 || p.width == 0) return false;
+  const memory::dims right = right_padding(p);
+  for (int axis = 0; axis < 2; ++axis) {
+    // Floor mode skips up to stride - 1 trailing rows, which oneDNN takes as
+    // negative padding.
+    if (right[axis] <= -p.stride[axis]) return false;
+    // PyTorch's divisor leaves out the taps of a ceil-mode window that hang
+    // past the right padding; oneDNN's counts the whole window.
+    if (!max && p.count_include_pad && right[axis] > p.padding[axis]) return false;
+  }
+  return true;
+}
+
+std::int64_t max_pool2d_workspace_bytes(const Pool2dParams& p) {
+  return static_cast<std::int64_t>(plan_for(PrimitiveOp::kMaxPoolForward, p, "max_pool2d")->outputs[1].plain.get_size());
+}
+
+OneDnnMaxPool max_pool2d_onednn(const Pool2dParams& p, const Tensor& input, const Shape& output_shape) {
+  constexpr const char* kName = "max_pool2d";
+  const auto plan = plan_for(PrimitiveOp::kMaxPoolForward, p, kName);
+  OneDnnMaxPool result{empty(output_shape, kFloat32), onednn::buffer_for(plan->outputs[1].plain)};
+  onednn::run(kName, *plan, {input.data<float>()}, {result.output.data<float>(), result.workspace.data<float>()});
+  return result;
+}
+
+Tensor max_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_output, const Tensor& workspace,
+                                  const Shape& input_shape) {
+  constexpr const char* kName = "max_pool2d_backward";
+  const auto plan = plan_for(PrimitiveOp::kMaxPoolBackward, p, kName);
+  Tensor grad_input = empty(input_shape, kFloat32);
+  onednn::run(kName, *plan, {grad_output.data<float>(), workspace.data<float>()}, {grad_input.data<float>()});
+  return grad_input;
+}
+
+Tensor avg_pool2d_onednn(const Pool2dParams& p, const Tensor& input, const Shape& output_shape) {
+  constexpr const char* kName = "avg_pool2d";
+  const auto plan = plan_for(PrimitiveOp::kAvgPoolForward, p, kName);
+  Tensor output = empty(output_shape, kFloat32);
+  onednn::run(kName, *plan, {input.data<float>()}, {output.data<float>()});
+  return output;
+}
+
+Tensor avg_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_output, const Shape& input_shape) {
+  constexpr const char* kName = "avg_pool2d_backward";
+  const auto plan = plan_for(PrimitiveOp::kAvgPoolBackward, p, kName);
+  Tensor grad_input = empty(input_shape, kFloat32);
+  onednn::run(kName, *plan, {grad_output.data<float>()}, {grad_input.data<float>()});
+  return grad_input;
+}
+
+}  // namespace nabla::kernels::internal

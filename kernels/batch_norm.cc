@@ -1,5 +1,7 @@
-// Batch normalisation as loops over x viewed as [N, C, S], channels shared
-// by OpenMP threads. Per-channel sums run in double in a fixed order, so
+// Batch normalisation: float32 [N, C, H, W] with C a multiple of 16 on
+// oneDNN's primitives when the oneDNN backend is chosen
+// (batch_norm_onednn.cc), everything else as
+// loops over x viewed as [N, C, S], channels shared by OpenMP threads. Per-channel sums run in double in a fixed order, so
 // results do not depend on the thread count; the variance is computed in a
 // second pass around the mean rather than as E[x²] - E[x]², which cancels.
 
@@ -7,6 +9,9 @@
 
 #include <cmath>
 #include <vector>
+
+#include "kernels/internal/batch_norm_onednn.h"
+#include "tensor/backend.h"
 
 namespace nabla::kernels {
 namespace {
@@ -40,6 +45,10 @@ Tensor channel_vector(const char* op, const char* name, const Tensor& t, const T
   NABLA_CHECK(t.dtype() == x.dtype(), op, ": dtypes differ: x ", x.dtype(), " ", x.shape(), " vs ", name, " ",
               t.dtype(), " ", t.shape());
   return t.contiguous();
+}
+
+bool use_onednn(const Tensor& x) {
+  return current_backend() == Backend::kOneDnn && internal::batch_norm_onednn_supports(x);
 }
 
 void check_eps(const char* op, double eps) { NABLA_CHECK(eps >= 0, op, ": eps must not be negative, got ", eps); }
@@ -99,6 +108,13 @@ BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const
   const Tensor dense = x.contiguous();
   BatchNormForward result{Tensor(x.shape(), x.dtype()), Tensor({l.channels}, x.dtype()),
                           Tensor({l.channels}, x.dtype()), Tensor({l.channels}, x.dtype())};
+  if (use_onednn(dense)) {
+    internal::batch_norm_training_onednn(dense, g, b, eps, result.output, result.mean, result.var);
+    const float* var = result.var.data<float>();
+    float* invstd = result.invstd.data<float>();
+    for (std::int64_t c = 0; c < l.channels; ++c) invstd[c] = static_cast<float>(1.0 / std::sqrt(var[c] + eps));
+    return result;
+  }
   const double count = static_cast<double>(l.per_channel());
   dispatch_floating(kOp, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -141,6 +157,7 @@ Tensor batch_norm_inference(const Tensor& x, const Tensor& gamma, const Tensor& 
   const Tensor var = channel_vector(kOp, "running_var", running_var, x, true, 1.0);
   check_eps(kOp, eps);
   const Tensor dense = x.contiguous();
+  if (use_onednn(dense)) return internal::batch_norm_inference_onednn(dense, g, b, mean, var, eps);
   Tensor output(x.shape(), x.dtype());
   dispatch_floating(kOp, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -216,6 +233,13 @@ BatchNormGrads batch_norm_backward(const Tensor& grad_output, const Tensor& x, c
   const Tensor g = channel_vector(kOp, "gamma", gamma, x, false, 1.0);
   const Tensor m = channel_vector(kOp, "mean", mean, x, true, 0.0);
   const Tensor s = channel_vector(kOp, "invstd", invstd, x, true, 1.0);
+  if (use_onednn(x)) {
+    BatchNormGrads grads{Tensor(x.shape(), x.dtype()), Tensor({l.channels}, x.dtype()),
+                         Tensor({l.channels}, x.dtype())};
+    internal::batch_norm_backward_onednn(grad_output.contiguous(), x.contiguous(), g, m, s, grads.input, grads.gamma,
+                                         grads.beta);
+    return grads;
+  }
   return norm_backward(kOp, l, grad_output, x, g, m.to_vector<double>(), s.to_vector<double>(), true);
 }
 

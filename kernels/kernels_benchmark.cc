@@ -114,8 +114,11 @@ void BM_MaxPool2d(benchmark::State& state) {
 }
 BENCHMARK(BM_MaxPool2d)->ArgsProduct({{0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-// BatchNorm2d on conv2's output, forward and backward.
+// BatchNorm2d on conv2's output, forward and backward (argument: backend).
 void BM_BatchNorm(benchmark::State& state) {
+  const Backend backend = state.range(0) == 0 ? Backend::kOneDnn : Backend::kReference;
+  state.SetLabel(backend_name(backend));
+  const BackendScope scope(backend);
   Generator generator(0);
   const Tensor x = uniform({64, 64, 14, 14}, -1, 1, generator);
   const Tensor gamma = ones({64});
@@ -128,7 +131,7 @@ void BM_BatchNorm(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(2 * sizeof(float)));
   state.SetItemsProcessed(state.iterations() * 64);
 }
-BENCHMARK(BM_BatchNorm)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BatchNorm)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace nabla::kernels

@@ -1,0 +1,137 @@
+#include "kernels/internal/batch_norm_onednn.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "kernels/internal/onednn.h"
+
+namespace nabla::kernels::internal {
+namespace {
+
+using dnnl::memory;
+using Flags = dnnl::normalization_flags;
+using onednn::Operand;
+using onednn::Plan;
+using onednn::PrimitiveOp;
+
+memory::desc data_desc(const Shape& shape) {
+  return {memory::dims(shape.begin(), shape.end()), memory::data_type::f32, memory::format_tag::nchw};
+}
+
+// oneDNN's fast (jit) batch norm wants channels in blocks of 16.
+memory::desc compute_desc(const Shape& shape) {
+  return {memory::dims(shape.begin(), shape.end()), memory::data_type::f32, memory::format_tag::nChw16c};
+}
+
+memory::desc channel_desc(std::int64_t channels) { return {{channels}, memory::data_type::f32, memory::format_tag::x}; }
+
+Operand plain(int arg, const memory::desc& desc, bool is_output) { return Operand(arg, desc, desc, is_output); }
+
+// Data in our layout, reordered to the primitive's.
+Operand data(int arg, const Shape& shape, const memory::desc& chosen, bool is_output) {
+  return Operand(arg, data_desc(shape), chosen, is_output);
+}
+
+dnnl::batch_normalization_forward::primitive_desc forward_desc(const Shape& shape, float eps, bool training) {
+  const Flags flags = training ? Flags::use_scale | Flags::use_shift
+                               : Flags::use_scale | Flags::use_shift | Flags::use_global_stats;
+  const dnnl::batch_normalization_forward::desc desc(
+      training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference, compute_desc(shape), eps, flags);
+  return dnnl::batch_normalization_forward::primitive_desc(desc, onednn::engine());
+}
+
+Plan training_plan(const Shape& shape, float eps) {
+  const auto pd = forward_desc(shape, eps, true);
+  const memory::desc channel = channel_desc(shape[1]);
+  return {dnnl::batch_normalization_forward(pd),
+          {data(DNNL_ARG_SRC, shape, pd.src_desc(), false), plain(DNNL_ARG_SCALE, channel, false),
+           plain(DNNL_ARG_SHIFT, channel, false)},
+          {data(DNNL_ARG_DST, shape, pd.dst_desc(), true), plain(DNNL_ARG_MEAN, pd.mean_desc(), true),
+           plain(DNNL_ARG_VARIANCE, pd.variance_desc(), true)}};
+}
+
+Plan inference_plan(const Shape& shape, float eps) {
+  const auto pd = forward_desc(shape, eps, false);
+  const memory::desc channel = channel_desc(shape[1]);
+  return {dnnl::batch_normalization_forward(pd),
+          {data(DNNL_ARG_SRC, shape, pd.src_desc(), false), plain(DNNL_ARG_MEAN, channel, false),
+           plain(DNNL_ARG_VARIANCE, channel, false), plain(DNNL_ARG_SCALE, channel, false),
+           plain(DNNL_ARG_SHIFT, channel, false)},
+          {data(DNNL_ARG_DST, shape, pd.dst_desc(), true)}};
+}
+
+// Backward gets var + eps as its variance and eps 0: the same invstd. It
+// also asks for the shift, which no gradient depends on.
+Plan backward_plan(const Shape& shape) {
+  const auto hint = forward_desc(shape, 0.0f, true);
+  const dnnl::batch_normalization_backward::desc desc(dnnl::prop_kind::backward, compute_desc(shape), compute_desc(shape),
+                                                      0.0f, Flags::use_scale | Flags::use_shift);
+  const dnnl::batch_normalization_backward::primitive_desc pd(desc, onednn::engine(), hint);
+  const memory::desc channel = channel_desc(shape[1]);
+  return {dnnl::batch_normalization_backward(pd),
+          {data(DNNL_ARG_SRC, shape, pd.src_desc(), false), plain(DNNL_ARG_MEAN, channel, false),
+           plain(DNNL_ARG_VARIANCE, channel, false), data(DNNL_ARG_DIFF_DST, shape, pd.diff_dst_desc(), false),
+           plain(DNNL_ARG_SCALE, channel, false), plain(DNNL_ARG_SHIFT, channel, false)},
+          {data(DNNL_ARG_DIFF_SRC, shape, pd.diff_src_desc(), true), plain(DNNL_ARG_DIFF_SCALE, channel, true),
+           plain(DNNL_ARG_DIFF_SHIFT, channel, true)}};
+}
+
+std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Shape& shape, float eps, const char* name) {
+  onednn::PrimitiveKey key{op, shape};
+  std::int32_t eps_bits;
+  std::memcpy(&eps_bits, &eps, sizeof eps_bits);
+  key.fields.push_back(eps_bits);
+  return onednn::cached_plan(key, name, [&] {
+    switch (op) {
+      case PrimitiveOp::kBatchNormTraining:
+        return training_plan(shape, eps);
+      case PrimitiveOp::kBatchNormInference:
+        return inference_plan(shape, eps);
+      default:
+        return backward_plan(shape);
+    }
+  });
+}
+
+const float* in(const Tensor& t) { return t.data<float>(); }
+float* out(Tensor& t) { return t.data<float>(); }
+
+}  // namespace
+
+// Only where oneDNN wins: its generic kernel for plain layouts took 2.8 ms
+// for forward + backward on [64, 64, 14, 14] where our loops take 1.5 ms and
+// the blocked jit kernel, reorders included, 1.2 ms (1 thread).
+bool batch_norm_onednn_supports(const Tensor& x) {
+  return x.dtype() == kFloat32 && x.rank() == 4 && x.dim(1) % 16 == 0 && x.numel() > 0;
+}
+
+void batch_norm_training_onednn(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps, Tensor& output,
+                                Tensor& mean, Tensor& var) {
+  constexpr const char* kName = "batch_norm_training";
+  const auto plan = plan_for(PrimitiveOp::kBatchNormTraining, x.shape(), static_cast<float>(eps), kName);
+  onednn::run(kName, *plan, {in(x), in(gamma), in(beta)}, {out(output), out(mean), out(var)});
+}
+
+Tensor batch_norm_inference_onednn(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
+                                   const Tensor& var, double eps) {
+  constexpr const char* kName = "batch_norm_inference";
+  const auto plan = plan_for(PrimitiveOp::kBatchNormInference, x.shape(), static_cast<float>(eps), kName);
+  Tensor output = empty(x.shape(), kFloat32);
+  onednn::run(kName, *plan, {in(x), in(mean), in(var), in(gamma), in(beta)}, {out(output)});
+  return output;
+}
+
+void batch_norm_backward_onednn(const Tensor& grad_output, const Tensor& x, const Tensor& gamma, const Tensor& mean,
+                                const Tensor& invstd, Tensor& grad_input, Tensor& grad_gamma, Tensor& grad_beta) {
+  constexpr const char* kName = "batch_norm_backward";
+  const auto plan = plan_for(PrimitiveOp::kBatchNormBackward, x.shape(), 0.0f, kName);
+  Tensor spread = empty(invstd.shape(), kFloat32);  // var + eps = 1 / invstd²
+  const float* s = in(invstd);
+  float* v = out(spread);
+  for (std::int64_t c = 0; c < invstd.numel(); ++c) v[c] = 1.0f / (s[c] * s[c]);
+  const Tensor unused_shift = zeros(invstd.shape(), kFloat32);
+  onednn::run(kName, *plan, {in(x), in(mean), in(spread), in(grad_output), in(gamma), in(unused_shift)},
+              {out(grad_input), out(grad_gamma), out(grad_beta)});
+}
+
+}  // namespace nabla::kernels::internal

@@ -7,6 +7,8 @@
 
 #include <numeric>
 
+#include "kernels/activation.h"
+
 namespace nabla {
 namespace {
 
@@ -231,30 +233,28 @@ Variable cos(const Variable& x) {
       [](const Tensor& g, const Context& c) { return Tensors{-g * sin(c.saved[0])}; });
 }
 
-Variable tanh(const Variable& x) {
-  return record(
-      "tanh", {x},
-      [](const Tensors& in, Context& c) {
-        Tensor y = tanh(in[0]);
-        c.saved = {y};
-        return y;
-      },
-      [](const Tensor& g, const Context& c) { return Tensors{g * (1.0 - square(c.saved[0]))}; });
-}
+namespace {
 
-Variable sigmoid(const Variable& x) {
+// The activations with a one-pass kernel (oneDNN eltwise on large float32
+// tensors); backward reads the output or the input, as the kernel says.
+Variable activation(const char* op, const Variable& x, kernels::Activation kind, double slope = 0.0) {
   return record(
-      "sigmoid", {x},
-      [](const Tensors& in, Context& c) {
-        Tensor y = sigmoid(in[0]);
-        c.saved = {y};
+      op, {x},
+      [kind, slope](const Tensors& in, Context& c) {
+        Tensor y = kernels::activation(kind, in[0], slope);
+        c.saved = {kernels::activation_backward_reads(kind) == kernels::BackwardReads::kOutput ? y : in[0]};
         return y;
       },
-      [](const Tensor& g, const Context& c) {
-        const Tensor& y = c.saved[0];
-        return Tensors{g * y * (1.0 - y)};
+      [kind, slope](const Tensor& g, const Context& c) {
+        return Tensors{kernels::activation_backward(kind, g, c.saved[0], slope)};
       });
 }
+
+}  // namespace
+
+Variable tanh(const Variable& x) { return activation("tanh", x, kernels::Activation::kTanh); }
+
+Variable sigmoid(const Variable& x) { return activation("sigmoid", x, kernels::Activation::kSigmoid); }
 
 Variable softplus(const Variable& x) {
   return record(
@@ -267,28 +267,10 @@ Variable softplus(const Variable& x) {
       [](const Tensor& g, const Context& c) { return Tensors{g * sigmoid(c.saved[0])}; });
 }
 
-Variable relu(const Variable& x) {
-  return record(
-      "relu", {x},
-      [](const Tensors& in, Context& c) {
-        Tensor y = relu(in[0]);
-        c.saved = {y};
-        return y;
-      },
-      [](const Tensor& g, const Context& c) { return Tensors{g * (c.saved[0] > 0.0)}; });
-}
+Variable relu(const Variable& x) { return activation("relu", x, kernels::Activation::kRelu); }
 
 Variable leaky_relu(const Variable& x, double negative_slope) {
-  return record(
-      "leaky_relu", {x},
-      [negative_slope](const Tensors& in, Context& c) {
-        c.saved = {in[0]};
-        return where(in[0] > 0.0, in[0], in[0] * negative_slope);
-      },
-      [negative_slope](const Tensor& g, const Context& c) {
-        const Tensor positive = c.saved[0] > 0.0;
-        return Tensors{g * (positive + (1.0 - positive) * negative_slope)};
-      });
+  return activation("leaky_relu", x, kernels::Activation::kLeakyRelu, negative_slope);
 }
 
 Variable elu(const Variable& x, double alpha) {

@@ -42,6 +42,8 @@ enum class PrimitiveOp {
   kBatchNormTraining,
   kBatchNormInference,
   kBatchNormBackward,
+  kEltwiseForward,
+  kEltwiseBackward,
 };
 
 // One primitive's identity: which op, and every size and attribute it was

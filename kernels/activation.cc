@@ -1,0 +1,115 @@
+// Activations: checks, the backend choice, and the reference loops.
+
+#include "kernels/activation.h"
+
+#include <cmath>
+
+#include "kernels/internal/activation_onednn.h"
+#include "tensor/backend.h"
+#include "tensor/ops.h"
+
+namespace nabla::kernels {
+namespace {
+
+// Below this many elements a loop runs on one thread.
+constexpr std::int64_t kParallelGrain = 1 << 15;
+
+const char* name_of(Activation kind) {
+  switch (kind) {
+    case Activation::kRelu:
+      return "relu";
+    case Activation::kLeakyRelu:
+      return "leaky_relu";
+    case Activation::kTanh:
+      return "tanh";
+    case Activation::kSigmoid:
+      break;
+  }
+  return "sigmoid";
+}
+
+void check_floating(const std::string& op, const char* name, const Tensor& t) {
+  NABLA_CHECK(t.defined(), op, ": ", name, " is undefined (default-constructed)");
+  NABLA_CHECK(is_floating(t.dtype()), op, ": ", name, " must be float32 or float64, got ", t.dtype(), " ", t.shape());
+}
+
+bool use_onednn(const Tensor& t) {
+  return current_backend() == Backend::kOneDnn && t.dtype() == kFloat32 &&
+         t.numel() >= internal::kOneDnnActivationMinElements;
+}
+
+// The derivative as a function of what backward reads.
+template <typename T>
+T derivative(Activation kind, T saved, T slope) {
+  switch (kind) {
+    case Activation::kRelu:
+      return saved > 0 ? T(1) : T(0);
+    case Activation::kLeakyRelu:
+      return saved > 0 ? T(1) : slope;
+    case Activation::kTanh:
+      return 1 - saved * saved;
+    case Activation::kSigmoid:
+      break;
+  }
+  return saved * (1 - saved);
+}
+
+}  // namespace
+
+BackwardReads activation_backward_reads(Activation kind) {
+  return kind == Activation::kLeakyRelu ? BackwardReads::kInput : BackwardReads::kOutput;
+}
+
+Tensor activation(Activation kind, const Tensor& x, double slope) {
+  const char* op = name_of(kind);
+  check_floating(op, "x", x);
+  const Tensor dense = x.contiguous();
+  if (use_onednn(dense)) return internal::activation_onednn(kind, dense, slope);
+  switch (kind) {
+    case Activation::kRelu:
+      return relu(dense);
+    case Activation::kTanh:
+      return tanh(dense);
+    case Activation::kSigmoid:
+      return sigmoid(dense);
+    case Activation::kLeakyRelu:
+      break;
+  }
+  Tensor y(x.shape(), x.dtype());
+  dispatch_floating(op, x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = dense.data<T>();
+    T* out = y.data<T>();
+    const T a = static_cast<T>(slope);
+    const std::int64_t size = x.numel();
+#pragma omp parallel for simd schedule(static) if (size >= kParallelGrain)
+    for (std::int64_t i = 0; i < size; ++i) out[i] = in[i] > 0 ? in[i] : a * in[i];
+  });
+  return y;
+}
+
+Tensor activation_backward(Activation kind, const Tensor& grad_output, const Tensor& saved, double slope) {
+  const std::string op = std::string(name_of(kind)) + "_backward";
+  check_floating(op, "grad_output", grad_output);
+  check_floating(op, "saved", saved);
+  NABLA_CHECK(grad_output.shape() == saved.shape() && grad_output.dtype() == saved.dtype(), op, ": grad_output ",
+              grad_output.dtype(), " ", grad_output.shape(), " and saved ", saved.dtype(), " ", saved.shape(),
+              " differ");
+  const Tensor g = grad_output.contiguous();
+  const Tensor s = saved.contiguous();
+  if (use_onednn(s)) return internal::activation_backward_onednn(kind, g, s, slope);
+  Tensor grad_input(saved.shape(), saved.dtype());
+  dispatch_floating(op.c_str(), saved.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* dy = g.data<T>();
+    const T* from = s.data<T>();
+    T* dx = grad_input.data<T>();
+    const T a = static_cast<T>(slope);
+    const std::int64_t size = saved.numel();
+#pragma omp parallel for simd schedule(static) if (size >= kParallelGrain)
+    for (std::int64_t i = 0; i < size; ++i) dx[i] = dy[i] * derivative(kind, from[i], a);
+  });
+  return grad_input;
+}
+
+}  // namespace nabla::kernels

@@ -1,0 +1,84 @@
+#include "kernels/activation.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "kernels/internal/test_util.h"
+#include "tensor/ops.h"
+
+namespace nabla::kernels {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+// x, grad_output and the hand-worked y and grad_input for one activation,
+// on five points; tanh and sigmoid values from a table to 8 digits.
+struct Case {
+  Activation kind;
+  std::vector<double> y, grad_input;
+};
+
+const std::vector<double> kX{-2, -0.5, 0, 0.5, 2};
+const std::vector<double> kGrad{1, 2, 3, 4, 5};
+constexpr double kSlope = 0.1;
+
+const Case kCases[] = {
+    {Activation::kRelu, {0, 0, 0, 0.5, 2}, {0, 0, 0, 4, 5}},
+    {Activation::kLeakyRelu, {-0.2, -0.05, 0, 0.5, 2}, {0.1, 0.2, 0.3, 4, 5}},
+    {Activation::kTanh,
+     {-0.96402758, -0.46211716, 0, 0.46211716, 0.96402758},
+     {0.07065082, 1.57289546, 3, 3.14579092, 0.35325412}},
+    {Activation::kSigmoid,
+     {0.11920292, 0.37754067, 0.5, 0.62245933, 0.88079708},
+     {0.10499359, 0.47000742, 0.75, 0.94001484, 0.52496795}},
+};
+
+// The five points repeated `copies` times: 4,000 copies take oneDNN's path.
+Tensor repeated(const std::vector<double>& values, std::int64_t copies, DType dtype) {
+  std::vector<double> all;
+  for (std::int64_t i = 0; i < copies; ++i) all.insert(all.end(), values.begin(), values.end());
+  return from_vector(all, {copies, 5}).astype(dtype);
+}
+
+class ActivationTest : public testing::BackendTest<std::tuple<Case, std::int64_t>> {};
+
+TEST_P(ActivationTest, MatchesHandWorkedValues) {
+  const auto& [c, copies] = param();
+  for (DType dtype : {kFloat32, kFloat64}) {
+    const Tensor x = repeated(kX, copies, dtype);
+    const Tensor y = activation(c.kind, x, kSlope);
+    EXPECT_EQ(y.dtype(), dtype);
+    testing::expect_close(y, repeated(c.y, copies, kFloat64), 1e-6);
+    const Tensor& saved = activation_backward_reads(c.kind) == BackwardReads::kOutput ? y : x;
+    testing::expect_close(activation_backward(c.kind, repeated(kGrad, copies, dtype), saved, kSlope),
+                          repeated(c.grad_input, copies, kFloat64), 1e-6);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, ActivationTest,
+                         ::testing::Combine(::testing::Combine(::testing::ValuesIn(kCases), ::testing::Values(1, 4000)),
+                                            testing::kBothBackends));
+
+TEST(ActivationTest, ReadsStridedViews) {
+  const Tensor x = repeated(kX, 4000, kFloat32).transpose(0, 1);  // [5, 4000], not contiguous
+  const Tensor y = activation(Activation::kRelu, x);
+  EXPECT_EQ(y.shape(), (Shape{5, 4000}));
+  EXPECT_EQ(y.to_vector<float>()[4000 * 4], 2.0f);  // x[4][0] = 2
+}
+
+TEST(ActivationTest, RejectsBadArguments) {
+  EXPECT_THAT([] { activation(Activation::kTanh, Tensor()); },
+              ThrowsMessage<Error>(HasSubstr("tanh: x is undefined")));
+  EXPECT_THAT([] { activation(Activation::kRelu, zeros({2}, kInt64)); },
+              ThrowsMessage<Error>(HasSubstr("relu: x must be float32 or float64, got int64 [2]")));
+  EXPECT_THAT([] { activation_backward(Activation::kSigmoid, zeros({2, 3}), zeros({3, 2})); },
+              ThrowsMessage<Error>(HasSubstr("sigmoid_backward: grad_output float32 [2, 3] and saved float32 [3, 2] differ")));
+  EXPECT_THAT([] { activation_backward(Activation::kLeakyRelu, zeros({2}), zeros({2}, kFloat64)); },
+              ThrowsMessage<Error>(HasSubstr("leaky_relu_backward: grad_output float32 [2] and saved float64 [2] differ")));
+}
+
+}  // namespace
+}  // namespace nabla::kernels

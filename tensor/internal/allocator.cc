@@ -10,8 +10,9 @@ namespace nabla::internal {
 namespace {
 
 constexpr std::size_t kAlignment = 64;
-constexpr std::size_t kPooledFrom = std::size_t{1} << 20;
-constexpr std::size_t kPoolGranule = std::size_t{1} << 16;
+constexpr std::size_t kPooledFrom = std::size_t{1} << 10;
+constexpr std::size_t kLargeFrom = std::size_t{1} << 20;
+constexpr std::size_t kLargeGranule = std::size_t{1} << 16;
 constexpr std::size_t kMaxPooledBytes = std::size_t{1} << 30;
 
 class BlockPool {
@@ -54,7 +55,7 @@ BlockPool& pool() {
 }  // namespace
 
 std::shared_ptr<void> allocate_storage(std::size_t bytes) {
-  const std::size_t granule = bytes >= kPooledFrom ? kPoolGranule : kAlignment;
+  const std::size_t granule = bytes >= kLargeFrom ? kLargeGranule : kAlignment;
   // aligned_alloc needs a multiple of the alignment; never allocate 0 bytes.
   const std::size_t rounded = std::max(granule, (bytes + granule - 1) / granule * granule);
   if (rounded < kPooledFrom) {

@@ -1,6 +1,5 @@
 #include "examples/common.h"
 
-#include <omp.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -9,6 +8,7 @@
 #include <cstring>
 
 #include "io/file.h"
+#include "tensor/backend.h"
 #include "tensor/random.h"
 
 DEFINE_int32(epochs, 1, "passes over the training set");
@@ -73,7 +73,7 @@ int run_example(int argc, char** argv, const char* usage, const Defaults& defaul
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   try {
     check_flags();
-    if (FLAGS_threads > 0) omp_set_num_threads(FLAGS_threads);
+    if (FLAGS_threads > 0) set_num_threads(FLAGS_threads);
     if (!FLAGS_data_dir.empty()) setenv("NABLA_DATA_DIR", FLAGS_data_dir.c_str(), 1);
     manual_seed(FLAGS_seed);
     make_directory(FLAGS_output_dir);

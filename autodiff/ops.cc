@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "kernels/activation.h"
+#include "kernels/softmax.h"
 
 namespace nabla {
 namespace {
@@ -415,36 +416,26 @@ Variable logsumexp(const Variable& x, const Axes& axes, bool keepdims) {
       });
 }
 
-Variable softmax(const Variable& x, std::int64_t axis) {
+namespace {
+
+Variable softmax_op(const Variable& x, std::int64_t axis, bool log) {
   return record(
-      "softmax", {x},
-      [axis](const Tensors& in, Context& c) {
-        normalize_axis("softmax", axis, in[0].shape());  // else "max" is blamed for a bad axis
-        const Tensor shifted = exp(in[0] - max(in[0], {axis}, true));
-        Tensor y = shifted / sum(shifted, {axis}, true);
+      log ? "log_softmax" : "softmax", {x},
+      [axis, log](const Tensors& in, Context& c) {
+        Tensor y = kernels::softmax(in[0], axis, log);
         c.saved = {y};
         return y;
       },
-      [axis](const Tensor& g, const Context& c) {
-        const Tensor& y = c.saved[0];
-        return Tensors{y * (g - sum(g * y, {axis}, true))};  // J = diag(y) - y yᵀ
+      [axis, log](const Tensor& g, const Context& c) {
+        return Tensors{kernels::softmax_backward(g, c.saved[0], axis, log)};
       });
 }
 
-Variable log_softmax(const Variable& x, std::int64_t axis) {
-  return record(
-      "log_softmax", {x},
-      [axis](const Tensors& in, Context& c) {
-        normalize_axis("log_softmax", axis, in[0].shape());  // else "max" is blamed for a bad axis
-        const Tensor shifted = in[0] - max(in[0], {axis}, true);
-        Tensor y = shifted - log(sum(exp(shifted), {axis}, true));
-        c.saved = {y};
-        return y;
-      },
-      [axis](const Tensor& g, const Context& c) {
-        return Tensors{g - exp(c.saved[0]) * sum(g, {axis}, true)};  // g - softmax·Σg
-      });
-}
+}  // namespace
+
+Variable softmax(const Variable& x, std::int64_t axis) { return softmax_op(x, axis, false); }
+
+Variable log_softmax(const Variable& x, std::int64_t axis) { return softmax_op(x, axis, true); }
 
 // ---- Shape. ----
 

@@ -44,6 +44,8 @@ enum class PrimitiveOp {
   kBatchNormBackward,
   kEltwiseForward,
   kEltwiseBackward,
+  kSoftmaxForward,
+  kSoftmaxBackward,
 };
 
 // One primitive's identity: which op, and every size and attribute it was

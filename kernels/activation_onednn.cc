@@ -1,6 +1,5 @@
 #include "kernels/internal/activation_onednn.h"
 
-#include <cstring>
 
 #include "kernels/internal/onednn.h"
 
@@ -52,10 +51,8 @@ Plan backward_plan(Activation kind, std::int64_t size, float slope) {
 std::shared_ptr<const Plan> plan_for(bool forward, Activation kind, std::int64_t size, double slope,
                                      const char* name) {
   const float alpha = kind == Activation::kLeakyRelu ? static_cast<float>(slope) : 0.0f;
-  std::int32_t alpha_bits;
-  std::memcpy(&alpha_bits, &alpha, sizeof alpha_bits);
   const onednn::PrimitiveKey key{forward ? PrimitiveOp::kEltwiseForward : PrimitiveOp::kEltwiseBackward,
-                                 {static_cast<std::int64_t>(kind), size, alpha_bits}};
+                                 {static_cast<std::int64_t>(kind), size, onednn::key_bits(alpha)}};
   return onednn::cached_plan(key, name, [&] {
     return forward ? forward_plan(kind, size, alpha) : backward_plan(kind, size, alpha);
   });

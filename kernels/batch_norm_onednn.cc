@@ -1,7 +1,6 @@
 #include "kernels/internal/batch_norm_onednn.h"
 
 #include <cmath>
-#include <cstring>
 
 #include "kernels/internal/onednn.h"
 
@@ -78,9 +77,7 @@ Plan backward_plan(const Shape& shape) {
 
 std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Shape& shape, float eps, const char* name) {
   onednn::PrimitiveKey key{op, shape};
-  std::int32_t eps_bits;
-  std::memcpy(&eps_bits, &eps, sizeof eps_bits);
-  key.fields.push_back(eps_bits);
+  key.fields.push_back(onednn::key_bits(eps));
   return onednn::cached_plan(key, name, [&] {
     switch (op) {
       case PrimitiveOp::kBatchNormTraining:

@@ -1,8 +1,7 @@
 #include "kernels/internal/conv2d_onednn.h"
 
-#include <omp.h>
-
 #include "kernels/internal/onednn.h"
+#include "tensor/ops.h"
 
 namespace nabla::kernels::internal {
 namespace {
@@ -122,21 +121,6 @@ std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Conv2dParams& p, cons
   });
 }
 
-// out [N, C, H, W] += bias[c] on each channel plane.
-void add_channel_bias(Tensor& out, const Tensor& bias) {
-  float* data = out.data<float>();
-  const float* b = bias.data<float>();
-  const std::int64_t channels = out.dim(1);
-  const std::int64_t planes = out.dim(0) * channels;
-  const std::int64_t plane = out.dim(2) * out.dim(3);
-#pragma omp parallel for schedule(static) if (planes * plane > (1 << 16))
-  for (std::int64_t i = 0; i < planes; ++i) {
-    float* row = data + i * plane;
-    const float value = b[i % channels];
-    for (std::int64_t j = 0; j < plane; ++j) row[j] += value;
-  }
-}
-
 }  // namespace
 
 bool conv2d_onednn_supports(const Conv2dParams& p) {
@@ -168,7 +152,7 @@ Tensor conv2d_backward_input_onednn(const Conv2dParams& p, const Tensor& grad_ou
   const auto plan = plan_for(PrimitiveOp::kConvBackwardData, p, kName);
   Tensor out = empty({p.batch, p.in_channels, p.input_size[0], p.input_size[1]}, kFloat32);
   onednn::run(kName, *plan, {grad_output.data<float>(), weight.data<float>()}, {out.data<float>()});
-  if (bias.defined()) add_channel_bias(out, bias);
+  if (bias.defined()) out += bias.reshape({1, p.in_channels, 1, 1});
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "kernels/internal/onednn.h"
 
+#include <cstring>
 #include <string>
 
 #include "tensor/tensor.h"
@@ -15,6 +16,12 @@ dnnl::engine& engine() {
 dnnl::stream& stream() {
   thread_local dnnl::stream per_thread(engine());
   return per_thread;
+}
+
+std::int64_t key_bits(float value) {
+  std::int32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
 }
 
 std::size_t PrimitiveKeyHash::operator()(const PrimitiveKey& key) const {

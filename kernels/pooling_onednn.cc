@@ -88,10 +88,6 @@ bool pool2d_onednn_supports(const Pool2dParams& p, DType dtype, bool max) {
   return true;
 }
 
-std::int64_t max_pool2d_workspace_bytes(const Pool2dParams& p) {
-  return static_cast<std::int64_t>(plan_for(PrimitiveOp::kMaxPoolForward, p, "max_pool2d")->outputs[1].plain.get_size());
-}
-
 OneDnnMaxPool max_pool2d_onednn(const Pool2dParams& p, const Tensor& input, const Shape& output_shape) {
   constexpr const char* kName = "max_pool2d";
   const auto plan = plan_for(PrimitiveOp::kMaxPoolForward, p, kName);
@@ -104,6 +100,11 @@ Tensor max_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_outp
                                   const Shape& input_shape) {
   constexpr const char* kName = "max_pool2d_backward";
   const auto plan = plan_for(PrimitiveOp::kMaxPoolBackward, p, kName);
+  const auto bytes = static_cast<std::int64_t>(plan->inputs[1].plain.get_size());
+  NABLA_CHECK(workspace.dtype() == kFloat32 && workspace.is_contiguous() &&
+                  workspace.numel() * static_cast<std::int64_t>(sizeof(float)) >= bytes,
+              kName, ": workspace ", workspace.dtype(), " ", workspace.shape(),
+              " is not the one max_pool2d made for input_shape ", input_shape, " (", bytes, " bytes)");
   Tensor grad_input = empty(input_shape, kFloat32);
   onednn::run(kName, *plan, {grad_output.data<float>(), workspace.data<float>()}, {grad_input.data<float>()});
   return grad_input;

@@ -57,6 +57,9 @@ struct PrimitiveKey {
   bool operator==(const PrimitiveKey& other) const { return op == other.op && fields == other.fields; }
 };
 
+// A float attribute (eps, a slope) as a key field: its exact bits.
+std::int64_t key_bits(float value);
+
 struct PrimitiveKeyHash {
   std::size_t operator()(const PrimitiveKey& key) const;
 };

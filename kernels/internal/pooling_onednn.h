@@ -5,7 +5,8 @@
 // layout (pooling is bound by memory traffic, so a reorder to a blocked
 // layout would cost more than it saves). Max pooling records its maxima in
 // oneDNN's opaque workspace rather than as indices. float32 only; pooling.cc
-// asks pool2d_onednn_supports() first. Arguments are checked by pooling.cc.
+// asks pool2d_onednn_supports() first. Arguments are checked by pooling.cc,
+// except that a workspace fits the backward primitive, checked here.
 
 #include "kernels/internal/pool2d_params.h"
 #include "tensor/tensor.h"
@@ -25,9 +26,6 @@ Tensor max_pool2d_backward_onednn(const Pool2dParams& params, const Tensor& grad
                                   const Shape& input_shape);
 Tensor avg_pool2d_onednn(const Pool2dParams& params, const Tensor& input, const Shape& output_shape);
 Tensor avg_pool2d_backward_onednn(const Pool2dParams& params, const Tensor& grad_output, const Shape& input_shape);
-
-// The workspace size in bytes for these params.
-std::int64_t max_pool2d_workspace_bytes(const Pool2dParams& params);
 
 }  // namespace nabla::kernels::internal
 

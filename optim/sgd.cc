@@ -1,5 +1,7 @@
 #include "optim/sgd.h"
 
+#include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "tensor/elementwise.h"
@@ -25,6 +27,39 @@ SGD::SGD(std::vector<ParamGroup> groups, SGDOptions options)
   }
 }
 
+namespace {
+
+// Calls body(std::bool_constant<flag>{}): a run-time flag made a template argument.
+template <typename Body>
+void with_flag(bool flag, Body&& body) {
+  if (flag) {
+    body(std::true_type{});
+  } else {
+    body(std::false_type{});
+  }
+}
+
+// One pass over parameter, gradient and momentum buffer. The options are
+// template arguments so that the loop has no branches and vectorises: with
+// them tested per element it ran scalar, 29% of a small MLP's training step.
+template <typename T, bool kDecay, bool kMomentum, bool kNesterov, bool kFirst>
+void sgd_update(T* param, const T* grad, T* buffer, std::int64_t n, T lr, T decay, T mu, T keep) {
+#pragma omp parallel for simd schedule(static) if (n >= (1 << 16))
+  for (std::int64_t i = 0; i < n; ++i) {
+    T step = grad[i];
+    if constexpr (kDecay) step += param[i] * decay;
+    if constexpr (kMomentum) {
+      T velocity = step;  // the first update starts the buffer
+      if constexpr (!kFirst) velocity = buffer[i] * mu + step * keep;
+      buffer[i] = velocity;
+      step = kNesterov ? step + velocity * mu : velocity;
+    }
+    param[i] -= step * lr;
+  }
+}
+
+}  // namespace
+
 void SGD::step() {
   const double momentum = options_.momentum();
   const double dampening = options_.dampening();
@@ -33,27 +68,20 @@ void SGD::step() {
     const Tensor dense_grad = grad.contiguous();
     dispatch_floating("SGD", dense_grad.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      // One pass over parameter, gradient and buffer: as tensor ops the
-      // update made three passes and two temporaries (16% of a small MLP's
-      // training step).
       T* param = state.param.data().template data<T>();
-      const T* g = dense_grad.data<T>();
       T* buffer = momentum != 0 ? state.buffers[0].data<T>() : nullptr;
-      const bool first = state.step == 1;
       const T decay = static_cast<T>(group.weight_decay), lr = static_cast<T>(group.lr);
       const T mu = static_cast<T>(momentum), keep = static_cast<T>(1 - dampening);
-      const std::int64_t n = dense_grad.numel();
-#pragma omp parallel for simd schedule(static) if (n >= (1 << 16))
-      for (std::int64_t i = 0; i < n; ++i) {
-        T step = g[i];
-        if (decay != 0) step += param[i] * decay;
-        if (buffer != nullptr) {
-          const T velocity = first ? step : buffer[i] * mu + step * keep;
-          buffer[i] = velocity;
-          step = nesterov ? step + velocity * mu : velocity;
-        }
-        param[i] -= step * lr;
-      }
+      with_flag(decay != 0, [&](auto has_decay) {
+        with_flag(buffer != nullptr, [&](auto has_momentum) {
+          with_flag(nesterov, [&](auto is_nesterov) {
+            with_flag(state.step == 1, [&](auto is_first) {
+              sgd_update<T, has_decay, has_momentum, is_nesterov && has_momentum, is_first && has_momentum>(
+                  param, dense_grad.data<T>(), buffer, dense_grad.numel(), lr, decay, mu, keep);
+            });
+          });
+        });
+      });
     });
   });
 }

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -136,6 +137,7 @@ Variable parameter(Tensor value, std::string name = "");
 /// Records one op application: runs `forward` now on the inputs' values (or,
 /// when an input depends on a placeholder, when Graph::run asks), and keeps
 /// `backward` when some input needs a gradient and grad mode is on.
+Variable record(const char* op, std::initializer_list<Variable> inputs, ForwardFn forward, BackwardFn backward);
 Variable record(const char* op, const std::vector<Variable>& inputs, ForwardFn forward, BackwardFn backward);
 
 /// Whether ops record gradients on this thread (true unless a NoGradGuard lives).

@@ -1,5 +1,7 @@
 #include "tensor/internal/allocator.h"
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
@@ -59,9 +61,12 @@ std::shared_ptr<void> allocate_storage(std::size_t bytes) {
   // aligned_alloc needs a multiple of the alignment; never allocate 0 bytes.
   const std::size_t rounded = std::max(granule, (bytes + granule - 1) / granule * granule);
   if (rounded < kPooledFrom) {
-    void* block = std::aligned_alloc(kAlignment, rounded);
-    NABLA_CHECK(block != nullptr, "tensor: cannot allocate ", bytes, " bytes");
-    return std::shared_ptr<void>(block, std::free);
+    // malloc's per-thread cache serves small sizes in a few nanoseconds, but
+    // aligned_alloc bypasses it (a fifth of a 1-element op): align by hand.
+    void* base = std::malloc(rounded + kAlignment - alignof(std::max_align_t));
+    NABLA_CHECK(base != nullptr, "tensor: cannot allocate ", bytes, " bytes");
+    const auto address = (reinterpret_cast<std::uintptr_t>(base) + kAlignment - 1) & ~(kAlignment - 1);
+    return std::shared_ptr<void>(reinterpret_cast<void*>(address), [base](void*) { std::free(base); });
   }
   void* block = pool().take(rounded);
   if (block == nullptr) block = std::aligned_alloc(kAlignment, rounded);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "kernels/internal/activation_onednn.h"
+#include "kernels/internal/checks.h"
 #include "tensor/backend.h"
 #include "tensor/ops.h"
 
@@ -26,11 +27,6 @@ const char* name_of(Activation kind) {
       break;
   }
   return "sigmoid";
-}
-
-void check_floating(const std::string& op, const char* name, const Tensor& t) {
-  NABLA_CHECK(t.defined(), op, ": ", name, " is undefined (default-constructed)");
-  NABLA_CHECK(is_floating(t.dtype()), op, ": ", name, " must be float32 or float64, got ", t.dtype(), " ", t.shape());
 }
 
 bool use_onednn(const Tensor& t) {
@@ -62,7 +58,7 @@ BackwardReads activation_backward_reads(Activation kind) {
 
 Tensor activation(Activation kind, const Tensor& x, double slope) {
   const char* op = name_of(kind);
-  check_floating(op, "x", x);
+  internal::check_floating(op, "x", x);
   const Tensor dense = x.contiguous();
   if (use_onednn(dense)) return internal::activation_onednn(kind, dense, slope);
   switch (kind) {
@@ -90,8 +86,8 @@ Tensor activation(Activation kind, const Tensor& x, double slope) {
 
 Tensor activation_backward(Activation kind, const Tensor& grad_output, const Tensor& saved, double slope) {
   const std::string op = std::string(name_of(kind)) + "_backward";
-  check_floating(op, "grad_output", grad_output);
-  check_floating(op, "saved", saved);
+  internal::check_floating(op, "grad_output", grad_output);
+  internal::check_floating(op, "saved", saved);
   NABLA_CHECK(grad_output.shape() == saved.shape() && grad_output.dtype() == saved.dtype(), op, ": grad_output ",
               grad_output.dtype(), " ", grad_output.shape(), " and saved ", saved.dtype(), " ", saved.shape(),
               " differ");

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "kernels/internal/checks.h"
 #include "kernels/internal/onednn.h"
 #include "tensor/backend.h"
 #include "tensor/ops.h"
@@ -21,11 +22,6 @@ using internal::onednn::PrimitiveOp;
 constexpr std::int64_t kOneDnnMinElements = 1 << 14;
 
 const char* name_of(bool log) { return log ? "log_softmax" : "softmax"; }
-
-void check_floating(const std::string& op, const char* name, const Tensor& t) {
-  NABLA_CHECK(t.defined(), op, ": ", name, " is undefined (default-constructed)");
-  NABLA_CHECK(is_floating(t.dtype()), op, ": ", name, " must be float32 or float64, got ", t.dtype(), " ", t.shape());
-}
 
 bool use_onednn(const Tensor& t) {
   return current_backend() == Backend::kOneDnn && t.dtype() == kFloat32 && t.numel() >= kOneDnnMinElements &&
@@ -81,7 +77,7 @@ std::shared_ptr<const Plan> plan_for(bool forward, const Shape& shape, int axis,
 
 Tensor softmax(const Tensor& x, std::int64_t axis, bool log) {
   const char* op = name_of(log);
-  check_floating(op, "x", x);
+  internal::check_floating(op, "x", x);
   const std::int64_t dim = normalize_axis(op, axis, x.shape());
   if (use_onednn(x)) {
     const Tensor dense = x.contiguous();
@@ -98,8 +94,8 @@ Tensor softmax(const Tensor& x, std::int64_t axis, bool log) {
 
 Tensor softmax_backward(const Tensor& grad_output, const Tensor& y, std::int64_t axis, bool log) {
   const std::string op = std::string(name_of(log)) + "_backward";
-  check_floating(op, "grad_output", grad_output);
-  check_floating(op, "y", y);
+  internal::check_floating(op, "grad_output", grad_output);
+  internal::check_floating(op, "y", y);
   NABLA_CHECK(grad_output.shape() == y.shape() && grad_output.dtype() == y.dtype(), op, ": grad_output ",
               grad_output.dtype(), " ", grad_output.shape(), " and y ", y.dtype(), " ", y.shape(), " differ");
   const std::int64_t dim = normalize_axis(op.c_str(), axis, y.shape());

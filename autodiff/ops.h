@@ -7,6 +7,7 @@
 /// those of the Tensor op of the same name (tensor/*.h).
 
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "autodiff/variable.h"
@@ -77,6 +78,13 @@ Variable transpose(const Variable& x, std::int64_t axis0, std::int64_t axis1);
 Variable permute(const Variable& x, const std::vector<std::int64_t>& dims);
 Variable concat(const std::vector<Variable>& xs, std::int64_t axis = 0);
 Variable stack(const std::vector<Variable>& xs, std::int64_t axis = 0);
+/// concat({a, b}) of Variables (tensor/indexing.h has the Tensor twins).
+inline Variable concat(std::initializer_list<Variable> xs, std::int64_t axis = 0) {
+  return concat(std::vector<Variable>(xs), axis);
+}
+inline Variable stack(std::initializer_list<Variable> xs, std::int64_t axis = 0) {
+  return stack(std::vector<Variable>(xs), axis);
+}
 Variable slice(const Variable& x, std::int64_t axis, std::int64_t start, std::int64_t stop, std::int64_t step = 1);
 /// Pads each axis by (before, after) elements of `value`; `padding` lists
 /// pairs for the last axes: {{1, 1}, {2, 2}} pads H by 1 and W by 2.

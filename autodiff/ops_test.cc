@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -438,6 +439,17 @@ TEST(OpValues, ShapeOps) {
   EXPECT_EQ(values(concat({x, x}, 1)), (std::vector<double>{0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5}));
   EXPECT_EQ(stack({x, x}, -1).shape(), (Shape{2, 3, 2}));
   EXPECT_EQ(flatten(Variable(zeros({2, 3, 4})), 1).shape(), (Shape{2, 12}));
+}
+
+TEST(OpValues, BracedConcatPicksTensorOrVariableByItsElements) {
+  const Tensor t = ones({2});
+  const Variable v(t);
+  static_assert(std::is_same_v<decltype(concat({t, t})), Tensor>);
+  static_assert(std::is_same_v<decltype(stack({t, t}, 1)), Tensor>);
+  static_assert(std::is_same_v<decltype(concat({v, v})), Variable>);
+  static_assert(std::is_same_v<decltype(stack({v, v}, 1)), Variable>);
+  EXPECT_EQ(concat({t, t * 2.0}).to_vector<float>(), (std::vector<float>{1, 1, 2, 2}));
+  EXPECT_EQ(stack({v, v}, 1).shape(), (Shape{2, 2}));
 }
 
 // ---- Gradients at ties and kinks, as documented in ops.h. ----

@@ -4,6 +4,7 @@
 /// Joining, selecting by index, and masks.
 
 #include <cstdint>
+#include <initializer_list>
 #include <vector>
 
 #include "tensor/tensor.h"
@@ -16,6 +17,15 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t axis = 0);
 
 /// Joins equal-shaped tensors along a new axis. stack({[3], [3]}, 0) -> [2, 3].
 Tensor stack(const std::vector<Tensor>& tensors, std::int64_t axis = 0);
+
+/// The braced forms concat({a, b}) and stack({a, b}): without them the call
+/// is ambiguous wherever autodiff's Variable overloads are also visible.
+inline Tensor concat(std::initializer_list<Tensor> tensors, std::int64_t axis = 0) {
+  return concat(std::vector<Tensor>(tensors), axis);
+}
+inline Tensor stack(std::initializer_list<Tensor> tensors, std::int64_t axis = 0) {
+  return stack(std::vector<Tensor>(tensors), axis);
+}
 
 /// NumPy's take along an axis: the entries of x at `indices` (int64, any
 /// shape, each in [0, size)) along `axis`. The result's shape is x's with

@@ -39,9 +39,9 @@ void make_directory(const std::string& path) {
   }
 }
 
-// Plots columns of the history CSV against the epoch with gnuplot.
+// Plots a metric and its validation twin (columns of the history CSV)
+// against the epoch with gnuplot.
 void plot(const nn::History& history, const std::string& csv, const std::string& png, const std::string& metric) {
-  if (history.metrics.count(metric) == 0 || std::system("command -v gnuplot >/dev/null 2>&1") != 0) return;
   std::string columns;
   int column = 2;
   for (const auto& [name, values] : history.metrics) {
@@ -55,7 +55,8 @@ void plot(const nn::History& history, const std::string& csv, const std::string&
   FILE* gnuplot = popen("gnuplot", "w");
   if (gnuplot == nullptr) return;
   std::fprintf(gnuplot,
-               "set terminal pngcairo size 800,500\nset output '%s'\nset datafile separator ','\n"
+               // noenhanced: enhanced text would print val_loss as "val" with a subscript.
+               "set terminal pngcairo size 800,500 noenhanced\nset output '%s'\nset datafile separator ','\n"
                "set key autotitle columnhead\nset xlabel 'epoch'\nset ylabel '%s'\nset grid\nplot %s\n",
                temporary.c_str(), metric.c_str(), columns.c_str());
   if (pclose(gnuplot) == 0) std::rename(temporary.c_str(), png.c_str());  // atomic: whole file or none
@@ -88,8 +89,11 @@ int run_example(int argc, char** argv, const char* usage, const Defaults& defaul
 void save_history(const nn::History& history, const std::string& name) {
   const std::string csv = FLAGS_output_dir + "/" + name + "_history.csv";
   io::write_file_atomic(csv, history.to_csv(), "save_history");
-  plot(history, csv, FLAGS_output_dir + "/" + name + "_loss.png", "loss");
-  plot(history, csv, FLAGS_output_dir + "/" + name + "_accuracy.png", "accuracy");
+  if (std::system("command -v gnuplot >/dev/null 2>&1") == 0) {
+    for (const auto& [metric, values] : history.metrics) {
+      if (metric.rfind("val_", 0) != 0) plot(history, csv, FLAGS_output_dir + "/" + name + "_" + metric + ".png", metric);
+    }
+  }
   std::printf("history: %s\n", csv.c_str());
 }
 

@@ -34,8 +34,9 @@ struct Defaults {
 // program's name and gives exit code 1.
 int run_example(int argc, char** argv, const char* usage, const Defaults& defaults, const std::function<void()>& body);
 
-// Writes <output_dir>/<name>_history.csv and, when gnuplot is installed,
-// <name>_loss.png and <name>_accuracy.png (train and validation curves).
+// Writes <output_dir>/<name>_history.csv and, when gnuplot is installed, a
+// <name>_<metric>.png per metric (loss, accuracy, lr, ...) with the train and
+// validation curves.
 void save_history(const nn::History& history, const std::string& name);
 
 }  // namespace nabla::examples

@@ -12,6 +12,9 @@
 //             (the h_{t-1} of every step stacked as h_prev [N, T, H]).
 // Buffers are batch-first like the input, so that the all-steps GEMMs see
 // plain [N·T, ·] matrices.
+//
+// The LSTM in float32 on the oneDNN backend runs oneDNN's RNN primitives
+// instead (kernels/lstm.h); its loops here are the reference path.
 
 #include "autodiff/recurrent_ops.h"
 
@@ -24,6 +27,7 @@
 
 #include "autodiff/ops.h"
 #include "kernels/internal/gemm.h"
+#include "kernels/lstm.h"
 
 namespace nabla {
 namespace {
@@ -226,17 +230,18 @@ void lstm_cell_forward(std::int64_t h_size, T* gates, const T* c_prev, T* c, T* 
   Vector<T>(h, h_size) = o * tanh_c_t;
 }
 
-// From the gradients reaching h_t (grad_h from the output, dh_next from step
-// t+1) and c_t (grad_c, and dc from step t+1), the pre-activation gradients
-// dgates; dc becomes the gradient carried to c_{t-1}.
+// From the gradients reaching h_t (grad_h from the output, dh_next from
+// step t+1) and c_t (dc: from step t+1, plus the output's at the last step),
+// the pre-activation gradients dgates; dc becomes the gradient carried to
+// c_{t-1}.
 template <typename T>
 void lstm_cell_backward(std::int64_t h_size, const T* gates, const T* c_prev, const T* tanh_c, const T* grad_h,
-                        const T* grad_c, const T* dh_next, T* dc, T* dgates) {
+                        const T* dh_next, T* dc, T* dgates) {
   const ConstVector<T> i(gates, h_size), f(gates + h_size, h_size), g(gates + 2 * h_size, h_size),
       o(gates + 3 * h_size, h_size), tanh_c_t(tanh_c, h_size);
   const auto dh = ConstVector<T>(grad_h, h_size) + ConstVector<T>(dh_next, h_size);
   Vector<T> dc_t(dc, h_size);
-  dc_t += ConstVector<T>(grad_c, h_size) + dh * o * (T(1) - tanh_c_t.square());  // h = o·tanh(c)
+  dc_t += dh * o * (T(1) - tanh_c_t.square());  // h = o·tanh(c)
   // σ' = s(1 - s), tanh' = 1 - t²
   Vector<T>(dgates, h_size) = dc_t * g * i * (T(1) - i);
   Vector<T>(dgates + h_size, h_size) = dc_t * ConstVector<T>(c_prev, h_size) * f * (T(1) - f);
@@ -284,75 +289,137 @@ void gru_cell_backward(std::int64_t h_size, const T* gates, const T* hidden_n, c
 
 // ---- LSTM ----
 
+namespace {
+
+// The oneDNN path saves x, h0, c0, w_ih, w_hh, bias, hidden, c_T and the
+// workspace; the reference path saves fewer, so the count tells backward
+// which path ran.
+constexpr std::size_t kOneDnnSavedCount = 9;
+
+// input, h0, c0, w_ih, w_hh, bias as the oneDNN kernels take them: float32,
+// contiguous, zeros for an absent state or bias.
+kernels::LstmInputs onednn_inputs(const Slots& slots, const Tensors& values, const Dims& d) {
+  auto or_zeros = [&](Slot slot, const Shape& shape) {
+    return slots.has(slot) ? slots.get(values, slot) : zeros(shape, kFloat32);
+  };
+  return {slots.get(values, kInput),     or_zeros(kH0, {d.n, d.h}),         or_zeros(kC0, {d.n, d.h}),
+          slots.get(values, kWeightIh), slots.get(values, kWeightHh), or_zeros(kBiasIh, {4 * d.h})};
+}
+
+Tensor lstm_forward_onednn(const Slots& slots, const Tensors& values, const Dims& d, bool training, Context& c) {
+  const kernels::LstmInputs in = onednn_inputs(slots, values, d);
+  const kernels::LstmForward out = kernels::lstm_forward_onednn(in, training);
+  Tensor y({d.n, d.t + 1, d.h}, kFloat32);
+  y.slice(1, 0, d.t).copy_(out.hidden);
+  y.select(1, d.t).copy_(out.cell);
+  if (training) c.saved = {in.input, in.h0, in.c0, in.w_ih, in.w_hh, in.bias, out.hidden, out.cell, out.workspace};
+  return y;
+}
+
+Tensors lstm_backward_onednn(const Slots& slots, const Tensor& grad, const Context& c) {
+  const kernels::LstmInputs in{c.saved[0], c.saved[1], c.saved[2], c.saved[3], c.saved[4], c.saved[5]};
+  const kernels::LstmForward forward{c.saved[6], c.saved[7], c.saved[8]};
+  const std::int64_t steps = in.input.dim(1);
+  kernels::LstmGradients all = kernels::lstm_backward_onednn(in, forward, grad.slice(1, 0, steps).contiguous(),
+                                                             grad.select(1, steps).contiguous());
+  Tensors grads(c.needs_grad.size());
+  const std::pair<Slot, Tensor*> results[] = {{kInput, &all.input}, {kH0, &all.h0},       {kC0, &all.c0},
+                                              {kWeightIh, &all.w_ih}, {kWeightHh, &all.w_hh}, {kBiasIh, &all.bias}};
+  for (const auto& [slot, result] : results) {
+    if (slots.needs_grad(c, slot)) slots.set_grad(grads, slot, std::move(*result));
+  }
+  return grads;
+}
+
+// Rows of the output y [N, T + 1, H]: h_t of sample n, and its c_T.
+std::int64_t hidden_row(const Dims& d, std::int64_t n, std::int64_t t) { return n * (d.t + 1) + t; }
+std::int64_t final_cell_row(const Dims& d, std::int64_t n) { return n * (d.t + 1) + d.t; }
+
+Tensor lstm_forward_reference(const Slots& slots, const Tensors& values, const Dims& d, Context& c) {
+  const Tensor x = slots.get(values, kInput), w_ih = slots.get(values, kWeightIh), w_hh = slots.get(values, kWeightHh);
+  return dispatch_floating("lstm", x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const std::int64_t gh = 4 * d.h;
+    Tensor gates = input_projection<T>("lstm", x, w_ih, slots.get(values, kBiasIh), d);
+    // One block for the three [N, T, H] buffers: large blocks are pooled (tensor/internal/allocator.h).
+    const Tensor block({3, d.n, d.t, d.h}, x.dtype());
+    Tensor h_prev = block.select(0, 0), c_prev = block.select(0, 1), tanh_c = block.select(0, 2);
+    Tensor y({d.n, d.t + 1, d.h}, x.dtype());
+    T* gates_p = gates.data<T>();
+    T* h_prev_p = h_prev.data<T>();
+    T* c_prev_p = c_prev.data<T>();
+    T* y_p = y.data<T>();
+    set_first_step(h_prev_p, d, data_or_null<T>(slots.get(values, kH0)));
+    set_first_step(c_prev_p, d, data_or_null<T>(slots.get(values, kC0)));
+    for (std::int64_t t = 0; t < d.t; ++t) {
+      if (t > 0 || slots.has(kH0)) add_recurrent_step("lstm", d, t, h_prev_p, w_hh.data<T>(), gh, gates_p);
+      for (std::int64_t n = 0; n < d.n; ++n) {
+        const std::int64_t row = n * d.t + t;
+        const bool last = t + 1 == d.t;
+        T* h = y_p + hidden_row(d, n, t) * d.h;
+        // c_t goes where step t+1 reads it, or to the output at the last step.
+        T* cell = last ? y_p + final_cell_row(d, n) * d.h : c_prev_p + (row + 1) * d.h;
+        lstm_cell_forward(d.h, gates_p + row * gh, c_prev_p + row * d.h, cell, tanh_c.data<T>() + row * d.h, h);
+        if (!last) std::copy(h, h + d.h, h_prev_p + (row + 1) * d.h);
+      }
+    }
+    c.saved = {x, w_ih, w_hh, gates, h_prev, c_prev, tanh_c};
+    return y;
+  });
+}
+
+Tensors lstm_backward_reference(const Slots& slots, const Tensor& grad, const Context& c) {
+  const Tensor &x = c.saved[0], &w_ih = c.saved[1], &w_hh = c.saved[2], &gates = c.saved[3], &h_prev = c.saved[4],
+               &c_prev = c.saved[5], &tanh_c = c.saved[6];
+  const Dims d{x.dim(0), x.dim(1), x.dim(2), w_hh.dim(0)};
+  const Tensor g = grad.contiguous();
+  Tensors grads(c.needs_grad.size());
+  dispatch_floating("lstm", x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const std::int64_t gh = 4 * d.h;
+    Tensor dgates({d.n, d.t, gh}, x.dtype());
+    Tensor dh_next = zeros({d.n, d.h}, x.dtype());
+    Tensor dc = g.select(1, d.t).clone();  // c_T's gradient starts the carried dc; a copy, as it is updated in place
+    const bool wants_dh0 = slots.needs_grad(c, kH0);
+    for (std::int64_t t = d.t - 1; t >= 0; --t) {
+      for (std::int64_t n = 0; n < d.n; ++n) {
+        const std::int64_t row = n * d.t + t;
+        lstm_cell_backward(d.h, gates.data<T>() + row * gh, c_prev.data<T>() + row * d.h,
+                           tanh_c.data<T>() + row * d.h, g.data<T>() + hidden_row(d, n, t) * d.h,
+                           dh_next.data<T>() + n * d.h, dc.data<T>() + n * d.h, dgates.data<T>() + row * gh);
+      }
+      if (t > 0 || wants_dh0) {
+        carry_recurrent_step("lstm", d, t, dgates.data<T>(), w_hh.data<T>(), gh, false, dh_next.data<T>());
+      }
+    }
+    if (wants_dh0) slots.set_grad(grads, kH0, dh_next);
+    if (slots.needs_grad(c, kC0)) slots.set_grad(grads, kC0, dc);
+    projection_grads(slots, c, d, x, w_ih, dgates, h_prev, dgates, grads);
+  });
+  return grads;
+}
+
+}  // namespace
+
 Variable lstm(const Variable& input, const Variable& h0, const Variable& c0, const Variable& w_ih,
               const Variable& w_hh, const Variable& bias) {
   std::vector<Variable> inputs;
   const Slots slots({input, h0, c0, w_ih, w_hh, bias, Variable()}, inputs);
+  // Whether backward can run: oneDNN then keeps its training workspace.
+  const bool training =
+      grad_enabled() && std::any_of(inputs.begin(), inputs.end(), [](const Variable& v) { return v.requires_grad(); });
   return record(
       "lstm", inputs,
-      [slots](const Tensors& values, Context& c) {
+      [slots, training](const Tensors& values, Context& c) {
         const Dims d = check_inputs(kLstm, slots, values);
-        const Tensor x = slots.get(values, kInput), w_ih = slots.get(values, kWeightIh),
-                     w_hh = slots.get(values, kWeightHh);
-        return dispatch_floating("lstm", x.dtype(), [&](auto tag) {
-          using T = decltype(tag);
-          const std::int64_t gh = 4 * d.h;
-          Tensor gates = input_projection<T>("lstm", x, w_ih, slots.get(values, kBiasIh), d);
-          // One block for the three [N, T, H] buffers: large blocks are pooled (tensor/internal/allocator.h).
-          const Tensor block({3, d.n, d.t, d.h}, x.dtype());
-          Tensor h_prev = block.select(0, 0), c_prev = block.select(0, 1), tanh_c = block.select(0, 2);
-          Tensor y({d.n, d.t, 2 * d.h}, x.dtype());
-          T* gates_p = gates.data<T>();
-          T* h_prev_p = h_prev.data<T>();
-          T* c_prev_p = c_prev.data<T>();
-          set_first_step(h_prev_p, d, data_or_null<T>(slots.get(values, kH0)));
-          set_first_step(c_prev_p, d, data_or_null<T>(slots.get(values, kC0)));
-          for (std::int64_t t = 0; t < d.t; ++t) {
-            if (t > 0 || slots.has(kH0)) add_recurrent_step("lstm", d, t, h_prev_p, w_hh.data<T>(), gh, gates_p);
-            for (std::int64_t n = 0; n < d.n; ++n) {
-              const std::int64_t row = n * d.t + t;
-              T* h = y.data<T>() + row * 2 * d.h;
-              T* cell = h + d.h;
-              lstm_cell_forward(d.h, gates_p + row * gh, c_prev_p + row * d.h, cell, tanh_c.data<T>() + row * d.h, h);
-              if (t + 1 < d.t) {
-                std::copy(h, h + d.h, h_prev_p + (row + 1) * d.h);
-                std::copy(cell, cell + d.h, c_prev_p + (row + 1) * d.h);
-              }
-            }
-          }
-          c.saved = {x, w_ih, w_hh, gates, h_prev, c_prev, tanh_c};
-          return y;
-        });
+        if (kernels::lstm_onednn_supports(slots.raw(values, kInput).dtype(), d.n, d.i, d.h)) {
+          return lstm_forward_onednn(slots, values, d, training, c);
+        }
+        return lstm_forward_reference(slots, values, d, c);
       },
       [slots](const Tensor& grad, const Context& c) {
-        const Tensor &x = c.saved[0], &w_ih = c.saved[1], &w_hh = c.saved[2], &gates = c.saved[3],
-                     &h_prev = c.saved[4], &c_prev = c.saved[5], &tanh_c = c.saved[6];
-        const Dims d{x.dim(0), x.dim(1), x.dim(2), w_hh.dim(0)};
-        const Tensor g = grad.contiguous();
-        Tensors grads(c.needs_grad.size());
-        dispatch_floating("lstm", x.dtype(), [&](auto tag) {
-          using T = decltype(tag);
-          const std::int64_t gh = 4 * d.h;
-          Tensor dgates({d.n, d.t, gh}, x.dtype());
-          Tensor dh_next = zeros({d.n, d.h}, x.dtype()), dc = zeros({d.n, d.h}, x.dtype());
-          const bool wants_dh0 = slots.needs_grad(c, kH0);
-          for (std::int64_t t = d.t - 1; t >= 0; --t) {
-            for (std::int64_t n = 0; n < d.n; ++n) {
-              const std::int64_t row = n * d.t + t;
-              const T* grad_h = g.data<T>() + row * 2 * d.h;
-              lstm_cell_backward(d.h, gates.data<T>() + row * gh, c_prev.data<T>() + row * d.h,
-                                 tanh_c.data<T>() + row * d.h, grad_h, grad_h + d.h, dh_next.data<T>() + n * d.h,
-                                 dc.data<T>() + n * d.h, dgates.data<T>() + row * gh);
-            }
-            if (t > 0 || wants_dh0) {
-              carry_recurrent_step("lstm", d, t, dgates.data<T>(), w_hh.data<T>(), gh, false, dh_next.data<T>());
-            }
-          }
-          if (wants_dh0) slots.set_grad(grads, kH0, dh_next);
-          if (slots.needs_grad(c, kC0)) slots.set_grad(grads, kC0, dc);
-          projection_grads(slots, c, d, x, w_ih, dgates, h_prev, dgates, grads);
-        });
-        return grads;
+        return c.saved.size() == kOneDnnSavedCount ? lstm_backward_onednn(slots, grad, c)
+                                                   : lstm_backward_reference(slots, grad, c);
       });
 }
 

@@ -14,11 +14,13 @@
 ///
 /// Each op runs one GEMM for the input projection of all steps, one
 /// h_{t-1}·w_hh GEMM per step, and in backward one GEMM per step for the
-/// recurrent gradient plus single GEMMs for dW_ih, dW_hh and d_input.
-/// float32 and float64; all tensors must share the dtype.
+/// recurrent gradient plus single GEMMs for dW_ih, dW_hh and d_input; the
+/// float32 LSTM runs oneDNN's lstm_forward / lstm_backward instead on the
+/// oneDNN backend (tensor/backend.h). float32 and float64; all tensors must
+/// share the dtype.
 ///
-///   Variable y = lstm(x, Variable(), Variable(), w_ih, w_hh, b);  // [N, T, 2H]
-///   Variable h = slice(y, 2, 0, hidden);                          // [N, T, H]
+///   Variable y = lstm(x, Variable(), Variable(), w_ih, w_hh, b);  // [N, T + 1, H]
+///   Variable h = slice(y, 1, 0, steps);                           // [N, T, H]
 ///
 /// Throws nabla::Error naming the op and every shape when the shapes do not
 /// fit together, when T is 0, or when dtypes differ or are not float. Works
@@ -33,10 +35,11 @@ namespace nabla {
 ///   c_t = f ⊙ c_{t-1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)
 ///
 /// input [N, T, I], h0 and c0 [N, H], w_ih [I, 4H], w_hh [H, 4H], bias [4H]
-/// -> [N, T, 2H]: at every step the hidden state h_t in [..., :H] and the
-/// cell state c_t in [..., H:]. One output keeps the op single-output;
-/// slice it (axis 2, then axis 1 at T - 1 for the final state). Gradients
-/// may flow into either half at any step.
+/// -> [N, T + 1, H]: along axis 1, rows 0 .. T-1 are the hidden states
+/// h_1 .. h_T and row T is the final cell state c_T (oneDNN gives no other
+/// cell state). One output keeps the op single-output; slice it along axis
+/// 1: [0, T) for the hidden states, T - 1 for the final h, T for the final
+/// c. Gradients may flow into any row.
 Variable lstm(const Variable& input, const Variable& h0, const Variable& c0, const Variable& w_ih,
               const Variable& w_hh, const Variable& bias = Variable());
 

@@ -5,11 +5,15 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string>
+#include <tuple>
 
 #include "autodiff/engine.h"
 #include "autodiff/grad_check.h"
 #include "autodiff/graph.h"
 #include "autodiff/ops.h"
+#include "tensor/backend.h"
 
 namespace nabla {
 namespace {
@@ -55,7 +59,7 @@ Variable last_step(const Variable& y) {
 Variable unrolled_lstm(const std::vector<Variable>& in) {  // x, h0, c0, w_ih, w_hh, bias
   const std::int64_t steps = in[0].shape()[1], h_size = in[4].shape()[0];
   Variable h = in[1], c = in[2];
-  std::vector<Variable> hs, cs;
+  std::vector<Variable> hs;
   for (std::int64_t t = 0; t < steps; ++t) {
     const Variable gates = matmul(step(in[0], t), in[3]) + matmul(h, in[4]) + in[5];
     const Variable i = sigmoid(slice(gates, 1, 0, h_size));
@@ -65,9 +69,8 @@ Variable unrolled_lstm(const std::vector<Variable>& in) {  // x, h0, c0, w_ih, w
     c = f * c + i * g;
     h = o * tanh(c);
     hs.push_back(h);
-    cs.push_back(c);
   }
-  return concat({stack(hs, 1), stack(cs, 1)}, 2);
+  return concat({stack(hs, 1), stack({c}, 1)}, 1);  // h_1 .. h_T, then c_T
 }
 
 Variable unrolled_gru(const std::vector<Variable>& in) {  // x, h0, w_ih, w_hh, b_ih, b_hh
@@ -121,19 +124,31 @@ std::vector<Variable> leaves(const Tensors& values) {
   return result;
 }
 
-// Values and the gradients of sum(y · r) for every input agree between the
-// fused op and the unrolled cell.
-void expect_same_as_unrolled(const DifferentiableFn& fused, const DifferentiableFn& unrolled, const Tensors& values) {
-  const std::vector<Variable> a = leaves(values), b = leaves(values);
+Tensors astype(const Tensors& values, DType dtype) {
+  Tensors result;
+  for (const Tensor& value : values) result.push_back(value.astype(dtype));
+  return result;
+}
+
+// Values and the gradients of sum(y · projection) for every input agree
+// between the fused op (on `values` in `dtype`) and the unrolled cell (in
+// float64). The projection defaults to random weights on every output.
+void expect_same_as_unrolled(const DifferentiableFn& fused, const DifferentiableFn& unrolled, const Tensors& values,
+                             DType dtype = kFloat64, double tolerance = 1e-12, Tensor projection = Tensor()) {
+  const Tensors exact = astype(astype(values, dtype), kFloat64);
+  const std::vector<Variable> a = leaves(astype(values, dtype)), b = leaves(exact);
   const Variable fused_out = fused(a), unrolled_out = unrolled(b);
-  expect_near(fused_out.value(), unrolled_out.value(), 1e-12);
-  Generator generator(9);
-  const Tensor projection = uniform(fused_out.shape(), -1, 1, generator, kFloat64);
-  const Tensors fused_grads = gradients(fused_out, a, projection);
+  EXPECT_EQ(fused_out.dtype(), dtype);
+  expect_near(fused_out.value(), unrolled_out.value(), tolerance);
+  if (!projection.defined()) {
+    Generator generator(9);
+    projection = uniform(fused_out.shape(), -1, 1, generator, kFloat64);
+  }
+  const Tensors fused_grads = gradients(fused_out, a, projection.astype(dtype));
   const Tensors unrolled_grads = gradients(unrolled_out, b, projection);
   for (std::size_t k = 0; k < values.size(); ++k) {
     SCOPED_TRACE("input " + std::to_string(k));
-    expect_near(fused_grads[k], unrolled_grads[k], 1e-12);
+    expect_near(fused_grads[k], unrolled_grads[k], tolerance);
   }
 }
 
@@ -145,25 +160,124 @@ TEST(Lstm, ForwardOnHandValues) {
   const Variable x(zeros({1, 1, 1}, kFloat64)), h0(ones({1, 1}, kFloat64)), c0(full({1, 1}, 2.0, kFloat64));
   const Variable w_ih(zeros({1, 4}, kFloat64)), w_hh(zeros({1, 4}, kFloat64)), bias(zeros({4}, kFloat64));
   const Tensor y = lstm(x, h0, c0, w_ih, w_hh, bias).value();
-  EXPECT_EQ(y.shape(), (Shape{1, 1, 2}));
-  EXPECT_DOUBLE_EQ(y.at({0, 0, 1}), 1.0);
+  EXPECT_EQ(y.shape(), (Shape{1, 2, 1}));  // h_1, then c_1
   EXPECT_DOUBLE_EQ(y.at({0, 0, 0}), 0.5 * std::tanh(1.0));
+  EXPECT_DOUBLE_EQ(y.at({0, 1, 0}), 1.0);
 }
 
-TEST(Lstm, MatchesTheUnrolledCellInValuesAndGradients) {
-  expect_same_as_unrolled(fused_lstm, unrolled_lstm, lstm_inputs(kN, kT, kI, kH));
-  expect_same_as_unrolled(fused_lstm, unrolled_lstm, lstm_inputs(3, 7, 5, 4));
+// The fused op under each backend: float32 runs oneDNN's primitives on the
+// oneDNN backend, float64 always the reference loops.
+class LstmOnBothBackends : public ::testing::TestWithParam<std::tuple<Backend, DType>> {
+ protected:
+  void SetUp() override { scope_.emplace(std::get<0>(GetParam())); }
+  void TearDown() override { scope_.reset(); }
+  DType dtype() const { return std::get<1>(GetParam()); }
+  // Against the unrolled cell in float64: float32 keeps about 6 digits.
+  double tolerance() const { return dtype() == kFloat32 ? 2e-5 : 1e-12; }
+
+ private:
+  std::optional<BackendScope> scope_;
+};
+
+// in: x, w_ih, w_hh, then h0 and c0 when with_state, then bias when with_bias.
+DifferentiableFn lstm_with(bool with_state, bool with_bias) {
+  return [with_state, with_bias](const std::vector<Variable>& in) {
+    const std::size_t bias_at = with_state ? 5 : 3;
+    return lstm(in[0], with_state ? in[3] : Variable(), with_state ? in[4] : Variable(), in[1], in[2],
+                with_bias ? in[bias_at] : Variable());
+  };
+}
+
+// The unrolled cell with zeros for what lstm_with leaves out.
+DifferentiableFn unrolled_lstm_with(bool with_state, bool with_bias) {
+  return [with_state, with_bias](const std::vector<Variable>& in) {
+    const std::int64_t n = in[0].shape()[0], h = in[2].shape()[0];
+    const Variable zero_state(zeros({n, h}, kFloat64));
+    const std::size_t bias_at = with_state ? 5 : 3;
+    return unrolled_lstm({in[0], with_state ? in[3] : zero_state, with_state ? in[4] : zero_state, in[1], in[2],
+                          with_bias ? in[bias_at] : Variable(zeros({4 * h}, kFloat64))});
+  };
+}
+
+// lstm_inputs reordered for lstm_with.
+Tensors lstm_with_inputs(bool with_state, bool with_bias, std::int64_t n, std::int64_t t, std::int64_t i,
+                         std::int64_t h) {
+  const Tensors all = lstm_inputs(n, t, i, h);
+  Tensors values{all[0], all[3], all[4]};
+  if (with_state) values.insert(values.end(), {all[1], all[2]});
+  if (with_bias) values.push_back(all[5]);
+  return values;
+}
+
+TEST_P(LstmOnBothBackends, MatchesTheUnrolledCellInValuesAndGradients) {
+  for (bool with_state : {true, false}) {
+    for (bool with_bias : {true, false}) {
+      SCOPED_TRACE(std::string(with_state ? "with" : "without") + " state, " + (with_bias ? "with" : "without") +
+                   " bias");
+      for (const Shape& size : {Shape{kN, kT, kI, kH}, Shape{3, 7, 5, 4}}) {
+        expect_same_as_unrolled(lstm_with(with_state, with_bias), unrolled_lstm_with(with_state, with_bias),
+                                lstm_with_inputs(with_state, with_bias, size[0], size[1], size[2], size[3]), dtype(),
+                                tolerance());
+      }
+    }
+  }
+}
+
+TEST_P(LstmOnBothBackends, GradientsFromTheFinalCellStateOnly) {
+  // Weight 1 on every element of c_T, 0 on the hidden states.
+  const std::int64_t n = 3, t = 5, h = 4;
+  const Tensor projection = zeros({n, t + 1, h}, kFloat64);
+  projection.select(1, t).fill_(1);
+  expect_same_as_unrolled(lstm_with(true, true), unrolled_lstm_with(true, true),
+                          lstm_with_inputs(true, true, n, t, 2, h), dtype(), tolerance(), projection);
+}
+
+TEST_P(LstmOnBothBackends, WithoutGradientsGivesTheSameValues) {
+  const Tensors values = astype(lstm_inputs(3, 4, 2, 5), dtype());
+  const Tensor expected = fused_lstm(leaves(values)).value();
+  NoGradGuard no_grad;
+  std::vector<Variable> constants;
+  for (const Tensor& value : values) constants.emplace_back(value);
+  // oneDNN's inference primitive may order its sums differently.
+  expect_near(fused_lstm(constants).value(), expected, dtype() == kFloat32 ? 1e-6 : 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Lstm, LstmOnBothBackends,
+                         ::testing::Combine(::testing::Values(Backend::kOneDnn, Backend::kReference),
+                                            ::testing::Values(kFloat32, kFloat64)),
+                         [](const auto& info) {
+                           return std::string(backend_name(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) == kFloat32 ? "_float32" : "_float64");
+                         });
+
+TEST(Lstm, OneDnnAgreesWithTheReferenceInFloat32) {
+  const Tensors values = astype(lstm_inputs(4, 7, 5, 16), kFloat32);
+  Generator generator(10);
+  const Tensor projection = uniform({4, 8, 16}, -1, 1, generator, kFloat32);
+  auto run = [&](Backend backend) {
+    const BackendScope scope(backend);
+    const std::vector<Variable> in = leaves(values);
+    const Variable y = fused_lstm(in);
+    Tensors results = gradients(y, in, projection);
+    results.insert(results.begin(), y.value());
+    return results;
+  };
+  const Tensors onednn = run(Backend::kOneDnn), reference = run(Backend::kReference);
+  for (std::size_t k = 0; k < onednn.size(); ++k) {
+    SCOPED_TRACE(k == 0 ? std::string("output") : "gradient of input " + std::to_string(k - 1));
+    expect_near(onednn[k], reference[k], 1e-4);
+  }
 }
 
 TEST(Lstm, Gradients) { expect_gradients(fused_lstm, lstm_inputs(kN, kT, kI, kH)); }
 
 TEST(Lstm, GradientsFromTheFinalCellStateOnly) {
-  expect_gradients([](const std::vector<Variable>& in) { return slice(last_step(fused_lstm(in)), 1, kH, 2 * kH); },
+  expect_gradients([](const std::vector<Variable>& in) { return last_step(fused_lstm(in)); },
                    lstm_inputs(kN, kT, kI, kH));
 }
 
 TEST(Lstm, GradientsFromTheFinalHiddenStateOnly) {
-  expect_gradients([](const std::vector<Variable>& in) { return slice(last_step(fused_lstm(in)), 1, 0, kH); },
+  expect_gradients([](const std::vector<Variable>& in) { return flatten(slice(fused_lstm(in), 1, -2, -1), 1, 2); },
                    lstm_inputs(kN, kT, kI, kH));
 }
 
@@ -191,19 +305,6 @@ TEST(Lstm, OnlyTheInputsThatNeedGradientsGetThem) {
   expect_near(w_hh.grad(), expected[1], 1e-12);
   expect_near(bias.grad(), expected[2], 1e-12);
   EXPECT_FALSE(x.grad().defined());
-}
-
-TEST(Lstm, Float32AgreesWithFloat64) {
-  const Tensors doubles = lstm_inputs(4, 6, 5, 8);
-  Tensors floats;
-  for (const Tensor& t : doubles) floats.push_back(t.astype(kFloat32));
-  const std::vector<Variable> a = leaves(floats), b = leaves(doubles);
-  const Variable y32 = fused_lstm(a), y64 = fused_lstm(b);
-  EXPECT_EQ(y32.dtype(), kFloat32);
-  expect_near(y32.value(), y64.value(), 1e-5);
-  sum(y32).backward();
-  sum(y64).backward();
-  for (std::size_t k = 0; k < a.size(); ++k) expect_near(a[k].grad(), b[k].grad(), 1e-4);
 }
 
 TEST(Lstm, BuildOnceGraphRunsForAnyBatch) {

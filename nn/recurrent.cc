@@ -84,14 +84,13 @@ Recurrent::Recurrent(Cell cell, const char* name, const Config& config)
 
 Variable Recurrent::run_layer(const Layer& layer, const Variable& input, const Variable& h0, const Variable& c0,
                               Variable& h_last, Variable& c_last) const {
-  const std::int64_t h = hidden_size_;
   switch (cell_) {
     case Cell::kLstm: {
-      const Variable both = lstm(input, h0, c0, layer.weight_ih, layer.weight_hh, layer.bias_ih);  // [N, T, 2H]
-      const Variable last = last_step(both);
-      h_last = slice(last, 1, 0, h);
-      c_last = slice(last, 1, h, 2 * h);
-      return slice(both, 2, 0, h);
+      // [N, T + 1, H]: h_1 .. h_T, then c_T; counted from the end, so no shapes are asked (build-once graphs).
+      const Variable rows = lstm(input, h0, c0, layer.weight_ih, layer.weight_hh, layer.bias_ih);
+      h_last = flatten(slice(rows, 1, -2, -1), 1, 2);
+      c_last = last_step(rows);
+      return slice(rows, 1, 0, -1);
     }
     case Cell::kGru: {
       const Variable hs = gru(input, h0, layer.weight_ih, layer.weight_hh, layer.bias_ih, layer.bias_hh);

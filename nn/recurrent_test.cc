@@ -124,7 +124,7 @@ TEST(LSTM, StackedLayersFeedEachLayersHiddenStatesToTheNext) {
     const std::string suffix = l;
     expected = slice(nabla::lstm(expected, Variable(), Variable(), parameter_named(lstm, "weight_ih_" + suffix),
                                  parameter_named(lstm, "weight_hh_" + suffix), parameter_named(lstm, "bias_" + suffix)),
-                     2, 0, 4);
+                     1, 0, 5);  // the hidden states h_1 .. h_5 of [N, T + 1, H]
   }
   expect_near(lstm.forward(x).value(), expected.value(), 0);
 }

@@ -46,6 +46,9 @@ enum class PrimitiveOp {
   kEltwiseBackward,
   kSoftmaxForward,
   kSoftmaxBackward,
+  kLstmForwardTraining,
+  kLstmForwardInference,
+  kLstmBackward,
 };
 
 // One primitive's identity: which op, and every size and attribute it was

@@ -1,0 +1,60 @@
+#ifndef NABLA_KERNELS_LSTM_H_
+#define NABLA_KERNELS_LSTM_H_
+
+/// A single-layer LSTM over whole sequences on oneDNN's RNN primitives,
+/// forward and backward (PyTorch's equations and gate order i, f, g, o,
+/// which is oneDNN's i, f, c̃, o). autodiff's `lstm` op calls these when
+/// lstm_onednn_supports() says so and runs its own reference loops otherwise.
+///
+/// Every tensor is float32 and contiguous, batch-first and in nabla's
+/// [in, out] weight layout: input [N, T, I], h0 and c0 [N, H], w_ih [I, 4H],
+/// w_hh [H, 4H], bias [4H]. Absent states or bias are passed as zeros.
+///
+///   LstmInputs in{x, zeros({n, h}), zeros({n, h}), w_ih, w_hh, zeros({4 * h})};
+///   LstmForward out = lstm_forward_onednn(in, /*training=*/true);  // out.hidden [N, T, H]
+///   LstmGradients g = lstm_backward_onednn(in, out, grad_hidden, grad_cell);
+///
+/// Throws nabla::Error naming the op and the shapes when oneDNN fails or
+/// rejects the shapes.
+
+#include "tensor/tensor.h"
+
+namespace nabla::kernels {
+
+/// Whether the oneDNN kernels serve this call: float32, the oneDNN backend
+/// (tensor/backend.h) and no empty dimension.
+bool lstm_onednn_supports(DType dtype, std::int64_t batch, std::int64_t input_size, std::int64_t hidden_size);
+
+struct LstmInputs {
+  Tensor input;  ///< [N, T, I]
+  Tensor h0;     ///< [N, H]
+  Tensor c0;     ///< [N, H]
+  Tensor w_ih;   ///< [I, 4H]
+  Tensor w_hh;   ///< [H, 4H]
+  Tensor bias;   ///< [4H]
+};
+
+struct LstmForward {
+  Tensor hidden;     ///< [N, T, H]: h_1 .. h_T
+  Tensor cell;       ///< [N, H]: the final cell state c_T
+  Tensor workspace;  ///< training only: oneDNN's opaque record for lstm_backward_onednn
+};
+
+/// Runs the sequence; `training` also fills the workspace (oneDNN's
+/// forward_training), else it runs forward_inference.
+LstmForward lstm_forward_onednn(const LstmInputs& in, bool training);
+
+/// The gradient of every input of LstmInputs, whose names it shares.
+struct LstmGradients {
+  Tensor input, h0, c0, w_ih, w_hh, bias;
+};
+
+/// From the gradients reaching the hidden states grad_hidden [N, T, H] and
+/// the final cell state grad_cell [N, H], the gradients of every input.
+/// `forward` is what lstm_forward_onednn(in, true) returned.
+LstmGradients lstm_backward_onednn(const LstmInputs& in, const LstmForward& forward, const Tensor& grad_hidden,
+                                   const Tensor& grad_cell);
+
+}  // namespace nabla::kernels
+
+#endif  // NABLA_KERNELS_LSTM_H_

@@ -3,6 +3,8 @@
 
 #include "autodiff/nn_ops.h"
 
+#include "kernels/activation.h"
+
 namespace nabla {
 namespace {
 
@@ -42,12 +44,17 @@ Variable convolution(const char* op, const std::vector<Variable>& inputs, const 
         NABLA_CHECK(!one_dimensional || (in[0].rank() == 3 && in[1].rank() == 3), op,
                     ": needs input [N, C, L] and weight [C_out, C_in / groups, K], got ", in[0].shape(), " and ",
                     in[1].shape());
+        Tensor output = from_4d(kernels::conv2d(to_4d(in[0]), to_4d(in[1]), bias_of(in), options));
         c.saved = {in[0], in[1]};
-        return from_4d(kernels::conv2d(to_4d(in[0]), to_4d(in[1]), bias_of(in), options));
+        if (options.relu) c.saved.push_back(output);
+        return output;
       },
-      [=](const Tensor& g, const Context& c) {
+      [=](const Tensor& grad_output, const Context& c) {
         const Tensor& x = c.saved[0];
         const Tensor& w = c.saved[1];
+        // The fused ReLU's gradient first: the kernels take the pre-activation gradient.
+        const Tensor g = options.relu ? kernels::activation_backward(kernels::Activation::kRelu, grad_output, c.saved[2])
+                                      : grad_output;
         const Tensor g4 = to_4d(g);
         Tensors grads(c.needs_grad.size());
         if (c.needs_grad[0]) grads[0] = from_4d(kernels::conv2d_backward_input(g4, to_4d(w), to_4d(x).shape(), options));

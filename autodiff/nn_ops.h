@@ -20,7 +20,8 @@ using kernels::ConvTranspose2dOptions;
 using kernels::Pool2dOptions;
 
 /// input [N, C_in, H, W] ⋆ weight [C_out, C_in / groups, KH, KW] (+ bias
-/// [C_out]; pass Variable() for none) -> [N, C_out, OH, OW].
+/// [C_out]; pass Variable() for none) -> [N, C_out, OH, OW]; with
+/// options.relu, max(0, ·) of that, fused into the convolution on oneDNN.
 Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias = Variable(),
                 const Conv2dOptions& options = {});
 

@@ -5,6 +5,7 @@
 
 #include "autodiff/grad_check.h"
 #include "autodiff/ops.h"
+#include "tensor/backend.h"
 
 namespace nabla {
 namespace {
@@ -50,6 +51,45 @@ TEST(Conv2d, GroupedGradientsWithoutBias) {
   options.padding = {1, 1};
   expect_gradients([&](const std::vector<Variable>& in) { return conv2d(in[0], in[1], Variable(), options); },
                    {random({2, 4, 4, 4}, 4), random({6, 2, 3, 3}, 5)});
+}
+
+TEST(Conv2d, FusedReluGradients) {
+  Conv2dOptions options;
+  options.padding = {1, 1};
+  options.relu = true;
+  expect_gradients([&](const std::vector<Variable>& in) { return conv2d(in[0], in[1], in[2], options); },
+                   {random({2, 3, 5, 4}, 6), random({4, 3, 3, 3}, 7), random({4}, 8)});
+}
+
+// float32 on both backends: the fused op gives what relu(conv2d(...)) gives, in values and gradients.
+TEST(Conv2d, FusedReluMatchesASeparateRelu) {
+  Conv2dOptions fused;
+  fused.padding = {1, 1};
+  fused.relu = true;
+  Conv2dOptions plain = fused;
+  plain.relu = false;
+  const Tensor weights = random({16, 8, 3, 3}, 10).astype(kFloat32);
+  const Tensor direction = random({2, 16, 6, 6}, 12).astype(kFloat32);
+  for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
+    const BackendScope scope(backend);
+    std::vector<Tensors> grads;
+    std::vector<Tensor> outputs;
+    for (bool use_fused : {true, false}) {
+      const Variable x = parameter(random({2, 8, 6, 6}, 9).astype(kFloat32));
+      const Variable w = parameter(weights);
+      const Variable b = parameter(random({16}, 11).astype(kFloat32));
+      const Variable y = use_fused ? conv2d(x, w, b, fused) : relu(conv2d(x, w, b, plain));
+      sum(y * Variable(direction)).backward();
+      outputs.push_back(y.value());
+      grads.push_back({x.grad(), w.grad(), b.grad()});
+    }
+    const char* name = backend_name(backend);
+    EXPECT_LT(max(abs(outputs[0] - outputs[1])).item(), 1e-6) << name;
+    EXPECT_GT(sum(eq(outputs[0], zeros_like(outputs[0]))).item(), 0) << "some outputs must be clamped";
+    for (int i = 0; i < 3; ++i) {
+      EXPECT_LT(max(abs(grads[0][i] - grads[1][i])).item(), 1e-4) << name << ", gradient of input " << i;
+    }
+  }
 }
 
 TEST(Conv2d, ChannelMismatchNamesShapes) {

@@ -8,6 +8,7 @@
 #include "kernels/internal/conv2d_onednn.h"
 #include "kernels/internal/conv2d_params.h"
 #include "tensor/backend.h"
+#include "tensor/elementwise.h"
 
 namespace nabla::kernels {
 namespace {
@@ -149,8 +150,10 @@ Tensor run_forward(const Conv2dParams& p, const Tensor& input, const Tensor& wei
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn:
       return internal::conv2d_forward_onednn(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
-    case ConvBackend::kEigen:
-      return internal::conv2d_forward_eigen(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
+    case ConvBackend::kEigen: {
+      const Tensor out = internal::conv2d_forward_eigen(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
+      return p.relu ? nabla::relu(out) : out;
+    }
   }
   throw Error("conv2d: no backend");
 }
@@ -189,8 +192,9 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
   check_tensor(kOp, "input", input);
   check_tensor(kOp, "weight", weight);
   check_same_dtype(kOp, "input", input, "weight", weight);
-  const Conv2dParams p = conv_params(kOp, input.shape(), weight.shape(), options, input.dtype());
+  Conv2dParams p = conv_params(kOp, input.shape(), weight.shape(), options, input.dtype());
   check_bias(kOp, bias, input, p.out_channels);
+  p.relu = options.relu;
   return run_forward(p, input, weight, bias);
 }
 

@@ -17,7 +17,7 @@ PrimitiveKey key_of(PrimitiveOp op, const Conv2dParams& p) {
   return {op,
           {p.batch, p.in_channels, p.out_channels, p.groups, p.input_size[0], p.input_size[1], p.output_size[0],
            p.output_size[1], p.kernel_size[0], p.kernel_size[1], p.stride[0], p.stride[1], p.padding[0],
-           p.padding[1], p.dilation[0], p.dilation[1]}};
+           p.padding[1], p.dilation[0], p.dilation[1], p.relu}};
 }
 
 // oneDNN's right padding: what makes the output exactly output_size.
@@ -57,18 +57,26 @@ struct Geometry {
   memory::dims strides, dilates, padding_left, padding_right;
 };
 
-dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, bool with_bias, dnnl::prop_kind prop) {
+// `relu`: the fused ReLU post-op; the backward passes' hints leave it out.
+dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, bool with_bias, bool relu,
+                                                       dnnl::prop_kind prop) {
   const memory::desc bias = with_bias ? memory::desc({g.dst_dims[1]}, memory::data_type::f32, Tag::x)
                                       : memory::desc();
   const dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, g.any_src(), g.any_weight(),
                                              bias, g.any_dst(), g.strides, g.dilates, g.padding_left,
                                              g.padding_right);
-  return dnnl::convolution_forward::primitive_desc(desc, onednn::engine());
+  dnnl::primitive_attr attr;
+  if (relu) {
+    dnnl::post_ops relu;
+    relu.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    attr.set_post_ops(relu);
+  }
+  return dnnl::convolution_forward::primitive_desc(desc, attr, onednn::engine());
 }
 
 Plan forward_plan(const Conv2dParams& p, bool with_bias) {
   const Geometry g(p);
-  const auto pd = forward_desc(g, with_bias, dnnl::prop_kind::forward_training);
+  const auto pd = forward_desc(g, with_bias, p.relu, dnnl::prop_kind::forward_training);
   std::vector<Operand> inputs{Operand(DNNL_ARG_SRC, g.plain_src(), pd.src_desc(), false),
                               Operand(DNNL_ARG_WEIGHTS, g.plain_weight(), pd.weights_desc(), false)};
   if (with_bias) inputs.emplace_back(DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), false);
@@ -85,7 +93,7 @@ Plan backward_data_plan(const Conv2dParams& p) {
                                                    g.any_dst(), g.strides, g.dilates, g.padding_left,
                                                    g.padding_right);
   const dnnl::convolution_backward_data::primitive_desc pd(
-      desc, onednn::engine(), forward_desc(g, false, dnnl::prop_kind::forward_training));
+      desc, onednn::engine(), forward_desc(g, false, false, dnnl::prop_kind::forward_training));
   return {dnnl::convolution_backward_data(pd),
           {Operand(DNNL_ARG_DIFF_DST, g.plain_dst(), pd.diff_dst_desc(), false),
            Operand(DNNL_ARG_WEIGHTS, g.plain_weight(), pd.weights_desc(), false)},
@@ -98,7 +106,7 @@ Plan backward_weights_plan(const Conv2dParams& p) {
                                                       g.any_weight(), g.any_dst(), g.strides, g.dilates,
                                                       g.padding_left, g.padding_right);
   const dnnl::convolution_backward_weights::primitive_desc pd(
-      desc, onednn::engine(), forward_desc(g, false, dnnl::prop_kind::forward_training));
+      desc, onednn::engine(), forward_desc(g, false, false, dnnl::prop_kind::forward_training));
   return {dnnl::convolution_backward_weights(pd),
           {Operand(DNNL_ARG_SRC, g.plain_src(), pd.src_desc(), false),
            Operand(DNNL_ARG_DIFF_DST, g.plain_dst(), pd.diff_dst_desc(), false)},

@@ -138,6 +138,20 @@ TEST_P(Conv2dCaseTest, MatchesNaiveLoopsInBothDtypes) {
   expect_close(y32, expected, 1e-5);
 }
 
+TEST_P(Conv2dCaseTest, FusedReluIsTheNaiveConvolutionClampedAtZero) {
+  const Case& c = param();
+  Conv2dOptions with_relu = c.options;
+  with_relu.relu = true;
+  const Tensor x = random_tensor(c.input, 7);
+  const Tensor w = random_tensor(c.weight, 8);
+  const Tensor b = random_tensor({c.weight[0]}, 9);
+  const Tensor expected = relu(naive_conv2d(x, w, b, c.options));
+  expect_close(conv2d(x, w, b, with_relu), expected, 1e-12);
+  expect_close(conv2d(x.astype(kFloat32), w.astype(kFloat32), b.astype(kFloat32), with_relu), expected, 1e-5);
+  expect_close(conv2d(x.astype(kFloat32), w.astype(kFloat32), Tensor(), with_relu),
+               relu(naive_conv2d(x, w, Tensor(), c.options)), 1e-5);
+}
+
 // <conv(x), g> == <x, backward_input(g)> and <conv(x; w), g> == <w, backward_weight(g, x)>.
 TEST_P(Conv2dCaseTest, BackwardIsTheAdjoint) {
   const Case& c = param();

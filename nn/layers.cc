@@ -100,6 +100,7 @@ Variable Conv2D::forward(const Variable& input) {
   conv.dilation = options_.dilation();
   conv.groups = options_.groups();
   conv.padding = options_.padding();
+  conv.relu = options_.relu();
   Variable padded = input;
   if (options_.padding_same()) {
     const auto [top, bottom] = same_padding("Conv2D", options_.kernel_size()[0], options_.dilation()[0], 1);
@@ -118,7 +119,7 @@ std::string Conv2D::describe() const {
   return text(options_.in_channels(), " -> ", options_.out_channels(), ", kernel ", pair_text(options_.kernel_size()),
               ", stride ", pair_text(options_.stride()), options_.padding_same() ? ", same" : "",
               options_.padding_same() ? "" : ", padding " + pair_text(options_.padding()),
-              options_.groups() > 1 ? text(", groups ", options_.groups()) : "");
+              options_.groups() > 1 ? text(", groups ", options_.groups()) : "", options_.relu() ? ", relu" : "");
 }
 
 // ---- Conv1D ----

@@ -72,6 +72,9 @@ class Conv2DOptions {
   NABLA_ARG(Size2d, dilation) = {1, 1};
   NABLA_ARG(std::int64_t, groups) = 1;
   NABLA_ARG(bool, bias) = true;
+  /// A ReLU on the output (Keras' activation="relu"), fused into the
+  /// convolution on oneDNN: one pass over the output instead of two.
+  NABLA_ARG(bool, relu) = false;
   NABLA_ARG(Initializer, weight_init);
   NABLA_ARG(Initializer, bias_init);
   NABLA_ARG(Generator*, generator) = nullptr;

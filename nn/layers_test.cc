@@ -74,6 +74,14 @@ TEST(Conv2D, ForwardOnHandValues) {
               ThrowsMessage<Error>(HasSubstr("groups 2 must divide in_channels 3 and out_channels 4")));
 }
 
+TEST(Conv2D, ReluOptionClampsTheOutputOnHandValues) {
+  // Windows of 1..9 summed, minus 20: -8, -4, 4, 8 before the ReLU.
+  Conv2D conv(Conv2DOptions(1, 1, 2).relu(true).weight_init(constant(1)).bias_init(constant(-20)));
+  EXPECT_EQ(conv(Variable(arange(1, 10).reshape({1, 1, 3, 3}))).value().to_vector<float>(),
+            (std::vector<float>{0, 0, 4, 8}));
+  EXPECT_THAT(conv.describe(), HasSubstr("relu"));
+}
+
 TEST(Conv1D, Shapes) {
   Conv1D conv(Conv1DOptions(3, 8, 5).padding_same(true));
   EXPECT_EQ(conv(Variable(ones({2, 3, 11}))).shape(), (Shape{2, 8, 11}));

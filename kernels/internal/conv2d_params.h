@@ -28,12 +28,14 @@ struct Conv2dParams {
   std::array<std::int64_t, 2> stride{1, 1};
   std::array<std::int64_t, 2> padding{0, 0};
   std::array<std::int64_t, 2> dilation{1, 1};
+  // Forward only: a fused ReLU after the bias.
+  bool relu = false;
 
   bool operator==(const Conv2dParams& other) const {
     return dtype == other.dtype && batch == other.batch && in_channels == other.in_channels &&
            out_channels == other.out_channels && groups == other.groups && input_size == other.input_size &&
            output_size == other.output_size && kernel_size == other.kernel_size && stride == other.stride &&
-           padding == other.padding && dilation == other.dilation;
+           padding == other.padding && dilation == other.dilation && relu == other.relu;
   }
   bool operator!=(const Conv2dParams& other) const { return !(*this == other); }
 };

@@ -13,9 +13,7 @@
 
 #include "bench/harness.h"
 #include "nn/layers.h"
-#include "nn/losses.h"
 #include "nn/sequential.h"
-#include "optim/sgd.h"
 
 namespace nabla::bench {
 namespace {
@@ -55,20 +53,7 @@ void BM_CnnTrain(benchmark::State& state) {
   const Batches batches = split_batches(dataset, 64);
   manual_seed(1);
   const auto cnn = make_cnn(batch_norm_and_dropout);
-  optim::SGD sgd(cnn->parameters(), optim::SGDOptions(0.01).momentum(0.9));
-  std::size_t next = 0;
-  double last_loss = 0;
-  const auto step = [&] {
-    sgd.zero_grad();
-    const Variable loss = nn::cross_entropy(cnn->forward(batches.inputs[next]), batches.labels[next]);
-    loss.backward();
-    sgd.step();
-    last_loss = loss.item();
-    next = (next + 1) % batches.inputs.size();
-  };
-  step();  // each repetition starts a fresh model: its first-step costs stay out of the timing
-  for (auto _ : state) step();
-  benchmark::DoNotOptimize(last_loss);
+  time_sgd_training(state, *cnn, batches);
   report_rate(state, "samples/s", 64);
 }
 BENCHMARK(BM_CnnTrain)

@@ -1,5 +1,7 @@
 #include "bench/harness.h"
 
+#include "nn/losses.h"
+#include "optim/sgd.h"
 #include "tensor/backend.h"
 
 namespace nabla::bench {
@@ -41,6 +43,23 @@ Batches split_batches(const Dataset& dataset, std::int64_t batch) {
     batches.labels.emplace_back(dataset.labels.slice(0, start, start + batch));
   }
   return batches;
+}
+
+void time_sgd_training(benchmark::State& state, nn::Module& model, const Batches& batches) {
+  optim::SGD sgd(model.parameters(), optim::SGDOptions(0.01).momentum(0.9));
+  std::size_t next = 0;
+  double last_loss = 0;
+  const auto step = [&] {
+    sgd.zero_grad();
+    const Variable loss = nn::cross_entropy(model.forward(batches.inputs[next]), batches.labels[next]);
+    loss.backward();
+    sgd.step();
+    last_loss = loss.item();  // a real loop logs the loss
+    next = (next + 1) % batches.inputs.size();
+  };
+  step();
+  for (auto _ : state) step();
+  benchmark::DoNotOptimize(last_loss);
 }
 
 }  // namespace nabla::bench

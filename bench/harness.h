@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "autodiff/variable.h"
+#include "nn/module.h"
 #include "tensor/ops.h"
 
 namespace nabla::bench {
@@ -53,6 +54,12 @@ struct Batches {
   std::vector<Variable> labels;
 };
 Batches split_batches(const Dataset& dataset, std::int64_t batch);
+
+/// The anchors' training loop, timed: SGD(lr 0.01, momentum 0.9) on
+/// `model`, softmax cross-entropy; one iteration = zero_grad + forward +
+/// backward + step + loss.item() on the next batch. One untimed step first:
+/// each repetition starts a fresh model, whose first-step costs stay out.
+void time_sgd_training(benchmark::State& state, nn::Module& model, const Batches& batches);
 
 }  // namespace nabla::bench
 

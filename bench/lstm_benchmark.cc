@@ -11,9 +11,7 @@
 #include "autodiff/ops.h"
 #include "bench/harness.h"
 #include "nn/layers.h"
-#include "nn/losses.h"
 #include "nn/recurrent.h"
-#include "optim/sgd.h"
 
 namespace nabla::bench {
 namespace {
@@ -49,20 +47,7 @@ void BM_LstmTrain(benchmark::State& state) {
   const Batches batches = split_batches(dataset, kSequences);
   manual_seed(1);
   SequenceClassifier model;
-  optim::SGD sgd(model.parameters(), optim::SGDOptions(0.01).momentum(0.9));
-  std::size_t next = 0;
-  double last_loss = 0;
-  const auto step = [&] {
-    sgd.zero_grad();
-    const Variable loss = nn::cross_entropy(model.forward(batches.inputs[next]), batches.labels[next]);
-    loss.backward();
-    sgd.step();
-    last_loss = loss.item();
-    next = (next + 1) % batches.inputs.size();
-  };
-  step();  // each repetition starts a fresh model: its first-step costs stay out of the timing
-  for (auto _ : state) step();
-  benchmark::DoNotOptimize(last_loss);
+  time_sgd_training(state, model, batches);
   report_rate(state, "seq/s", kSequences);
 }
 BENCHMARK(BM_LstmTrain)->ArgNames({"threads"})->ArgsProduct({kThreadCounts})->Apply(anchor_method)->MinTime(0.4);

@@ -11,9 +11,7 @@
 
 #include "bench/harness.h"
 #include "nn/layers.h"
-#include "nn/losses.h"
 #include "nn/sequential.h"
-#include "optim/sgd.h"
 
 namespace nabla::bench {
 namespace {
@@ -43,20 +41,7 @@ void BM_MlpTrain(benchmark::State& state) {
   const Batches batches = split_batches(training_set(), batch);
   manual_seed(1);
   const auto mlp = make_mlp();
-  optim::SGD sgd(mlp->parameters(), optim::SGDOptions(0.01).momentum(0.9));
-  std::size_t next = 0;
-  double last_loss = 0;
-  const auto step = [&] {
-    sgd.zero_grad();
-    const Variable loss = nn::cross_entropy(mlp->forward(batches.inputs[next]), batches.labels[next]);
-    loss.backward();
-    sgd.step();
-    last_loss = loss.item();  // a real loop logs the loss
-    next = (next + 1) % batches.inputs.size();
-  };
-  step();  // each repetition starts a fresh model: its first-step costs stay out of the timing
-  for (auto _ : state) step();
-  benchmark::DoNotOptimize(last_loss);
+  time_sgd_training(state, *mlp, batches);
   report_rate(state, "samples/s", static_cast<double>(batch));
 }
 BENCHMARK(BM_MlpTrain)->ArgNames({"threads", "batch"})->ArgsProduct({kThreadCounts, {64, 256}})->Apply(anchor_method);

@@ -4,11 +4,14 @@
 
 #include "kernels/conv2d.h"
 
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/internal/checks.h"
 #include "kernels/internal/conv2d_eigen.h"
 #include "kernels/internal/conv2d_onednn.h"
 #include "kernels/internal/conv2d_params.h"
 #include "tensor/backend.h"
-#include "tensor/elementwise.h"
 
 namespace nabla::kernels {
 namespace {
@@ -40,12 +43,6 @@ void check_options(const char* op, const Pair& stride, const Pair& padding, cons
 void check_rank4(const char* op, const char* name, const Shape& shape, const char* layout) {
   NABLA_CHECK(shape.size() == 4, op, ": ", name, " must be 4-D ", layout, ", got ", shape);
   for (std::int64_t size : shape) NABLA_CHECK(size >= 0, op, ": ", name, " has a negative size: ", shape);
-}
-
-void check_tensor(const char* op, const char* name, const Tensor& tensor) {
-  NABLA_CHECK(tensor.defined(), op, ": ", name, " is undefined (default-constructed)");
-  NABLA_CHECK(is_floating(tensor.dtype()), op, ": ", name, " must be float32 or float64, got ", tensor.dtype(), " ",
-              tensor.shape());
 }
 
 void check_same_dtype(const char* op, const char* name_a, const Tensor& a, const char* name_b, const Tensor& b) {
@@ -151,8 +148,15 @@ Tensor run_forward(const Conv2dParams& p, const Tensor& input, const Tensor& wei
     case ConvBackend::kOneDnn:
       return internal::conv2d_forward_onednn(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
     case ConvBackend::kEigen: {
-      const Tensor out = internal::conv2d_forward_eigen(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
-      return p.relu ? nabla::relu(out) : out;
+      Tensor out = internal::conv2d_forward_eigen(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
+      if (p.relu) {  // in place on the fresh output: no second output-sized tensor
+        dispatch_floating("conv2d", out.dtype(), [&](auto tag) {
+          using T = decltype(tag);
+          T* values = out.data<T>();
+          for (std::int64_t i = 0; i < out.numel(); ++i) values[i] = std::max(values[i], T(0));
+        });
+      }
+      return out;
     }
   }
   throw Error("conv2d: no backend");
@@ -189,8 +193,8 @@ Shape conv2d_output_shape(const Shape& input, const Shape& weight, const Conv2dO
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, const Conv2dOptions& options) {
   constexpr const char* kOp = "conv2d";
-  check_tensor(kOp, "input", input);
-  check_tensor(kOp, "weight", weight);
+  internal::check_floating(kOp, "input", input);
+  internal::check_floating(kOp, "weight", weight);
   check_same_dtype(kOp, "input", input, "weight", weight);
   Conv2dParams p = conv_params(kOp, input.shape(), weight.shape(), options, input.dtype());
   check_bias(kOp, bias, input, p.out_channels);
@@ -201,8 +205,8 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
 Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight, const Shape& input_shape,
                              const Conv2dOptions& options) {
   constexpr const char* kOp = "conv2d_backward_input";
-  check_tensor(kOp, "grad_output", grad_output);
-  check_tensor(kOp, "weight", weight);
+  internal::check_floating(kOp, "grad_output", grad_output);
+  internal::check_floating(kOp, "weight", weight);
   check_same_dtype(kOp, "grad_output", grad_output, "weight", weight);
   const Conv2dParams p = conv_params(kOp, input_shape, weight.shape(), options, weight.dtype());
   check_grad_shape(kOp, grad_output, conv_output_shape(p));
@@ -212,8 +216,8 @@ Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight, co
 Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input, const Shape& weight_shape,
                               const Conv2dOptions& options) {
   constexpr const char* kOp = "conv2d_backward_weight";
-  check_tensor(kOp, "grad_output", grad_output);
-  check_tensor(kOp, "input", input);
+  internal::check_floating(kOp, "grad_output", grad_output);
+  internal::check_floating(kOp, "input", input);
   check_same_dtype(kOp, "grad_output", grad_output, "input", input);
   const Conv2dParams p = conv_params(kOp, input.shape(), weight_shape, options, input.dtype());
   check_grad_shape(kOp, grad_output, conv_output_shape(p));
@@ -227,8 +231,8 @@ Shape conv_transpose2d_output_shape(const Shape& input, const Shape& weight, con
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
                         const ConvTranspose2dOptions& options) {
   constexpr const char* kOp = "conv_transpose2d";
-  check_tensor(kOp, "input", input);
-  check_tensor(kOp, "weight", weight);
+  internal::check_floating(kOp, "input", input);
+  internal::check_floating(kOp, "weight", weight);
   check_same_dtype(kOp, "input", input, "weight", weight);
   const Conv2dParams p = transpose_params(kOp, input.shape(), weight.shape(), options, input.dtype());
   check_bias(kOp, bias, input, p.in_channels);
@@ -239,8 +243,8 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
 Tensor conv_transpose2d_backward_input(const Tensor& grad_output, const Tensor& weight, const Shape& input_shape,
                                        const ConvTranspose2dOptions& options) {
   constexpr const char* kOp = "conv_transpose2d_backward_input";
-  check_tensor(kOp, "grad_output", grad_output);
-  check_tensor(kOp, "weight", weight);
+  internal::check_floating(kOp, "grad_output", grad_output);
+  internal::check_floating(kOp, "weight", weight);
   check_same_dtype(kOp, "grad_output", grad_output, "weight", weight);
   const Conv2dParams p = transpose_params(kOp, input_shape, weight.shape(), options, weight.dtype());
   // grad_output has the conv2d's input shape, and the result its output's.
@@ -251,8 +255,8 @@ Tensor conv_transpose2d_backward_input(const Tensor& grad_output, const Tensor& 
 Tensor conv_transpose2d_backward_weight(const Tensor& grad_output, const Tensor& input, const Shape& weight_shape,
                                         const ConvTranspose2dOptions& options) {
   constexpr const char* kOp = "conv_transpose2d_backward_weight";
-  check_tensor(kOp, "grad_output", grad_output);
-  check_tensor(kOp, "input", input);
+  internal::check_floating(kOp, "grad_output", grad_output);
+  internal::check_floating(kOp, "input", input);
   check_same_dtype(kOp, "grad_output", grad_output, "input", input);
   const Conv2dParams p = transpose_params(kOp, input.shape(), weight_shape, options, input.dtype());
   check_grad_shape(kOp, grad_output, conv_input_shape(p));

@@ -130,6 +130,29 @@ void run(const char* name, const LstmInputs& in, const Plan& plan, const std::ve
   }
 }
 
+// Every tensor reaches oneDNN as a raw pointer, so a wrong shape, dtype or
+// layout would be read out of bounds: each is checked against the sizes
+// that input [N, T, I] and h0 [N, H] give.
+void check_operand(const char* name, const LstmInputs& in, const char* role, const Tensor& t, const Shape& shape) {
+  NABLA_CHECK(t.defined(), name, ": ", role, " is undefined (", shapes_text(in), ")");
+  NABLA_CHECK(t.shape() == shape && t.dtype() == kFloat32 && t.is_contiguous(), name, ": ", role,
+              " must be a contiguous float32 tensor ", shape, ", got ", t.dtype(), " ", t.shape(),
+              t.is_contiguous() ? "" : " (strided)", " (", shapes_text(in), ")");
+}
+
+Sizes checked_sizes(const char* name, const LstmInputs& in) {
+  NABLA_CHECK(in.input.rank() == 3 && in.h0.rank() == 2, name, ": needs input [N, T, I] and h0 [N, H] (",
+              shapes_text(in), ")");
+  const Sizes s = sizes_of(in);
+  check_operand(name, in, "input", in.input, {s.n, s.t, s.i});
+  check_operand(name, in, "h0", in.h0, {s.n, s.h});
+  check_operand(name, in, "c0", in.c0, {s.n, s.h});
+  check_operand(name, in, "w_ih", in.w_ih, {s.i, 4 * s.h});
+  check_operand(name, in, "w_hh", in.w_hh, {s.h, 4 * s.h});
+  check_operand(name, in, "bias", in.bias, {4 * s.h});
+  return s;
+}
+
 std::shared_ptr<const Plan> checked_plan(PrimitiveOp op, const LstmInputs& in, const char* name) {
   try {
     return plan_for(op, sizes_of(in), name);
@@ -146,7 +169,7 @@ bool lstm_onednn_supports(DType dtype, std::int64_t batch, std::int64_t input_si
 
 LstmForward lstm_forward_onednn(const LstmInputs& in, bool training) {
   constexpr const char* kName = "lstm";
-  const Sizes s = sizes_of(in);
+  const Sizes s = checked_sizes(kName, in);
   const auto plan =
       checked_plan(training ? PrimitiveOp::kLstmForwardTraining : PrimitiveOp::kLstmForwardInference, in, kName);
   LstmForward out{empty({s.n, s.t, s.h}, kFloat32), empty({s.n, s.h}, kFloat32), Tensor()};
@@ -166,7 +189,9 @@ LstmForward lstm_forward_onednn(const LstmInputs& in, bool training) {
 LstmGradients lstm_backward_onednn(const LstmInputs& in, const LstmForward& forward, const Tensor& grad_hidden,
                                    const Tensor& grad_cell) {
   constexpr const char* kName = "lstm_backward";
-  const Sizes s = sizes_of(in);
+  const Sizes s = checked_sizes(kName, in);
+  check_operand(kName, in, "grad_hidden", grad_hidden, {s.n, s.t, s.h});
+  check_operand(kName, in, "grad_cell", grad_cell, {s.n, s.h});
   const auto plan = checked_plan(PrimitiveOp::kLstmBackward, in, kName);
   const auto bytes = static_cast<std::int64_t>(plan->inputs.back().plain.get_size());
   NABLA_CHECK(

@@ -113,6 +113,28 @@ TEST_F(LstmOneDnn, BackwardMatchesDirectionalDerivatives) {
   }
 }
 
+TEST_F(LstmOneDnn, RejectsOperandsThatDoNotFitTheSizes) {
+  LstmInputs wrong_w_hh = random_inputs();
+  wrong_w_hh.w_hh = zeros({kH + 1, 4 * kH});
+  EXPECT_THAT([&] { lstm_forward_onednn(wrong_w_hh, true); },
+              ThrowsMessage<Error>(AllOf(HasSubstr("lstm: w_hh must be a contiguous float32 tensor [6, 24], got "
+                                                   "float32 [7, 24]"),
+                                         HasSubstr("input [3, 4, 5], h0 [3, 6]"))));
+  LstmInputs strided = random_inputs();
+  strided.input = random_tensor({kN, kI, kT}, 9, kFloat32).transpose(1, 2);
+  EXPECT_THAT([&] { lstm_forward_onednn(strided, false); },
+              ThrowsMessage<Error>(HasSubstr("lstm: input must be a contiguous float32 tensor [3, 4, 5], got float32 "
+                                             "[3, 4, 5] (strided)")));
+  LstmInputs float64 = random_inputs();
+  float64.bias = random_tensor({4 * kH}, 10);
+  EXPECT_THAT([&] { lstm_forward_onednn(float64, false); },
+              ThrowsMessage<Error>(HasSubstr("lstm: bias must be a contiguous float32 tensor [24], got float64 [24]")));
+  const LstmInputs in = random_inputs();
+  EXPECT_THAT([&] { lstm_backward_onednn(in, lstm_forward_onednn(in, true), zeros({kN, kT, kH}), zeros({kH})); },
+              ThrowsMessage<Error>(HasSubstr("lstm_backward: grad_cell must be a contiguous float32 tensor [3, 6], "
+                                             "got float32 [6]")));
+}
+
 TEST_F(LstmOneDnn, BackwardNeedsATrainingWorkspace) {
   const LstmInputs in = random_inputs();
   EXPECT_THAT(

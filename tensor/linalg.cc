@@ -3,11 +3,11 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <oneapi/dnnl/dnnl.h>
-#include <omp.h>
 
 #include <optional>
 
 #include "tensor/backend.h"
+#include "tensor/internal/sgemm.h"
 
 namespace nabla {
 namespace {
@@ -45,24 +45,6 @@ void eigen_gemm(const Tensor& a, const Tensor& b, T* c) {
   Eigen::Map<Matrix>(c, m, n).noalias() = lhs * rhs;
 }
 
-// Below this many multiply-adds a GEMM runs on the calling thread alone:
-// oneDNN's sgemm splits even a 1x784x256 product over every thread, and the
-// second thread's wake-up then costs more than the product (on a busy
-// machine, a batch-1 MLP took 148 us on 2 threads and 27 us on 1).
-constexpr std::int64_t kParallelGemmMacs = std::int64_t{1} << 20;
-
-// Runs the OpenMP regions started by this thread on one thread until it ends.
-class SingleThreaded {
- public:
-  SingleThreaded() : saved_(omp_get_max_threads()) { omp_set_num_threads(1); }
-  ~SingleThreaded() { omp_set_num_threads(saved_); }
-  SingleThreaded(const SingleThreaded&) = delete;
-  SingleThreaded& operator=(const SingleThreaded&) = delete;
-
- private:
-  int saved_;
-};
-
 // The same on the current backend: float32 runs oneDNN's sgemm.
 template <typename T>
 void gemm(const Tensor& a, const Tensor& b, T* c) {
@@ -77,10 +59,8 @@ void gemm(const Tensor& a, const Tensor& b, T* c) {
     const Tensor dense_b = rhs ? b : b.contiguous();
     if (!lhs) lhs = GemmOperand{false, std::max<std::int64_t>(k, 1)};
     if (!rhs) rhs = GemmOperand{false, std::max<std::int64_t>(n, 1)};
-    std::optional<SingleThreaded> serial;
-    if (m * n * k < kParallelGemmMacs) serial.emplace();
     const dnnl_status_t status =
-        dnnl_sgemm(lhs->transposed ? 'T' : 'N', rhs->transposed ? 'T' : 'N', m, n, k, 1.0f, dense_a.data<float>(),
+        internal::sgemm(lhs->transposed ? 'T' : 'N', rhs->transposed ? 'T' : 'N', m, n, k, 1.0f, dense_a.data<float>(),
                    lhs->ld, dense_b.data<float>(), rhs->ld, 0.0f, c, std::max<std::int64_t>(n, 1));
     NABLA_CHECK(status == dnnl_success, "matmul: oneDNN sgemm failed with status ", static_cast<int>(status),
                 " for [", m, ", ", k, "] x [", k, ", ", n, "]");

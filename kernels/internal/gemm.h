@@ -23,6 +23,7 @@
 #include <type_traits>
 
 #include "tensor/backend.h"
+#include "tensor/internal/sgemm.h"
 
 namespace nabla::kernels::internal {
 
@@ -38,8 +39,8 @@ bool gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64
   }
   if constexpr (std::is_same_v<T, float>) {
     if (current_backend() == Backend::kOneDnn) {
-      return dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb,
-                        accumulate ? 1.0f : 0.0f, c, ldc) == dnnl_success;
+      return ::nabla::internal::sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb,
+                                      accumulate ? 1.0f : 0.0f, c, ldc) == dnnl_success;
     }
   }
   using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;

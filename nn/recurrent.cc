@@ -38,8 +38,10 @@ Tensor initial(const char* layer, const Initializer& init, const Shape& shape, s
   return value;
 }
 
-// [N, T, F] -> [N, F]: the last step. Asks no shapes, so it works in build-once graphs.
-Variable last_step(const Variable& sequence) { return flatten(slice(sequence, 1, -1, kToTheEnd), 1, 2); }
+// [N, T, F] -> [N, F]: step T - from_end (1 for the last). Asks no shapes, so it works in build-once graphs.
+Variable step_from_end(const Variable& sequence, std::int64_t from_end) {
+  return flatten(slice(sequence, 1, -from_end, from_end == 1 ? kToTheEnd : 1 - from_end), 1, 2);
+}
 
 // state [L, N, H] -> [N, H] of layer l; undefined stays undefined (zeros).
 Variable layer_state(const Variable& state, std::int64_t layer) {
@@ -88,20 +90,20 @@ Variable Recurrent::run_layer(const Layer& layer, const Variable& input, const V
     case Cell::kLstm: {
       // [N, T + 1, H]: h_1 .. h_T, then c_T; counted from the end, so no shapes are asked (build-once graphs).
       const Variable rows = lstm(input, h0, c0, layer.weight_ih, layer.weight_hh, layer.bias_ih);
-      h_last = flatten(slice(rows, 1, -2, -1), 1, 2);
-      c_last = last_step(rows);
+      h_last = step_from_end(rows, 2);
+      c_last = step_from_end(rows, 1);
       return slice(rows, 1, 0, -1);
     }
     case Cell::kGru: {
       const Variable hs = gru(input, h0, layer.weight_ih, layer.weight_hh, layer.bias_ih, layer.bias_hh);
-      h_last = last_step(hs);
+      h_last = step_from_end(hs, 1);
       return hs;
     }
     case Cell::kRnnTanh:
       break;
   }
   const Variable hs = rnn_tanh(input, h0, layer.weight_ih, layer.weight_hh, layer.bias_ih);
-  h_last = last_step(hs);
+  h_last = step_from_end(hs, 1);
   return hs;
 }
 

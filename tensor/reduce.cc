@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <limits>
+#include <numeric>
 
 #include "tensor/elementwise.h"
 #include "tensor/internal/strided_loop.h"
@@ -133,12 +134,37 @@ Shape reduced_shape(const Shape& shape, const std::vector<int>& axes, bool keepd
   return result;
 }
 
+// The axes of x from largest stride to smallest when that order makes x
+// dense (a channels-last tensor: N, H, W, C); empty when none does.
+std::vector<std::int64_t> dense_order(const Tensor& x) {
+  std::vector<std::int64_t> order(x.rank());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::int64_t a, std::int64_t b) { return x.strides()[a] > x.strides()[b]; });
+  return x.permute(order).is_contiguous() ? order : std::vector<std::int64_t>{};
+}
+
 // Reduces each run of adjacent axes in one pass over a dense [outer, length,
 // inner] view, last run first, keeping dims until the final reshape.
 template <typename Reducer>
 Tensor reduce(const Tensor& x, const Axes& axes, bool keepdims) {
   NABLA_CHECK(x.defined(), Reducer::kName, ": the tensor is undefined (default-constructed)");
   const std::vector<int> sorted = reduction_axes(Reducer::kName, x, axes);
+  if (!x.is_contiguous()) {
+    // Dense in another order (channels-last): reduce in memory order rather
+    // than copy to row-major first, then put the kept axes back in place.
+    const std::vector<std::int64_t> order = dense_order(x);
+    if (!order.empty()) {
+      Axes in_order;
+      std::vector<std::int64_t> inverse(order.size());
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        inverse[order[i]] = static_cast<std::int64_t>(i);
+        if (std::binary_search(sorted.begin(), sorted.end(), order[i])) in_order.push_back(static_cast<std::int64_t>(i));
+      }
+      const Tensor kept = reduce<Reducer>(x.permute(order), in_order, true).permute(inverse);
+      return kept.contiguous().reshape(reduced_shape(x.shape(), sorted, keepdims));
+    }
+  }
   Tensor current = x.contiguous();
   for (std::size_t end = sorted.size(); end > 0;) {
     std::size_t begin = end - 1;

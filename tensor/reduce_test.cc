@@ -210,6 +210,30 @@ TEST(ReduceTest, NonContiguousInput) {
   }
 }
 
+// A channels-last tensor is reduced in its own memory order (no row-major
+// copy first); the values must not notice.
+TEST(ReduceTest, ChannelsLastInput) {
+  const Shape shape = {2, 3, 4, 5};
+  const std::vector<double> data = random_values(numel(shape), 3);
+  const Tensor x = from_vector(data, shape).contiguous(MemoryFormat::kChannelsLast);
+  ASSERT_FALSE(x.is_contiguous());
+  const std::vector<std::vector<int>> axis_sets = {{}, {0}, {1}, {2, 3}, {0, 2, 3}, {0, 1}, {1, 3}};
+  for (Kind kind : {Kind::kSum, Kind::kMean, Kind::kMax}) {
+    for (const std::vector<int>& axes : axis_sets) {
+      for (bool keepdims : {false, true}) {
+        SCOPED_TRACE(testing::Message() << kind_name(kind) << " axes " << testing::PrintToString(axes) << " keepdims "
+                                        << keepdims);
+        expect_close(reduce_with(kind, x, Axes(axes.begin(), axes.end()), keepdims),
+                     reference_reduce(shape, data, axes, kind, keepdims), 1e-12);
+      }
+    }
+  }
+  // The bias gradient of a convolution: one sum per channel, worked by hand.
+  const Tensor ones_by_channel = tensor({1, 10, 100}).reshape({1, 3, 1, 1}).broadcast_to({2, 3, 2, 2})
+                                     .contiguous(MemoryFormat::kChannelsLast);
+  EXPECT_THAT(values(sum(ones_by_channel, {0, 2, 3})), ElementsAre(8, 80, 800));
+}
+
 TEST(ReduceTest, AxisErrorsNameOpAxesAndShape) {
   const Tensor x = zeros({2, 3, 4});
   EXPECT_THAT(

@@ -122,6 +122,32 @@ bool Tensor::is_contiguous() const {
   return true;
 }
 
+namespace {
+
+void check_channels_last_rank(const char* op, const Shape& shape) {
+  NABLA_CHECK(shape.size() == 4, op, ": the channels-last format needs a 4-D [N, C, H, W] shape, got ", shape);
+}
+
+}  // namespace
+
+bool Tensor::is_contiguous(MemoryFormat format) const {
+  if (format == MemoryFormat::kContiguous) return is_contiguous();
+  if (rank() != 4) return false;
+  if (numel() == 0) return true;
+  std::int64_t expected = 1;
+  for (int axis : {1, 3, 2, 0}) {  // innermost first: C, W, H, N
+    if (shape_[axis] == 1) continue;
+    if (strides_[axis] != expected) return false;
+    expected *= shape_[axis];
+  }
+  return true;
+}
+
+MemoryFormat Tensor::suggest_memory_format() const {
+  return !is_contiguous() && is_contiguous(MemoryFormat::kChannelsLast) ? MemoryFormat::kChannelsLast
+                                                                       : MemoryFormat::kContiguous;
+}
+
 template <typename T>
 T* Tensor::data() {
   return const_cast<T*>(static_cast<const Tensor&>(*this).data<T>());
@@ -304,6 +330,16 @@ Tensor Tensor::contiguous() const {
   return is_contiguous() ? *this : clone();
 }
 
+Tensor Tensor::contiguous(MemoryFormat format) const {
+  check_defined("contiguous");
+  if (format == MemoryFormat::kContiguous) return contiguous();
+  check_channels_last_rank("contiguous", shape_);
+  if (is_contiguous(format)) return *this;
+  Tensor result = empty(shape_, dtype_, format);
+  strided_copy("contiguous", *this, result);
+  return result;
+}
+
 Tensor Tensor::clone() const {
   check_defined("clone");
   return astype(dtype_);
@@ -365,6 +401,14 @@ std::ostream& operator<<(std::ostream& out, const Tensor& t) {
 }
 
 Tensor empty(const Shape& shape, DType dtype) { return Tensor(shape, dtype); }
+
+Tensor empty(const Shape& shape, DType dtype, MemoryFormat format) {
+  if (format == MemoryFormat::kContiguous) return Tensor(shape, dtype);
+  check_channels_last_rank("empty", shape);
+  // An NHWC tensor, seen through [N, C, H, W] strides.
+  const Tensor nhwc(Shape{shape[0], shape[2], shape[3], shape[1]}, dtype);
+  return nhwc.permute({0, 3, 1, 2});
+}
 
 Tensor full(const Shape& shape, double value, DType dtype) {
   NABLA_CHECK(dtype != kInt64 || fits_int64(value), "full: value ", value, " cannot be stored in an int64 tensor ",

@@ -30,6 +30,13 @@
 
 namespace nabla {
 
+/// The order in which a dense 4-D [N, C, H, W] tensor keeps its elements:
+/// row-major (kContiguous), or with the channels innermost (kChannelsLast,
+/// NHWC in memory), PyTorch's torch.channels_last. Values and indexing do not
+/// depend on it; oneDNN's convolutions and pooling run fastest on
+/// channels-last activations, so on that backend they return them.
+enum class MemoryFormat { kContiguous, kChannelsLast };
+
 class Tensor {
  public:
   /// An undefined tensor: holds no storage; most operations on it throw.
@@ -50,6 +57,12 @@ class Tensor {
   std::int64_t numel() const { return nabla::numel(shape_); }
   /// True when the elements are dense and in row-major order.
   bool is_contiguous() const;
+  /// True when the elements are dense in `format`'s order; a channels-last
+  /// tensor is 4-D. Sizes of 1 make a tensor dense in both orders.
+  bool is_contiguous(MemoryFormat format) const;
+  /// kChannelsLast for a channels-last tensor that is not also row-major,
+  /// otherwise kContiguous: the format an op's result should keep.
+  MemoryFormat suggest_memory_format() const;
   /// True when both tensors view the same storage.
   bool shares_storage_with(const Tensor& other) const { return storage_ == other.storage_; }
 
@@ -93,6 +106,9 @@ class Tensor {
 
   /// This tensor itself when dense, otherwise a dense copy.
   Tensor contiguous() const;
+  /// This tensor itself when dense in `format`, otherwise a copy that is.
+  /// kChannelsLast needs a 4-D tensor.
+  Tensor contiguous(MemoryFormat format) const;
   /// A dense copy that shares nothing with this tensor.
   Tensor clone() const;
   /// A dense copy converted to `dtype` (float to int64 truncates toward 0).
@@ -128,6 +144,8 @@ std::ostream& operator<<(std::ostream& out, const Tensor& tensor);
 // ---- Creation. ----
 
 Tensor empty(const Shape& shape, DType dtype = kFloat32);
+/// An uninitialised tensor dense in `format`; kChannelsLast needs a 4-D shape.
+Tensor empty(const Shape& shape, DType dtype, MemoryFormat format);
 Tensor zeros(const Shape& shape, DType dtype = kFloat32);
 Tensor ones(const Shape& shape, DType dtype = kFloat32);
 Tensor full(const Shape& shape, double value, DType dtype = kFloat32);

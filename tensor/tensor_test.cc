@@ -420,6 +420,48 @@ TEST(CopyTest, ContiguousReturnsDenseTensorsThemselves) {
   EXPECT_FALSE(x.slice(1, 0, 2).is_contiguous());
 }
 
+TEST(MemoryFormatTest, ChannelsLastKeepsTheChannelsInnermost) {
+  const Tensor x = empty({2, 3, 4, 5}, kFloat32, MemoryFormat::kChannelsLast);
+  EXPECT_THAT(x.shape(), ElementsAre(2, 3, 4, 5));
+  EXPECT_THAT(x.strides(), ElementsAre(60, 1, 15, 3));  // NHWC: C=1, W=3, H=15, N=60
+  EXPECT_TRUE(x.is_contiguous(MemoryFormat::kChannelsLast));
+  EXPECT_FALSE(x.is_contiguous());
+  EXPECT_FALSE(x.is_contiguous(MemoryFormat::kContiguous));
+  EXPECT_EQ(x.suggest_memory_format(), MemoryFormat::kChannelsLast);
+  const Tensor row_major = zeros({2, 3, 4, 5});
+  EXPECT_FALSE(row_major.is_contiguous(MemoryFormat::kChannelsLast));
+  EXPECT_EQ(row_major.suggest_memory_format(), MemoryFormat::kContiguous);
+  // One channel: the same bytes in both orders, and row-major is preferred.
+  const Tensor gray = zeros({2, 1, 4, 5});
+  EXPECT_TRUE(gray.is_contiguous(MemoryFormat::kChannelsLast));
+  EXPECT_EQ(gray.suggest_memory_format(), MemoryFormat::kContiguous);
+  EXPECT_FALSE(zeros({3, 4}).is_contiguous(MemoryFormat::kChannelsLast));
+}
+
+TEST(MemoryFormatTest, ContiguousChannelsLastReordersMemoryNotValues) {
+  const Tensor x = iota({2, 3, 2, 2});  // x[n, c, h, w] = 12n + 4c + 2h + w
+  const Tensor y = x.contiguous(MemoryFormat::kChannelsLast);
+  EXPECT_FALSE(y.shares_storage_with(x));
+  EXPECT_THAT(values(y), ElementsAreArray(values(x)));
+  EXPECT_EQ(y.at({1, 2, 0, 1}), 21);
+  // Memory runs over c fastest, then w, h and n.
+  const float* memory = y.data<float>();
+  EXPECT_THAT(std::vector<float>(memory, memory + 12), ElementsAre(0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11));
+  EXPECT_EQ(memory[12], 12);
+  EXPECT_TRUE(y.contiguous(MemoryFormat::kChannelsLast).shares_storage_with(y));
+  const Tensor back = y.contiguous();
+  EXPECT_TRUE(back.is_contiguous());
+  EXPECT_THAT(values(back), ElementsAreArray(values(x)));
+  EXPECT_TRUE(x.contiguous(MemoryFormat::kContiguous).shares_storage_with(x));
+}
+
+TEST(MemoryFormatTest, ChannelsLastNeedsFourDimensions) {
+  EXPECT_THAT([] { empty({2, 3, 4}, kFloat32, MemoryFormat::kChannelsLast); },
+              ThrowsMessage<Error>(HasSubstr("empty: the channels-last format needs a 4-D [N, C, H, W] shape, got [2, 3, 4]")));
+  EXPECT_THAT([] { iota({6}).contiguous(MemoryFormat::kChannelsLast); },
+              ThrowsMessage<Error>(HasSubstr("contiguous: the channels-last format needs a 4-D [N, C, H, W] shape, got [6]")));
+}
+
 TEST(CopyTest, CloneIsIndependent) {
   Tensor x = iota({2, 2});
   Tensor c = x.clone();

@@ -59,8 +59,9 @@ BackwardReads activation_backward_reads(Activation kind) {
 Tensor activation(Activation kind, const Tensor& x, double slope) {
   const char* op = name_of(kind);
   internal::check_floating(op, "x", x);
+  // oneDNN runs over memory in order, so a channels-last x stays so.
+  if (use_onednn(x)) return internal::activation_onednn(kind, x.contiguous(x.suggest_memory_format()), slope);
   const Tensor dense = x.contiguous();
-  if (use_onednn(dense)) return internal::activation_onednn(kind, dense, slope);
   switch (kind) {
     case Activation::kRelu:
       return relu(dense);
@@ -91,9 +92,12 @@ Tensor activation_backward(Activation kind, const Tensor& grad_output, const Ten
   NABLA_CHECK(grad_output.shape() == saved.shape() && grad_output.dtype() == saved.dtype(), op, ": grad_output ",
               grad_output.dtype(), " ", grad_output.shape(), " and saved ", saved.dtype(), " ", saved.shape(),
               " differ");
+  if (use_onednn(saved)) {
+    const MemoryFormat format = saved.suggest_memory_format();
+    return internal::activation_backward_onednn(kind, grad_output.contiguous(format), saved.contiguous(format), slope);
+  }
   const Tensor g = grad_output.contiguous();
   const Tensor s = saved.contiguous();
-  if (use_onednn(s)) return internal::activation_backward_onednn(kind, g, s, slope);
   Tensor grad_input(saved.shape(), saved.dtype());
   dispatch_floating(op.c_str(), saved.dtype(), [&](auto tag) {
     using T = decltype(tag);

@@ -63,7 +63,7 @@ std::shared_ptr<const Plan> plan_for(bool forward, Activation kind, std::int64_t
 Tensor activation_onednn(Activation kind, const Tensor& x, double slope) {
   constexpr const char* kName = "activation";
   const auto plan = plan_for(true, kind, x.numel(), slope, kName);
-  Tensor y = empty(x.shape(), kFloat32);
+  Tensor y = empty(x.shape(), kFloat32, x.suggest_memory_format());
   onednn::run(kName, *plan, {x.data<float>()}, {y.data<float>()});
   return y;
 }
@@ -71,7 +71,7 @@ Tensor activation_onednn(Activation kind, const Tensor& x, double slope) {
 Tensor activation_backward_onednn(Activation kind, const Tensor& grad_output, const Tensor& saved, double slope) {
   constexpr const char* kName = "activation_backward";
   const auto plan = plan_for(false, kind, saved.numel(), slope, kName);
-  Tensor grad_input = empty(saved.shape(), kFloat32);
+  Tensor grad_input = empty(saved.shape(), kFloat32, saved.suggest_memory_format());
   onednn::run(kName, *plan, {grad_output.data<float>(), saved.data<float>()}, {grad_input.data<float>()});
   return grad_input;
 }

@@ -69,6 +69,27 @@ TEST(ActivationTest, ReadsStridedViews) {
   EXPECT_EQ(y.to_vector<float>()[4000 * 4], 2.0f);  // x[4][0] = 2
 }
 
+// oneDNN runs over memory in order: a channels-last x gives a channels-last
+// y, and a gradient in the other format is read correctly.
+TEST(ActivationTest, KeepsChannelsLastOnOneDnn) {
+  const Tensor x = repeated(kX, 4000, kFloat32).reshape({50, 10, 8, 5});  // the 5 points along w
+  const Tensor x_last = x.contiguous(MemoryFormat::kChannelsLast);
+  for (Activation kind : {Activation::kRelu, Activation::kLeakyRelu, Activation::kTanh}) {
+    const Tensor y = activation(kind, x_last, kSlope);
+    EXPECT_TRUE(y.is_contiguous(MemoryFormat::kChannelsLast));
+    testing::expect_close(y, activation(kind, x, kSlope), 1e-7);
+    const Tensor& saved = activation_backward_reads(kind) == BackwardReads::kOutput ? y : x_last;
+    const Tensor g = repeated(kGrad, 4000, kFloat32).reshape(x.shape());
+    const Tensor grad = activation_backward(kind, g, saved, kSlope);
+    EXPECT_TRUE(grad.is_contiguous(MemoryFormat::kChannelsLast));
+    testing::expect_close(grad, activation_backward(kind, g, activation_backward_reads(kind) == BackwardReads::kOutput
+                                                                 ? activation(kind, x, kSlope)
+                                                                 : x,
+                                                    kSlope),
+                          1e-7);
+  }
+}
+
 TEST(ActivationTest, RejectsBadArguments) {
   EXPECT_THAT([] { activation(Activation::kTanh, Tensor()); },
               ThrowsMessage<Error>(HasSubstr("tanh: x is undefined")));

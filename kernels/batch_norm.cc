@@ -105,16 +105,20 @@ BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const
   const Tensor b = channel_vector(kOp, "beta", beta, x, false, 0.0);
   check_eps(kOp, eps);
   NABLA_CHECK(l.per_channel() > 0, kOp, ": needs at least one value per channel, got x ", x.shape());
-  const Tensor dense = x.contiguous();
-  BatchNormForward result{Tensor(x.shape(), x.dtype()), Tensor({l.channels}, x.dtype()),
-                          Tensor({l.channels}, x.dtype()), Tensor({l.channels}, x.dtype())};
-  if (use_onednn(dense)) {
-    internal::batch_norm_training_onednn(dense, g, b, eps, result.output, result.mean, result.var);
+  if (use_onednn(x)) {
+    // The result keeps x's memory format: channels-last stays so.
+    const MemoryFormat format = x.suggest_memory_format();
+    BatchNormForward result{empty(x.shape(), kFloat32, format), Tensor({l.channels}, kFloat32),
+                            Tensor({l.channels}, kFloat32), Tensor({l.channels}, kFloat32)};
+    internal::batch_norm_training_onednn(x.contiguous(format), g, b, eps, result.output, result.mean, result.var);
     const float* var = result.var.data<float>();
     float* invstd = result.invstd.data<float>();
     for (std::int64_t c = 0; c < l.channels; ++c) invstd[c] = static_cast<float>(1.0 / std::sqrt(var[c] + eps));
     return result;
   }
+  const Tensor dense = x.contiguous();
+  BatchNormForward result{Tensor(x.shape(), x.dtype()), Tensor({l.channels}, x.dtype()),
+                          Tensor({l.channels}, x.dtype()), Tensor({l.channels}, x.dtype())};
   const double count = static_cast<double>(l.per_channel());
   dispatch_floating(kOp, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -156,8 +160,8 @@ Tensor batch_norm_inference(const Tensor& x, const Tensor& gamma, const Tensor& 
   const Tensor mean = channel_vector(kOp, "running_mean", running_mean, x, true, 0.0);
   const Tensor var = channel_vector(kOp, "running_var", running_var, x, true, 1.0);
   check_eps(kOp, eps);
+  if (use_onednn(x)) return internal::batch_norm_inference_onednn(x.contiguous(x.suggest_memory_format()), g, b, mean, var, eps);
   const Tensor dense = x.contiguous();
-  if (use_onednn(dense)) return internal::batch_norm_inference_onednn(dense, g, b, mean, var, eps);
   Tensor output(x.shape(), x.dtype());
   dispatch_floating(kOp, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -234,10 +238,11 @@ BatchNormGrads batch_norm_backward(const Tensor& grad_output, const Tensor& x, c
   const Tensor m = channel_vector(kOp, "mean", mean, x, true, 0.0);
   const Tensor s = channel_vector(kOp, "invstd", invstd, x, true, 1.0);
   if (use_onednn(x)) {
-    BatchNormGrads grads{Tensor(x.shape(), x.dtype()), Tensor({l.channels}, x.dtype()),
-                         Tensor({l.channels}, x.dtype())};
-    internal::batch_norm_backward_onednn(grad_output.contiguous(), x.contiguous(), g, m, s, grads.input, grads.gamma,
-                                         grads.beta);
+    const MemoryFormat format = x.suggest_memory_format();
+    BatchNormGrads grads{empty(x.shape(), kFloat32, format), Tensor({l.channels}, kFloat32),
+                         Tensor({l.channels}, kFloat32)};
+    internal::batch_norm_backward_onednn(grad_output.contiguous(grad_output.suggest_memory_format()),
+                                         x.contiguous(format), g, m, s, grads.input, grads.gamma, grads.beta);
     return grads;
   }
   return norm_backward(kOp, l, grad_output, x, g, m.to_vector<double>(), s.to_vector<double>(), true);

@@ -13,11 +13,17 @@ using onednn::Operand;
 using onednn::Plan;
 using onednn::PrimitiveOp;
 
-memory::desc data_desc(const Shape& shape) {
-  return {memory::dims(shape.begin(), shape.end()), memory::data_type::f32, memory::format_tag::nchw};
+using Tag = memory::format_tag;
+
+// How our dense tensor holds x (and the result), or the gradient.
+Tag tag_of(const Tensor& t) { return t.is_contiguous(MemoryFormat::kChannelsLast) ? Tag::nhwc : Tag::nchw; }
+
+memory::desc data_desc(const Shape& shape, Tag tag) {
+  return {memory::dims(shape.begin(), shape.end()), memory::data_type::f32, tag};
 }
 
-// oneDNN's fast (jit) batch norm wants channels in blocks of 16.
+// oneDNN's fast (jit) batch norm wants channels in blocks of 16: 3-4x
+// faster than on nhwc, even with the reorders to and from it.
 memory::desc compute_desc(const Shape& shape) {
   return {memory::dims(shape.begin(), shape.end()), memory::data_type::f32, memory::format_tag::nChw16c};
 }
@@ -27,8 +33,8 @@ memory::desc channel_desc(std::int64_t channels) { return {{channels}, memory::d
 Operand plain(int arg, const memory::desc& desc, bool is_output) { return Operand(arg, desc, desc, is_output); }
 
 // Data in our layout, reordered to the primitive's.
-Operand data(int arg, const Shape& shape, const memory::desc& chosen, bool is_output) {
-  return Operand(arg, data_desc(shape), chosen, is_output);
+Operand data(int arg, const Shape& shape, Tag ours, const memory::desc& chosen, bool is_output) {
+  return Operand(arg, data_desc(shape, ours), chosen, is_output);
 }
 
 dnnl::batch_normalization_forward::primitive_desc forward_desc(const Shape& shape, float eps, bool training) {
@@ -39,53 +45,57 @@ dnnl::batch_normalization_forward::primitive_desc forward_desc(const Shape& shap
   return dnnl::batch_normalization_forward::primitive_desc(desc, onednn::engine());
 }
 
-Plan training_plan(const Shape& shape, float eps) {
+Plan training_plan(const Shape& shape, float eps, Tag ours) {
   const auto pd = forward_desc(shape, eps, true);
   const memory::desc channel = channel_desc(shape[1]);
   return {dnnl::batch_normalization_forward(pd),
-          {data(DNNL_ARG_SRC, shape, pd.src_desc(), false), plain(DNNL_ARG_SCALE, channel, false),
+          {data(DNNL_ARG_SRC, shape, ours, pd.src_desc(), false), plain(DNNL_ARG_SCALE, channel, false),
            plain(DNNL_ARG_SHIFT, channel, false)},
-          {data(DNNL_ARG_DST, shape, pd.dst_desc(), true), plain(DNNL_ARG_MEAN, pd.mean_desc(), true),
+          {data(DNNL_ARG_DST, shape, ours, pd.dst_desc(), true), plain(DNNL_ARG_MEAN, pd.mean_desc(), true),
            plain(DNNL_ARG_VARIANCE, pd.variance_desc(), true)}};
 }
 
-Plan inference_plan(const Shape& shape, float eps) {
+Plan inference_plan(const Shape& shape, float eps, Tag ours) {
   const auto pd = forward_desc(shape, eps, false);
   const memory::desc channel = channel_desc(shape[1]);
   return {dnnl::batch_normalization_forward(pd),
-          {data(DNNL_ARG_SRC, shape, pd.src_desc(), false), plain(DNNL_ARG_MEAN, channel, false),
+          {data(DNNL_ARG_SRC, shape, ours, pd.src_desc(), false), plain(DNNL_ARG_MEAN, channel, false),
            plain(DNNL_ARG_VARIANCE, channel, false), plain(DNNL_ARG_SCALE, channel, false),
            plain(DNNL_ARG_SHIFT, channel, false)},
-          {data(DNNL_ARG_DST, shape, pd.dst_desc(), true)}};
+          {data(DNNL_ARG_DST, shape, ours, pd.dst_desc(), true)}};
 }
 
 // Backward gets var + eps as its variance and eps 0: the same invstd. It
-// also asks for the shift, which no gradient depends on.
-Plan backward_plan(const Shape& shape) {
+// also asks for the shift, which no gradient depends on. `ours` holds x and
+// the input gradient, `ours_grad` the output gradient.
+Plan backward_plan(const Shape& shape, Tag ours, Tag ours_grad) {
   const auto hint = forward_desc(shape, 0.0f, true);
   const dnnl::batch_normalization_backward::desc desc(dnnl::prop_kind::backward, compute_desc(shape), compute_desc(shape),
                                                       0.0f, Flags::use_scale | Flags::use_shift);
   const dnnl::batch_normalization_backward::primitive_desc pd(desc, onednn::engine(), hint);
   const memory::desc channel = channel_desc(shape[1]);
   return {dnnl::batch_normalization_backward(pd),
-          {data(DNNL_ARG_SRC, shape, pd.src_desc(), false), plain(DNNL_ARG_MEAN, channel, false),
-           plain(DNNL_ARG_VARIANCE, channel, false), data(DNNL_ARG_DIFF_DST, shape, pd.diff_dst_desc(), false),
+          {data(DNNL_ARG_SRC, shape, ours, pd.src_desc(), false), plain(DNNL_ARG_MEAN, channel, false),
+           plain(DNNL_ARG_VARIANCE, channel, false),
+           data(DNNL_ARG_DIFF_DST, shape, ours_grad, pd.diff_dst_desc(), false),
            plain(DNNL_ARG_SCALE, channel, false), plain(DNNL_ARG_SHIFT, channel, false)},
-          {data(DNNL_ARG_DIFF_SRC, shape, pd.diff_src_desc(), true), plain(DNNL_ARG_DIFF_SCALE, channel, true),
+          {data(DNNL_ARG_DIFF_SRC, shape, ours, pd.diff_src_desc(), true), plain(DNNL_ARG_DIFF_SCALE, channel, true),
            plain(DNNL_ARG_DIFF_SHIFT, channel, true)}};
 }
 
-std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Shape& shape, float eps, const char* name) {
+std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Shape& shape, float eps, Tag ours, Tag ours_grad,
+                                     const char* name) {
   onednn::PrimitiveKey key{op, shape};
-  key.fields.push_back(onednn::key_bits(eps));
+  key.fields.insert(key.fields.end(),
+                    {onednn::key_bits(eps), static_cast<std::int64_t>(ours), static_cast<std::int64_t>(ours_grad)});
   return onednn::cached_plan(key, name, [&] {
     switch (op) {
       case PrimitiveOp::kBatchNormTraining:
-        return training_plan(shape, eps);
+        return training_plan(shape, eps, ours);
       case PrimitiveOp::kBatchNormInference:
-        return inference_plan(shape, eps);
+        return inference_plan(shape, eps, ours);
       default:
-        return backward_plan(shape);
+        return backward_plan(shape, ours, ours_grad);
     }
   });
 }
@@ -105,15 +115,18 @@ bool batch_norm_onednn_supports(const Tensor& x) {
 void batch_norm_training_onednn(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps, Tensor& output,
                                 Tensor& mean, Tensor& var) {
   constexpr const char* kName = "batch_norm_training";
-  const auto plan = plan_for(PrimitiveOp::kBatchNormTraining, x.shape(), static_cast<float>(eps), kName);
+  NABLA_CHECK(tag_of(output) == tag_of(x), kName, ": output must be in x's memory format");
+  const auto plan =
+      plan_for(PrimitiveOp::kBatchNormTraining, x.shape(), static_cast<float>(eps), tag_of(x), tag_of(x), kName);
   onednn::run(kName, *plan, {in(x), in(gamma), in(beta)}, {out(output), out(mean), out(var)});
 }
 
 Tensor batch_norm_inference_onednn(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
                                    const Tensor& var, double eps) {
   constexpr const char* kName = "batch_norm_inference";
-  const auto plan = plan_for(PrimitiveOp::kBatchNormInference, x.shape(), static_cast<float>(eps), kName);
-  Tensor output = empty(x.shape(), kFloat32);
+  const auto plan =
+      plan_for(PrimitiveOp::kBatchNormInference, x.shape(), static_cast<float>(eps), tag_of(x), tag_of(x), kName);
+  Tensor output = empty(x.shape(), kFloat32, x.suggest_memory_format());
   onednn::run(kName, *plan, {in(x), in(mean), in(var), in(gamma), in(beta)}, {out(output)});
   return output;
 }
@@ -121,7 +134,9 @@ Tensor batch_norm_inference_onednn(const Tensor& x, const Tensor& gamma, const T
 void batch_norm_backward_onednn(const Tensor& grad_output, const Tensor& x, const Tensor& gamma, const Tensor& mean,
                                 const Tensor& invstd, Tensor& grad_input, Tensor& grad_gamma, Tensor& grad_beta) {
   constexpr const char* kName = "batch_norm_backward";
-  const auto plan = plan_for(PrimitiveOp::kBatchNormBackward, x.shape(), 0.0f, kName);
+  NABLA_CHECK(tag_of(grad_input) == tag_of(x), kName, ": grad_input must be in x's memory format");
+  const auto plan =
+      plan_for(PrimitiveOp::kBatchNormBackward, x.shape(), 0.0f, tag_of(x), tag_of(grad_output), kName);
   Tensor spread = empty(invstd.shape(), kFloat32);  // var + eps = 1 / invstd²
   const float* s = in(invstd);
   float* v = out(spread);

@@ -127,6 +127,33 @@ TEST_P(BatchNormBackendTest, Float32MatchesFloat64OnLargeInputs) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, BatchNormBackendTest, testing::kBothBackends);
 
+// Channels-last x (a oneDNN convolution's output) gives the same values,
+// and oneDNN keeps the format in its results.
+TEST(BatchNormTest, ChannelsLastInputOnOneDnn) {
+  const Tensor x = random_tensor({4, 16, 6, 5}, 15);
+  const Tensor gamma = random_tensor({16}, 16);
+  const Tensor beta = random_tensor({16}, 17);
+  const Tensor g = random_tensor(x.shape(), 18);
+  const Tensor x_last = x.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast);
+  const Tensor gamma32 = gamma.astype(kFloat32), beta32 = beta.astype(kFloat32);
+  const BatchNormForward r64 = batch_norm_training(x, gamma, beta, 1e-5);
+  const BatchNormForward r32 = batch_norm_training(x_last, gamma32, beta32, 1e-5);
+  EXPECT_TRUE(r32.output.is_contiguous(MemoryFormat::kChannelsLast));
+  expect_close(r32.output, r64.output, 2e-4);
+  expect_close(r32.mean, r64.mean, 1e-5);
+  const BatchNormGrads g64 = batch_norm_backward(g, x, gamma, r64.mean, r64.invstd);
+  for (const Tensor& g32 : {g.astype(kFloat32), g.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast)}) {
+    const BatchNormGrads grads = batch_norm_backward(g32, x_last, gamma32, r32.mean, r32.invstd);
+    EXPECT_TRUE(grads.input.is_contiguous(MemoryFormat::kChannelsLast));
+    expect_close(grads.input, g64.input, 2e-4);
+    expect_close(grads.gamma, g64.gamma, 1e-3);
+    expect_close(grads.beta, g64.beta, 1e-4);
+  }
+  const Tensor inferred = batch_norm_inference(x_last, gamma32, beta32, r32.mean, r32.var, 1e-3);
+  EXPECT_TRUE(inferred.is_contiguous(MemoryFormat::kChannelsLast));
+  expect_close(inferred, batch_norm_inference(x, gamma, beta, r64.mean, r64.var, 1e-3), 2e-4);
+}
+
 template <typename F>
 void expect_error(F&& f, const std::string& text) {
   EXPECT_THAT(f, ThrowsMessage<Error>(HasSubstr(text)));

@@ -137,6 +137,9 @@ Conv2dParams transpose_params(const char* op, const Shape& input, const Shape& w
 
 Tensor dense_or_none(const Tensor& t) { return t.defined() ? t.contiguous() : t; }
 
+// oneDNN reads activations in either memory format; the Eigen code wants row-major.
+Tensor dense_activation(const Tensor& t) { return t.contiguous(t.suggest_memory_format()); }
+
 void check_grad_shape(const char* op, const Tensor& grad_output, const Shape& expected) {
   NABLA_CHECK(grad_output.shape() == expected, op, ": grad_output ", grad_output.shape(),
               " does not match the forward output shape ", expected);
@@ -146,7 +149,7 @@ void check_grad_shape(const char* op, const Tensor& grad_output, const Shape& ex
 Tensor run_forward(const Conv2dParams& p, const Tensor& input, const Tensor& weight, const Tensor& bias) {
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn:
-      return internal::conv2d_forward_onednn(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
+      return internal::conv2d_forward_onednn(p, dense_activation(input), weight.contiguous(), dense_or_none(bias));
     case ConvBackend::kEigen: {
       Tensor out = internal::conv2d_forward_eigen(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
       if (p.relu) {  // in place on the fresh output: no second output-sized tensor
@@ -166,7 +169,7 @@ Tensor run_backward_input(const Conv2dParams& p, const Tensor& grad_output, cons
                           const Tensor& bias) {
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn:
-      return internal::conv2d_backward_input_onednn(p, grad_output.contiguous(), weight.contiguous(),
+      return internal::conv2d_backward_input_onednn(p, dense_activation(grad_output), weight.contiguous(),
                                                     dense_or_none(bias));
     case ConvBackend::kEigen:
       return internal::conv2d_backward_input_eigen(p, grad_output.contiguous(), weight.contiguous(),
@@ -178,7 +181,7 @@ Tensor run_backward_input(const Conv2dParams& p, const Tensor& grad_output, cons
 Tensor run_backward_weight(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input) {
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn:
-      return internal::conv2d_backward_weight_onednn(p, grad_output.contiguous(), input.contiguous());
+      return internal::conv2d_backward_weight_onednn(p, dense_activation(grad_output), dense_activation(input));
     case ConvBackend::kEigen:
       return internal::conv2d_backward_weight_eigen(p, grad_output.contiguous(), input.contiguous());
   }

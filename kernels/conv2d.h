@@ -7,7 +7,11 @@
 /// Layouts: activations NCHW; conv2d weights OIHW, [C_out, C_in / groups, KH,
 /// KW]; conv_transpose2d weights [C_in, C_out / groups, KH, KW] (PyTorch's).
 /// float32 and float64; any strides (non-dense operands are copied first).
-/// Results are new dense tensors. Sizes follow PyTorch:
+/// Results are new dense tensors: on the oneDNN backend, activations (the
+/// output, the input gradient) are channels-last (MemoryFormat), the layout
+/// its convolutions, pooling and ReLU run fastest on, and channels-last
+/// operands are read without a copy; elsewhere they are row-major. Values
+/// never depend on the format. Sizes follow PyTorch:
 ///
 ///   conv2d:           OH = (H + 2·pad - dil·(KH - 1) - 1) / stride + 1
 ///   conv_transpose2d: OH = (H - 1)·stride - 2·pad + dil·(KH - 1) + output_padding + 1
@@ -28,8 +32,8 @@
 /// to a backward function that disagree with each other.
 ///
 /// Backends (tensor/backend.h): on kOneDnn, float32 runs oneDNN's
-/// convolution primitives in the layouts it picks (conv2d_onednn.cc, cached
-/// per shape); float64, the kReference backend, and the rare geometry oneDNN
+/// convolution primitives on nhwc activations (conv2d_onednn.cc, cached
+/// per shape and layouts); float64, the kReference backend, and the rare geometry oneDNN
 /// cannot express run the portable im2col + GEMM code (conv2d_eigen.cc),
 /// parallel over the batch. conv2d.cc is the one place that chooses.
 

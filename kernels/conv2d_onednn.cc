@@ -1,6 +1,7 @@
 #include "kernels/internal/conv2d_onednn.h"
 
 #include "kernels/internal/onednn.h"
+#include "tensor/internal/strided_loop.h"
 #include "tensor/ops.h"
 
 namespace nabla::kernels::internal {
@@ -13,11 +14,22 @@ using onednn::Plan;
 using onednn::PrimitiveKey;
 using onednn::PrimitiveOp;
 
-PrimitiveKey key_of(PrimitiveOp op, const Conv2dParams& p) {
+// How our tensors hold the activation operands of one primitive: each
+// row-major (nchw) or channels-last (nhwc).
+struct Layouts {
+  Tag src = Tag::nhwc;
+  Tag dst = Tag::nhwc;
+};
+
+// A dense activation's tag. One channel (or a 1x1 image) is both; nhwc then.
+Tag tag_of(const Tensor& t) { return t.is_contiguous(MemoryFormat::kChannelsLast) ? Tag::nhwc : Tag::nchw; }
+
+PrimitiveKey key_of(PrimitiveOp op, const Conv2dParams& p, const Layouts& layouts) {
   return {op,
           {p.batch, p.in_channels, p.out_channels, p.groups, p.input_size[0], p.input_size[1], p.output_size[0],
            p.output_size[1], p.kernel_size[0], p.kernel_size[1], p.stride[0], p.stride[1], p.padding[0],
-           p.padding[1], p.dilation[0], p.dilation[1], p.relu}};
+           p.padding[1], p.dilation[0], p.dilation[1], p.relu, static_cast<std::int64_t>(layouts.src),
+           static_cast<std::int64_t>(layouts.dst)}};
 }
 
 // oneDNN's right padding: what makes the output exactly output_size.
@@ -31,10 +43,15 @@ memory::dims right_padding(const Conv2dParams& p) {
 }
 
 // The shapes and geometry of one convolution as oneDNN spells them, with
-// plain (our) and `any` (oneDNN's choice) descriptors.
+// descriptors of our tensors (`ours_*`) and of what the primitive computes
+// on. Activations are computed on in nhwc: oneDNN 2.6's nhwc convolutions
+// (brgconv) are as fast as its blocked ones on the CNN benchmark's layers,
+// and pooling, ReLU and the next convolution then read them without a
+// reorder, which a blocked layout (not expressible with strides) needs.
 struct Geometry {
-  explicit Geometry(const Conv2dParams& p)
-      : src_dims{p.batch, p.in_channels, p.input_size[0], p.input_size[1]},
+  Geometry(const Conv2dParams& p, const Layouts& layouts)
+      : layouts(layouts),
+        src_dims{p.batch, p.in_channels, p.input_size[0], p.input_size[1]},
         dst_dims{p.batch, p.out_channels, p.output_size[0], p.output_size[1]},
         weight_dims(p.groups == 1 ? memory::dims{p.out_channels, p.in_channels, p.kernel_size[0], p.kernel_size[1]}
                                   : memory::dims{p.groups, p.out_channels / p.groups, p.in_channels / p.groups,
@@ -45,13 +62,14 @@ struct Geometry {
         padding_left{p.padding[0], p.padding[1]},
         padding_right(right_padding(p)) {}
 
-  memory::desc plain_src() const { return {src_dims, memory::data_type::f32, Tag::nchw}; }
-  memory::desc plain_dst() const { return {dst_dims, memory::data_type::f32, Tag::nchw}; }
-  memory::desc plain_weight() const { return {weight_dims, memory::data_type::f32, weight_tag}; }
-  memory::desc any_src() const { return {src_dims, memory::data_type::f32, Tag::any}; }
-  memory::desc any_dst() const { return {dst_dims, memory::data_type::f32, Tag::any}; }
+  memory::desc ours_src() const { return {src_dims, memory::data_type::f32, layouts.src}; }
+  memory::desc ours_dst() const { return {dst_dims, memory::data_type::f32, layouts.dst}; }
+  memory::desc ours_weight() const { return {weight_dims, memory::data_type::f32, weight_tag}; }
+  memory::desc nhwc_src() const { return {src_dims, memory::data_type::f32, Tag::nhwc}; }
+  memory::desc nhwc_dst() const { return {dst_dims, memory::data_type::f32, Tag::nhwc}; }
   memory::desc any_weight() const { return {weight_dims, memory::data_type::f32, Tag::any}; }
 
+  Layouts layouts;
   memory::dims src_dims, dst_dims, weight_dims;
   Tag weight_tag;
   memory::dims strides, dilates, padding_left, padding_right;
@@ -62,8 +80,8 @@ dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, bool w
                                                        dnnl::prop_kind prop) {
   const memory::desc bias = with_bias ? memory::desc({g.dst_dims[1]}, memory::data_type::f32, Tag::x)
                                       : memory::desc();
-  const dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, g.any_src(), g.any_weight(),
-                                             bias, g.any_dst(), g.strides, g.dilates, g.padding_left,
+  const dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, g.nhwc_src(), g.any_weight(),
+                                             bias, g.nhwc_dst(), g.strides, g.dilates, g.padding_left,
                                              g.padding_right);
   dnnl::primitive_attr attr;
   if (relu) {
@@ -74,59 +92,70 @@ dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, bool w
   return dnnl::convolution_forward::primitive_desc(desc, attr, onednn::engine());
 }
 
-Plan forward_plan(const Conv2dParams& p, bool with_bias) {
-  const Geometry g(p);
+Plan forward_plan(const Conv2dParams& p, const Layouts& layouts, bool with_bias) {
+  const Geometry g(p, layouts);
   const auto pd = forward_desc(g, with_bias, p.relu, dnnl::prop_kind::forward_training);
-  std::vector<Operand> inputs{Operand(DNNL_ARG_SRC, g.plain_src(), pd.src_desc(), false),
-                              Operand(DNNL_ARG_WEIGHTS, g.plain_weight(), pd.weights_desc(), false)};
+  std::vector<Operand> inputs{Operand(DNNL_ARG_SRC, g.ours_src(), pd.src_desc(), false),
+                              Operand(DNNL_ARG_WEIGHTS, g.ours_weight(), pd.weights_desc(), false)};
   if (with_bias) inputs.emplace_back(DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), false);
-  return {dnnl::convolution_forward(pd), std::move(inputs), {Operand(DNNL_ARG_DST, g.plain_dst(), pd.dst_desc(), true)}};
+  return {dnnl::convolution_forward(pd), std::move(inputs), {Operand(DNNL_ARG_DST, g.ours_dst(), pd.dst_desc(), true)}};
 }
 
-Plan backward_data_plan(const Conv2dParams& p) {
-  const Geometry g(p);
-  // Left to choose, oneDNN pads a few input channels to a block of 16 and
-  // runs 10x slower than on the plain layout (a 1-channel image: 26 ms vs 2 ms
-  // for conv1 of the CNN benchmark).
-  const memory::desc diff_src = p.in_channels < 16 ? g.plain_src() : g.any_src();
-  const dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, diff_src, g.any_weight(),
-                                                   g.any_dst(), g.strides, g.dilates, g.padding_left,
+Plan backward_data_plan(const Conv2dParams& p, const Layouts& layouts) {
+  const Geometry g(p, layouts);
+  const dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, g.nhwc_src(), g.any_weight(),
+                                                   g.nhwc_dst(), g.strides, g.dilates, g.padding_left,
                                                    g.padding_right);
   const dnnl::convolution_backward_data::primitive_desc pd(
       desc, onednn::engine(), forward_desc(g, false, false, dnnl::prop_kind::forward_training));
   return {dnnl::convolution_backward_data(pd),
-          {Operand(DNNL_ARG_DIFF_DST, g.plain_dst(), pd.diff_dst_desc(), false),
-           Operand(DNNL_ARG_WEIGHTS, g.plain_weight(), pd.weights_desc(), false)},
-          {Operand(DNNL_ARG_DIFF_SRC, g.plain_src(), pd.diff_src_desc(), true)}};
+          {Operand(DNNL_ARG_DIFF_DST, g.ours_dst(), pd.diff_dst_desc(), false),
+           Operand(DNNL_ARG_WEIGHTS, g.ours_weight(), pd.weights_desc(), false)},
+          {Operand(DNNL_ARG_DIFF_SRC, g.ours_src(), pd.diff_src_desc(), true)}};
 }
 
-Plan backward_weights_plan(const Conv2dParams& p) {
-  const Geometry g(p);
-  const dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, g.any_src(),
-                                                      g.any_weight(), g.any_dst(), g.strides, g.dilates,
+Plan backward_weights_plan(const Conv2dParams& p, const Layouts& layouts) {
+  const Geometry g(p, layouts);
+  const dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, g.nhwc_src(),
+                                                      g.any_weight(), g.nhwc_dst(), g.strides, g.dilates,
                                                       g.padding_left, g.padding_right);
   const dnnl::convolution_backward_weights::primitive_desc pd(
       desc, onednn::engine(), forward_desc(g, false, false, dnnl::prop_kind::forward_training));
   return {dnnl::convolution_backward_weights(pd),
-          {Operand(DNNL_ARG_SRC, g.plain_src(), pd.src_desc(), false),
-           Operand(DNNL_ARG_DIFF_DST, g.plain_dst(), pd.diff_dst_desc(), false)},
-          {Operand(DNNL_ARG_DIFF_WEIGHTS, g.plain_weight(), pd.diff_weights_desc(), true)}};
+          {Operand(DNNL_ARG_SRC, g.ours_src(), pd.src_desc(), false),
+           Operand(DNNL_ARG_DIFF_DST, g.ours_dst(), pd.diff_dst_desc(), false)},
+          {Operand(DNNL_ARG_DIFF_WEIGHTS, g.ours_weight(), pd.diff_weights_desc(), true)}};
 }
 
-// Plans are built once per (op, shape) and shared.
-std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Conv2dParams& p, const char* name) {
-  return onednn::cached_plan(key_of(op, p), name, [&] {
+// Plans are built once per (op, shape, layouts) and shared.
+std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Conv2dParams& p, const Layouts& layouts,
+                                     const char* name) {
+  return onednn::cached_plan(key_of(op, p, layouts), name, [&] {
     switch (op) {
       case PrimitiveOp::kConvForward:
-        return forward_plan(p, false);
+        return forward_plan(p, layouts, false);
       case PrimitiveOp::kConvForwardWithBias:
-        return forward_plan(p, true);
+        return forward_plan(p, layouts, true);
       case PrimitiveOp::kConvBackwardData:
-        return backward_data_plan(p);
+        return backward_data_plan(p, layouts);
       default:
-        return backward_weights_plan(p);
+        return backward_weights_plan(p, layouts);
     }
   });
+}
+
+// The bias of a transposed convolution, added to each pixel's channels.
+void add_channel_bias(Tensor& nhwc, const Tensor& bias) {
+  const std::int64_t channels = nhwc.dim(1);
+  const std::int64_t pixels = nhwc.numel() / channels;
+  float* out = nhwc.data<float>();
+  const float* b = bias.data<float>();
+#pragma omp parallel for schedule(static) if (nhwc.numel() >= ::nabla::internal::kParallelGrain)
+  for (std::int64_t pixel = 0; pixel < pixels; ++pixel) {
+    float* row = out + pixel * channels;
+#pragma omp simd
+    for (std::int64_t c = 0; c < channels; ++c) row[c] += b[c];
+  }
 }
 
 }  // namespace
@@ -146,8 +175,11 @@ bool conv2d_onednn_supports(const Conv2dParams& p) {
 Tensor conv2d_forward_onednn(const Conv2dParams& p, const Tensor& input, const Tensor& weight, const Tensor& bias) {
   constexpr const char* kName = "conv2d";
   const bool with_bias = bias.defined();
-  const auto plan = plan_for(with_bias ? PrimitiveOp::kConvForwardWithBias : PrimitiveOp::kConvForward, p, kName);
-  Tensor out = empty({p.batch, p.out_channels, p.output_size[0], p.output_size[1]}, kFloat32);
+  const Layouts layouts{tag_of(input), Tag::nhwc};
+  const auto plan =
+      plan_for(with_bias ? PrimitiveOp::kConvForwardWithBias : PrimitiveOp::kConvForward, p, layouts, kName);
+  Tensor out = empty({p.batch, p.out_channels, p.output_size[0], p.output_size[1]}, kFloat32,
+                     MemoryFormat::kChannelsLast);
   std::vector<const void*> inputs{input.data<float>(), weight.data<float>()};
   if (with_bias) inputs.push_back(bias.data<float>());
   onednn::run(kName, *plan, inputs, {out.data<float>()});
@@ -157,16 +189,19 @@ Tensor conv2d_forward_onednn(const Conv2dParams& p, const Tensor& input, const T
 Tensor conv2d_backward_input_onednn(const Conv2dParams& p, const Tensor& grad_output, const Tensor& weight,
                                     const Tensor& bias) {
   constexpr const char* kName = "conv2d_backward_input";
-  const auto plan = plan_for(PrimitiveOp::kConvBackwardData, p, kName);
-  Tensor out = empty({p.batch, p.in_channels, p.input_size[0], p.input_size[1]}, kFloat32);
+  const Layouts layouts{Tag::nhwc, tag_of(grad_output)};
+  const auto plan = plan_for(PrimitiveOp::kConvBackwardData, p, layouts, kName);
+  Tensor out = empty({p.batch, p.in_channels, p.input_size[0], p.input_size[1]}, kFloat32,
+                     MemoryFormat::kChannelsLast);
   onednn::run(kName, *plan, {grad_output.data<float>(), weight.data<float>()}, {out.data<float>()});
-  if (bias.defined()) out += bias.reshape({1, p.in_channels, 1, 1});
+  if (bias.defined()) add_channel_bias(out, bias);
   return out;
 }
 
 Tensor conv2d_backward_weight_onednn(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input) {
   constexpr const char* kName = "conv2d_backward_weight";
-  const auto plan = plan_for(PrimitiveOp::kConvBackwardWeights, p, kName);
+  const Layouts layouts{tag_of(input), tag_of(grad_output)};
+  const auto plan = plan_for(PrimitiveOp::kConvBackwardWeights, p, layouts, kName);
   Tensor out = empty({p.out_channels, p.in_channels / p.groups, p.kernel_size[0], p.kernel_size[1]}, kFloat32);
   onednn::run(kName, *plan, {input.data<float>(), grad_output.data<float>()}, {out.data<float>()});
   return out;

@@ -36,7 +36,8 @@ Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options)
   NABLA_CHECK(input.size() == 4, op, ": input must be 4-D [N, C, H, W], got ", input);
   for (std::int64_t size : input) NABLA_CHECK(size >= 0, op, ": input has a negative size: ", input);
   Pool p;
-  p.planes = input[0] * input[1];
+  p.batch = input[0];
+  p.channels = input[1];
   p.height = input[2];
   p.width = input[3];
   p.kernel = options.kernel_size;
@@ -70,6 +71,15 @@ Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options)
 }
 
 Shape output_shape(const Shape& input, const Pool& p) { return {input[0], input[1], p.out_height, p.out_width}; }
+
+// The memory format oneDNN pools in, and its result's: the input's, so that
+// channels-last activations from a convolution stay so (oneDNN pools them
+// 3-4x faster than row-major ones). Row-major when the output would be dense
+// in both formats (1x1 images): max_pool2d_backward reads the format off
+// forward.output, which must then say row-major.
+MemoryFormat onednn_format(const Tensor& input, const Pool& p) {
+  return p.out_height * p.out_width > 1 ? input.suggest_memory_format() : MemoryFormat::kContiguous;
+}
 
 void check_input(const char* op, const Tensor& input) {
   NABLA_CHECK(input.defined(), op, ": input is undefined (default-constructed)");
@@ -157,11 +167,12 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   constexpr const char* kOp = "max_pool2d";
   check_input(kOp, input);
   const Pool p = make_pool(kOp, input.shape(), options);
-  const Tensor dense = input.contiguous();
   if (use_onednn(p, input.dtype(), true)) {
-    internal::OneDnnMaxPool pooled = internal::max_pool2d_onednn(p, dense, output_shape(input.shape(), p));
+    internal::OneDnnMaxPool pooled =
+        internal::max_pool2d_onednn(p, input, onednn_format(input, p), output_shape(input.shape(), p));
     return {pooled.output, Tensor(), pooled.workspace};
   }
+  const Tensor dense = input.contiguous();
   MaxPool2dResult result{Tensor(output_shape(input.shape(), p), input.dtype()),
                          Tensor(output_shape(input.shape(), p), kInt64), Tensor()};
   const std::int64_t in_plane = p.height * p.width;
@@ -172,7 +183,7 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
     T* out = result.output.data<T>();
     std::int64_t* indices = result.indices.data<std::int64_t>();
 #pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
-    for (std::int64_t plane = 0; plane < p.planes; ++plane) {
+    for (std::int64_t plane = 0; plane < p.planes(); ++plane) {
       max_pool_plane(p, in + plane * in_plane, out + plane * out_plane, indices + plane * out_plane);
     }
   });
@@ -190,7 +201,11 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
   if (forward.workspace.defined()) {
     NABLA_CHECK(use_onednn(p, grad_output.dtype(), true), kOp,
                 ": a oneDNN workspace needs the oneDNN backend and a float32 grad_output, got ", grad_output.dtype());
-    return internal::max_pool2d_backward_onednn(p, grad_output.contiguous(), forward.workspace, input_shape);
+    NABLA_CHECK(forward.output.defined() && forward.output.shape() == grad_output.shape(), kOp,
+                ": a oneDNN workspace needs forward.output (its memory format is the workspace's), got ",
+                forward.output.defined() ? forward.output.shape() : Shape{});
+    return internal::max_pool2d_backward_onednn(p, grad_output, forward.output.suggest_memory_format(),
+                                                forward.workspace, input_shape);
   }
   const Tensor& indices = forward.indices;
   NABLA_CHECK(indices.defined() && indices.dtype() == kInt64, kOp,
@@ -230,8 +245,10 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options) {
   check_input(kOp, input);
   NABLA_CHECK(options.dilation == (Pair{1, 1}), kOp, ": dilation must be [1, 1], got ", show(options.dilation));
   const Pool p = make_pool(kOp, input.shape(), options);
+  if (use_onednn(p, input.dtype(), false)) {
+    return internal::avg_pool2d_onednn(p, input, onednn_format(input, p), output_shape(input.shape(), p));
+  }
   const Tensor dense = input.contiguous();
-  if (use_onednn(p, input.dtype(), false)) return internal::avg_pool2d_onednn(p, dense, output_shape(input.shape(), p));
   Tensor output(output_shape(input.shape(), p), input.dtype());
   const std::int64_t in_plane = p.height * p.width;
   const std::int64_t out_plane = p.out_height * p.out_width;
@@ -240,7 +257,7 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options) {
     const T* in = dense.data<T>();
     T* out = output.data<T>();
 #pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
-    for (std::int64_t plane = 0; plane < p.planes; ++plane) {
+    for (std::int64_t plane = 0; plane < p.planes(); ++plane) {
       const T* x = in + plane * in_plane;
       for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
         for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
@@ -264,8 +281,10 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
   const Pool p = make_pool(kOp, input_shape, options);
   NABLA_CHECK(grad_output.shape() == output_shape(input_shape, p), kOp, ": grad_output ", grad_output.shape(),
               " does not match the forward output shape ", output_shape(input_shape, p));
+  if (use_onednn(p, grad_output.dtype(), false)) {
+    return internal::avg_pool2d_backward_onednn(p, grad_output, grad_output.suggest_memory_format(), input_shape);
+  }
   const Tensor grad = grad_output.contiguous();
-  if (use_onednn(p, grad_output.dtype(), false)) return internal::avg_pool2d_backward_onednn(p, grad, input_shape);
   Tensor grad_input = zeros(input_shape, grad_output.dtype());
   const std::int64_t in_plane = p.height * p.width;
   const std::int64_t out_plane = p.out_height * p.out_width;
@@ -274,7 +293,7 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
     const T* g = grad.data<T>();
     T* gi = grad_input.data<T>();
 #pragma omp parallel for schedule(static) if (grad_input.numel() >= kParallelGrain)
-    for (std::int64_t plane = 0; plane < p.planes; ++plane) {
+    for (std::int64_t plane = 0; plane < p.planes(); ++plane) {
       T* dx = gi + plane * in_plane;
       for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
         for (std::int64_t ow = 0; ow < p.out_width; ++ow) {

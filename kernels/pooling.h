@@ -47,7 +47,7 @@ Shape pool2d_output_shape(const Shape& input_shape, const Pool2dOptions& options
 
 /// Where the maxima are is recorded one of two ways, by the backend that ran.
 struct MaxPool2dResult {
-  Tensor output;     ///< [N, C, OH, OW], input's dtype
+  Tensor output;     ///< [N, C, OH, OW], input's dtype (and, on oneDNN, its memory format)
   Tensor indices;    ///< reference backend: int64 [N, C, OH, OW], h·W + w of each maximum in its (n, c) plane
   Tensor workspace;  ///< oneDNN backend (float32): oneDNN's opaque record of the maxima
 };
@@ -60,8 +60,9 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options);
 /// Routes each grad_output element to its maximum's position: -> input_shape
 /// [N, C, H, W], where positions that were several maxima sum their grads.
 /// `forward` is what max_pool2d returned for input_shape and options: its
-/// workspace when defined (which needs the oneDNN backend still chosen),
-/// else its indices, each of which must lie in [0, H·W).
+/// workspace when defined (which needs the oneDNN backend still chosen, and
+/// forward.output, whose memory format the workspace shares), else its
+/// indices, each of which must lie in [0, H·W).
 Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& forward, const Shape& input_shape,
                            const Pool2dOptions& options);
 

@@ -22,9 +22,15 @@ memory::dims right_padding(const Pool2dParams& p) {
   return right;
 }
 
-// The planes as the channels of one image: the same bytes as NCHW.
-memory::desc plane_desc(const Pool2dParams& p, std::int64_t height, std::int64_t width) {
-  return {{1, p.planes, height, width}, memory::data_type::f32, memory::format_tag::nchw};
+using Tag = memory::format_tag;
+
+Tag tag_of(MemoryFormat format) { return format == MemoryFormat::kChannelsLast ? Tag::nhwc : Tag::nchw; }
+
+// A dense tensor's tag; one that is dense in both formats is given as nhwc.
+Tag tag_of(const Tensor& t) { return t.is_contiguous(MemoryFormat::kChannelsLast) ? Tag::nhwc : Tag::nchw; }
+
+memory::desc image_desc(const Pool2dParams& p, std::int64_t height, std::int64_t width, Tag tag) {
+  return {{p.batch, p.channels, height, width}, memory::data_type::f32, tag};
 }
 
 dnnl::algorithm algorithm_of(const Pool2dParams& p, bool max) {
@@ -33,49 +39,60 @@ dnnl::algorithm algorithm_of(const Pool2dParams& p, bool max) {
                              : dnnl::algorithm::pooling_avg_exclude_padding;
 }
 
-dnnl::pooling_v2_forward::primitive_desc forward_desc(const Pool2dParams& p, bool max) {
+// `tag`: the format the primitive computes in; `ours`: how our tensor holds
+// the operand that may come in either (the input forward, the gradient
+// backward).
+dnnl::pooling_v2_forward::primitive_desc forward_desc(const Pool2dParams& p, bool max, Tag tag) {
   const dnnl::pooling_v2_forward::desc desc(
-      dnnl::prop_kind::forward_training, algorithm_of(p, max), plane_desc(p, p.height, p.width),
-      plane_desc(p, p.out_height, p.out_width), {p.stride[0], p.stride[1]}, {p.kernel[0], p.kernel[1]},
+      dnnl::prop_kind::forward_training, algorithm_of(p, max), image_desc(p, p.height, p.width, tag),
+      image_desc(p, p.out_height, p.out_width, tag), {p.stride[0], p.stride[1]}, {p.kernel[0], p.kernel[1]},
       {p.dilation[0] - 1, p.dilation[1] - 1}, {p.padding[0], p.padding[1]}, right_padding(p));
   return dnnl::pooling_v2_forward::primitive_desc(desc, onednn::engine());
 }
 
-Plan forward_plan(const Pool2dParams& p, bool max) {
-  const auto pd = forward_desc(p, max);
+Plan forward_plan(const Pool2dParams& p, bool max, Tag tag, Tag ours) {
+  const auto pd = forward_desc(p, max, tag);
   std::vector<Operand> outputs{Operand(DNNL_ARG_DST, pd.dst_desc(), pd.dst_desc(), true)};
   if (max) outputs.emplace_back(DNNL_ARG_WORKSPACE, pd.workspace_desc(), pd.workspace_desc(), true);
-  return {dnnl::pooling_v2_forward(pd), {Operand(DNNL_ARG_SRC, pd.src_desc(), pd.src_desc(), false)},
+  return {dnnl::pooling_v2_forward(pd),
+          {Operand(DNNL_ARG_SRC, image_desc(p, p.height, p.width, ours), pd.src_desc(), false)},
           std::move(outputs)};
 }
 
-Plan backward_plan(const Pool2dParams& p, bool max) {
-  const auto hint = forward_desc(p, max);
+Plan backward_plan(const Pool2dParams& p, bool max, Tag tag, Tag ours) {
+  const auto hint = forward_desc(p, max, tag);
   const dnnl::pooling_v2_backward::desc desc(
-      algorithm_of(p, max), plane_desc(p, p.height, p.width), plane_desc(p, p.out_height, p.out_width),
+      algorithm_of(p, max), image_desc(p, p.height, p.width, tag), image_desc(p, p.out_height, p.out_width, tag),
       {p.stride[0], p.stride[1]}, {p.kernel[0], p.kernel[1]}, {p.dilation[0] - 1, p.dilation[1] - 1},
       {p.padding[0], p.padding[1]}, right_padding(p));
   const dnnl::pooling_v2_backward::primitive_desc pd(desc, onednn::engine(), hint);
-  std::vector<Operand> inputs{Operand(DNNL_ARG_DIFF_DST, pd.diff_dst_desc(), pd.diff_dst_desc(), false)};
+  std::vector<Operand> inputs{
+      Operand(DNNL_ARG_DIFF_DST, image_desc(p, p.out_height, p.out_width, ours), pd.diff_dst_desc(), false)};
   if (max) inputs.emplace_back(DNNL_ARG_WORKSPACE, hint.workspace_desc(), hint.workspace_desc(), false);
   return {dnnl::pooling_v2_backward(pd), std::move(inputs),
           {Operand(DNNL_ARG_DIFF_SRC, pd.diff_src_desc(), pd.diff_src_desc(), true)}};
 }
 
-std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Pool2dParams& p, const char* name) {
+std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Pool2dParams& p, Tag tag, Tag ours, const char* name) {
   const onednn::PrimitiveKey key{
       op,
-      {p.planes, p.height, p.width, p.out_height, p.out_width, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1],
-       p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.count_include_pad}};
+      {p.batch, p.channels, p.height, p.width, p.out_height, p.out_width, p.kernel[0], p.kernel[1], p.stride[0],
+       p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.count_include_pad,
+       static_cast<std::int64_t>(tag), static_cast<std::int64_t>(ours)}};
   const bool max = op == PrimitiveOp::kMaxPoolForward || op == PrimitiveOp::kMaxPoolBackward;
   const bool forward = op == PrimitiveOp::kMaxPoolForward || op == PrimitiveOp::kAvgPoolForward;
-  return onednn::cached_plan(key, name, [&] { return forward ? forward_plan(p, max) : backward_plan(p, max); });
+  return onednn::cached_plan(key, name, [&] {
+    return forward ? forward_plan(p, max, tag, ours) : backward_plan(p, max, tag, ours);
+  });
 }
+
+// Dense in one format or the other, whichever is cheaper to get.
+Tensor dense(const Tensor& t) { return t.contiguous(t.suggest_memory_format()); }
 
 }  // namespace
 
 bool pool2d_onednn_supports(const Pool2dParams& p, DType dtype, bool max) {
-  if (dtype != kFloat32 || p.planes == 0 || p.height == 0 || p.width == 0) return false;
+  if (dtype != kFloat32 || p.planes() == 0 || p.height == 0 || p.width == 0) return false;
   const memory::dims right = right_padding(p);
   for (int axis = 0; axis < 2; ++axis) {
     // Floor mode skips up to stride - 1 trailing rows, which oneDNN takes as
@@ -88,41 +105,47 @@ bool pool2d_onednn_supports(const Pool2dParams& p, DType dtype, bool max) {
   return true;
 }
 
-OneDnnMaxPool max_pool2d_onednn(const Pool2dParams& p, const Tensor& input, const Shape& output_shape) {
+OneDnnMaxPool max_pool2d_onednn(const Pool2dParams& p, const Tensor& input, MemoryFormat format,
+                                const Shape& output_shape) {
   constexpr const char* kName = "max_pool2d";
-  const auto plan = plan_for(PrimitiveOp::kMaxPoolForward, p, kName);
-  OneDnnMaxPool result{empty(output_shape, kFloat32), onednn::buffer_for(plan->outputs[1].plain)};
-  onednn::run(kName, *plan, {input.data<float>()}, {result.output.data<float>(), result.workspace.data<float>()});
+  const Tensor x = dense(input);
+  const auto plan = plan_for(PrimitiveOp::kMaxPoolForward, p, tag_of(format), tag_of(x), kName);
+  OneDnnMaxPool result{empty(output_shape, kFloat32, format), onednn::buffer_for(plan->outputs[1].plain)};
+  onednn::run(kName, *plan, {x.data<float>()}, {result.output.data<float>(), result.workspace.data<float>()});
   return result;
 }
 
-Tensor max_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_output, const Tensor& workspace,
-                                  const Shape& input_shape) {
+Tensor max_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_output, MemoryFormat format,
+                                  const Tensor& workspace, const Shape& input_shape) {
   constexpr const char* kName = "max_pool2d_backward";
-  const auto plan = plan_for(PrimitiveOp::kMaxPoolBackward, p, kName);
+  const Tensor g = dense(grad_output);
+  const auto plan = plan_for(PrimitiveOp::kMaxPoolBackward, p, tag_of(format), tag_of(g), kName);
   const auto bytes = static_cast<std::int64_t>(plan->inputs[1].plain.get_size());
   NABLA_CHECK(workspace.dtype() == kFloat32 && workspace.is_contiguous() &&
                   workspace.numel() * static_cast<std::int64_t>(sizeof(float)) >= bytes,
               kName, ": workspace ", workspace.dtype(), " ", workspace.shape(),
               " is not the one max_pool2d made for input_shape ", input_shape, " (", bytes, " bytes)");
-  Tensor grad_input = empty(input_shape, kFloat32);
-  onednn::run(kName, *plan, {grad_output.data<float>(), workspace.data<float>()}, {grad_input.data<float>()});
+  Tensor grad_input = empty(input_shape, kFloat32, format);
+  onednn::run(kName, *plan, {g.data<float>(), workspace.data<float>()}, {grad_input.data<float>()});
   return grad_input;
 }
 
-Tensor avg_pool2d_onednn(const Pool2dParams& p, const Tensor& input, const Shape& output_shape) {
+Tensor avg_pool2d_onednn(const Pool2dParams& p, const Tensor& input, MemoryFormat format, const Shape& output_shape) {
   constexpr const char* kName = "avg_pool2d";
-  const auto plan = plan_for(PrimitiveOp::kAvgPoolForward, p, kName);
-  Tensor output = empty(output_shape, kFloat32);
-  onednn::run(kName, *plan, {input.data<float>()}, {output.data<float>()});
+  const Tensor x = dense(input);
+  const auto plan = plan_for(PrimitiveOp::kAvgPoolForward, p, tag_of(format), tag_of(x), kName);
+  Tensor output = empty(output_shape, kFloat32, format);
+  onednn::run(kName, *plan, {x.data<float>()}, {output.data<float>()});
   return output;
 }
 
-Tensor avg_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_output, const Shape& input_shape) {
+Tensor avg_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_output, MemoryFormat format,
+                                  const Shape& input_shape) {
   constexpr const char* kName = "avg_pool2d_backward";
-  const auto plan = plan_for(PrimitiveOp::kAvgPoolBackward, p, kName);
-  Tensor grad_input = empty(input_shape, kFloat32);
-  onednn::run(kName, *plan, {grad_output.data<float>()}, {grad_input.data<float>()});
+  const Tensor g = dense(grad_output);
+  const auto plan = plan_for(PrimitiveOp::kAvgPoolBackward, p, tag_of(format), tag_of(g), kName);
+  Tensor grad_input = empty(input_shape, kFloat32, format);
+  onednn::run(kName, *plan, {g.data<float>()}, {grad_input.data<float>()});
   return grad_input;
 }
 

@@ -198,8 +198,10 @@ TEST(Pool2dTest, OneDnnWorkspaceNeedsItsBackend) {
   EXPECT_FALSE(r.indices.defined());
   expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}, kFloat64), r, x.shape(), two); },
                "a oneDNN workspace needs the oneDNN backend and a float32 grad_output, got float64");
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), {Tensor(), Tensor(), zeros({1})}, x.shape(), two); },
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), {r.output, Tensor(), zeros({1})}, x.shape(), two); },
                "workspace float32 [1] is not the one max_pool2d made for input_shape [1, 2, 4, 4]");
+  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), {Tensor(), Tensor(), r.workspace}, x.shape(), two); },
+               "a oneDNN workspace needs forward.output (its memory format is the workspace's), got []");
   const BackendScope reference(Backend::kReference);
   expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r, x.shape(), two); },
                "a oneDNN workspace needs the oneDNN backend");
@@ -227,6 +229,39 @@ TEST(Pool2dTest, OneDnnMatchesTheReference) {
   }
 }
 
+// On oneDNN, channels-last activations (what its convolutions return) are
+// pooled in that format and stay in it; the values are the reference's,
+// whatever format the gradient arrives in.
+TEST(Pool2dTest, OneDnnKeepsChannelsLast) {
+  const Tensor x = random_tensor({3, 5, 9, 8}, 9);
+  const Tensor x_last = x.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast);
+  for (const Pool2dOptions& o : {pool({2, 2}), pool({3, 3}, {2, 2}, {1, 1}, true)}) {
+    const MaxPool2dResult max_ref = max_pool2d(x, o);
+    const Tensor g = random_tensor(max_ref.output.shape(), 10);
+    const MaxPool2dResult pooled = max_pool2d(x_last, o);
+    EXPECT_TRUE(pooled.output.is_contiguous(MemoryFormat::kChannelsLast));
+    EXPECT_FALSE(pooled.output.is_contiguous());
+    expect_close(pooled.output, max_ref.output, 1e-6);
+    const Tensor grad_ref = max_pool2d_backward(g, max_ref, x.shape(), o);
+    for (const Tensor& g32 : {g.astype(kFloat32), g.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast)}) {
+      const Tensor grad = max_pool2d_backward(g32, pooled, x.shape(), o);
+      EXPECT_TRUE(grad.is_contiguous(MemoryFormat::kChannelsLast));
+      expect_close(grad, grad_ref, 1e-6);
+    }
+    const Tensor avg = avg_pool2d(x_last, o);
+    // (A ceil-mode window counting the padding is the reference loops' job.)
+    EXPECT_EQ(avg.is_contiguous(MemoryFormat::kChannelsLast), !o.ceil_mode);
+    expect_close(avg, avg_pool2d(x, o), 1e-6);
+    expect_close(avg_pool2d_backward(g.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast), x.shape(), o),
+                 avg_pool2d_backward(g, x.shape(), o), 1e-6);
+  }
+  // A 1x1 output is dense in both formats; its workspace is made row-major.
+  const Pool2dOptions whole = pool({9, 8});
+  const MaxPool2dResult global = max_pool2d(x_last, whole);
+  const Tensor g = random_tensor(global.output.shape(), 11);
+  expect_close(max_pool2d_backward(g.astype(kFloat32), global, x.shape(), whole),
+               max_pool2d_backward(g, max_pool2d(x, whole), x.shape(), whole), 1e-6);
+}
 
 }  // namespace
 }  // namespace nabla::kernels

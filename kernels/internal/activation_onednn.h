@@ -2,7 +2,9 @@
 #define NABLA_KERNELS_INTERNAL_ACTIVATION_ONEDNN_H_
 
 // Activations on oneDNN's eltwise primitives, over dense float32 data seen
-// as one flat vector. activation.cc has checked the arguments.
+// as one flat vector: results keep the memory format (row-major or
+// channels-last) of x, and backward's operands share saved's. activation.cc
+// has checked the arguments.
 
 #include "kernels/activation.h"
 

@@ -2,10 +2,12 @@
 #define NABLA_KERNELS_INTERNAL_CONV2D_ONEDNN_H_
 
 // The oneDNN convolution backend: forward, backward-data and
-// backward-weights primitives in the layouts oneDNN finds fastest (blocked
-// for most channel counts), created once per Conv2dParams and cached.
-// float32 only; conv2d.cc asks conv2d_onednn_supports() before calling.
-// Same contracts as the functions of conv2d_eigen.h.
+// backward-weights primitives computing on nhwc activations (weights in the
+// blocked layout oneDNN picks), created once per Conv2dParams and layouts
+// and cached. Activation operands are dense, row-major or channels-last;
+// activation results are channels-last. float32 only; conv2d.cc asks
+// conv2d_onednn_supports() before calling. Otherwise the contracts of the
+// functions of conv2d_eigen.h.
 
 #include "kernels/internal/conv2d_params.h"
 #include "tensor/tensor.h"

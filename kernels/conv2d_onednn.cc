@@ -14,8 +14,9 @@ using onednn::Plan;
 using onednn::PrimitiveKey;
 using onednn::PrimitiveOp;
 
-// How our tensors hold the activation operands of one primitive: each
-// row-major (nchw) or channels-last (nhwc).
+// The layouts of a primitive's activation operands (src and dst, or their
+// gradients), as our tensors hold them (nchw or nhwc) or as the primitive
+// computes on them (also `any`: oneDNN's choice).
 struct Layouts {
   Tag src = Tag::nhwc;
   Tag dst = Tag::nhwc;
@@ -44,10 +45,11 @@ memory::dims right_padding(const Conv2dParams& p) {
 
 // The shapes and geometry of one convolution as oneDNN spells them, with
 // descriptors of our tensors (`ours_*`) and of what the primitive computes
-// on. Activations are computed on in nhwc: oneDNN 2.6's nhwc convolutions
-// (brgconv) are as fast as its blocked ones on the CNN benchmark's layers,
-// and pooling, ReLU and the next convolution then read them without a
-// reorder, which a blocked layout (not expressible with strides) needs.
+// on. Activations are computed on in nhwc where that is fast: oneDNN 2.6's
+// nhwc convolutions (brgconv) are as fast as its blocked ones on the CNN
+// benchmark's layers, and pooling, ReLU and the next convolution then read
+// them without a reorder, which a blocked layout (not expressible with
+// strides) needs.
 struct Geometry {
   Geometry(const Conv2dParams& p, const Layouts& layouts)
       : layouts(layouts),
@@ -62,11 +64,11 @@ struct Geometry {
         padding_left{p.padding[0], p.padding[1]},
         padding_right(right_padding(p)) {}
 
-  memory::desc ours_src() const { return {src_dims, memory::data_type::f32, layouts.src}; }
-  memory::desc ours_dst() const { return {dst_dims, memory::data_type::f32, layouts.dst}; }
+  memory::desc src(Tag tag) const { return {src_dims, memory::data_type::f32, tag}; }
+  memory::desc dst(Tag tag) const { return {dst_dims, memory::data_type::f32, tag}; }
+  memory::desc ours_src() const { return src(layouts.src); }
+  memory::desc ours_dst() const { return dst(layouts.dst); }
   memory::desc ours_weight() const { return {weight_dims, memory::data_type::f32, weight_tag}; }
-  memory::desc nhwc_src() const { return {src_dims, memory::data_type::f32, Tag::nhwc}; }
-  memory::desc nhwc_dst() const { return {dst_dims, memory::data_type::f32, Tag::nhwc}; }
   memory::desc any_weight() const { return {weight_dims, memory::data_type::f32, Tag::any}; }
 
   Layouts layouts;
@@ -75,14 +77,29 @@ struct Geometry {
   memory::dims strides, dilates, padding_left, padding_right;
 };
 
-// `relu`: the fused ReLU post-op; the backward passes' hints leave it out.
-dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, bool with_bias, bool relu,
-                                                       dnnl::prop_kind prop) {
+// What the backward passes compute on. With few input channels (an image's
+// 1 or 3), oneDNN's nhwc and blocked kernels pad them to a block of 16:
+// backward-data then runs 6-10x slower than its gemm kernel on nchw (0.85 vs
+// 0.14 ms for the DCGAN discriminator's first layer, 2 threads), and
+// backward-weights is faster blocked, reorders included (0.38 + 0.13 vs
+// 0.65 ms for the CNN benchmark's conv1, 1 thread).
+Layouts backward_data_layouts(const Conv2dParams& p) {
+  return p.in_channels < 16 ? Layouts{Tag::nchw, Tag::any} : Layouts{Tag::nhwc, Tag::nhwc};
+}
+Layouts backward_weights_layouts(const Conv2dParams& p) {
+  const bool unit_stride = p.stride[0] == 1 && p.stride[1] == 1;
+  return p.in_channels < 16 || !unit_stride ? Layouts{Tag::any, Tag::any} : Layouts{Tag::nhwc, Tag::nhwc};
+}
+
+// `compute`: the activations' layouts; `relu`: the fused ReLU post-op,
+// which the backward passes' hints leave out.
+dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, const Layouts& compute, bool with_bias,
+                                                       bool relu, dnnl::prop_kind prop) {
   const memory::desc bias = with_bias ? memory::desc({g.dst_dims[1]}, memory::data_type::f32, Tag::x)
                                       : memory::desc();
-  const dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, g.nhwc_src(), g.any_weight(),
-                                             bias, g.nhwc_dst(), g.strides, g.dilates, g.padding_left,
-                                             g.padding_right);
+  const dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, g.src(compute.src),
+                                             g.any_weight(), bias, g.dst(compute.dst), g.strides, g.dilates,
+                                             g.padding_left, g.padding_right);
   dnnl::primitive_attr attr;
   if (relu) {
     dnnl::post_ops relu;
@@ -94,7 +111,7 @@ dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, bool w
 
 Plan forward_plan(const Conv2dParams& p, const Layouts& layouts, bool with_bias) {
   const Geometry g(p, layouts);
-  const auto pd = forward_desc(g, with_bias, p.relu, dnnl::prop_kind::forward_training);
+  const auto pd = forward_desc(g, Layouts{}, with_bias, p.relu, dnnl::prop_kind::forward_training);
   std::vector<Operand> inputs{Operand(DNNL_ARG_SRC, g.ours_src(), pd.src_desc(), false),
                               Operand(DNNL_ARG_WEIGHTS, g.ours_weight(), pd.weights_desc(), false)};
   if (with_bias) inputs.emplace_back(DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), false);
@@ -103,11 +120,12 @@ Plan forward_plan(const Conv2dParams& p, const Layouts& layouts, bool with_bias)
 
 Plan backward_data_plan(const Conv2dParams& p, const Layouts& layouts) {
   const Geometry g(p, layouts);
-  const dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, g.nhwc_src(), g.any_weight(),
-                                                   g.nhwc_dst(), g.strides, g.dilates, g.padding_left,
-                                                   g.padding_right);
+  const Layouts compute = backward_data_layouts(p);
+  const dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, g.src(compute.src),
+                                                   g.any_weight(), g.dst(compute.dst), g.strides, g.dilates,
+                                                   g.padding_left, g.padding_right);
   const dnnl::convolution_backward_data::primitive_desc pd(
-      desc, onednn::engine(), forward_desc(g, false, false, dnnl::prop_kind::forward_training));
+      desc, onednn::engine(), forward_desc(g, compute, false, false, dnnl::prop_kind::forward_training));
   return {dnnl::convolution_backward_data(pd),
           {Operand(DNNL_ARG_DIFF_DST, g.ours_dst(), pd.diff_dst_desc(), false),
            Operand(DNNL_ARG_WEIGHTS, g.ours_weight(), pd.weights_desc(), false)},
@@ -116,11 +134,12 @@ Plan backward_data_plan(const Conv2dParams& p, const Layouts& layouts) {
 
 Plan backward_weights_plan(const Conv2dParams& p, const Layouts& layouts) {
   const Geometry g(p, layouts);
-  const dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, g.nhwc_src(),
-                                                      g.any_weight(), g.nhwc_dst(), g.strides, g.dilates,
+  const Layouts compute = backward_weights_layouts(p);
+  const dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, g.src(compute.src),
+                                                      g.any_weight(), g.dst(compute.dst), g.strides, g.dilates,
                                                       g.padding_left, g.padding_right);
   const dnnl::convolution_backward_weights::primitive_desc pd(
-      desc, onednn::engine(), forward_desc(g, false, false, dnnl::prop_kind::forward_training));
+      desc, onednn::engine(), forward_desc(g, compute, false, false, dnnl::prop_kind::forward_training));
   return {dnnl::convolution_backward_weights(pd),
           {Operand(DNNL_ARG_SRC, g.ours_src(), pd.src_desc(), false),
            Operand(DNNL_ARG_DIFF_DST, g.ours_dst(), pd.diff_dst_desc(), false)},

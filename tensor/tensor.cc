@@ -34,10 +34,55 @@ std::size_t storage_bytes(const Shape& shape, DType dtype) {
   return bytes;
 }
 
+// out[b][c][r] = in[b][r][c] for `batch` [rows, cols] matrices, in square
+// tiles: reads and writes both stay within a few cache lines per row.
+template <typename T>
+void transpose_matrices(const T* in, T* out, std::int64_t batch, std::int64_t rows, std::int64_t cols) {
+  constexpr std::int64_t kTile = 16;
+  const std::int64_t row_tiles = (rows + kTile - 1) / kTile;
+#pragma omp parallel for schedule(static) if (batch * rows * cols >= internal::kParallelGrain)
+  for (std::int64_t task = 0; task < batch * row_tiles; ++task) {
+    const std::int64_t b = task / row_tiles;
+    const std::int64_t r0 = task % row_tiles * kTile;
+    const std::int64_t r1 = std::min(r0 + kTile, rows);
+    const T* from = in + b * rows * cols;
+    T* to = out + b * rows * cols;
+    for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
+      const std::int64_t c1 = std::min(c0 + kTile, cols);
+      for (std::int64_t c = c0; c < c1; ++c) {
+        for (std::int64_t r = r0; r < r1; ++r) to[c * rows + r] = from[r * cols + c];
+      }
+    }
+  }
+}
+
+// The copy between a channels-last and a row-major tensor that every
+// boundary between oneDNN's activations and row-major code makes, as one
+// transpose per image of [H·W, C] (to row-major) or [C, H·W]; false when the
+// operands are not that case. The strided loop would gather with stride C.
+bool copy_between_memory_formats(const Tensor& source, Tensor& target) {
+  if (source.dtype() != target.dtype() || source.rank() != 4 || source.numel() == 0) return false;
+  auto strictly_channels_last = [](const Tensor& t) {
+    return !t.is_contiguous() && t.is_contiguous(MemoryFormat::kChannelsLast);
+  };
+  const bool to_row_major = strictly_channels_last(source) && target.is_contiguous();
+  const bool to_channels_last = source.is_contiguous() && strictly_channels_last(target);
+  if (!to_row_major && !to_channels_last) return false;
+  const std::int64_t pixels = source.dim(2) * source.dim(3);
+  const std::int64_t channels = source.dim(1);
+  dispatch(source.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    transpose_matrices(source.data<T>(), target.data<T>(), source.dim(0), to_row_major ? pixels : channels,
+                       to_row_major ? channels : pixels);
+  });
+  return true;
+}
+
 // Copies (and converts) every element of `source` into `target`, which has
 // the same shape; the two may have any strides. `op` names the caller in
 // the error for a float that int64 cannot hold.
 void strided_copy(const char* op, const Tensor& source, Tensor& target) {
+  if (!source.shares_storage_with(target) && copy_between_memory_formats(source, target)) return;
   dispatch(target.dtype(), [&](auto target_tag) {
     using To = decltype(target_tag);
     dispatch(source.dtype(), [&](auto source_tag) {

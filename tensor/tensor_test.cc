@@ -455,6 +455,27 @@ TEST(MemoryFormatTest, ContiguousChannelsLastReordersMemoryNotValues) {
   EXPECT_TRUE(x.contiguous(MemoryFormat::kContiguous).shares_storage_with(x));
 }
 
+// Larger than the transpose's tiles, with ragged edges, both ways.
+TEST(MemoryFormatTest, ConversionsPutEveryElementInPlace) {
+  const std::int64_t n_size = 3, channels = 37, height = 5, width = 7;
+  const Tensor x = iota({n_size, channels, height, width}, kFloat64);  // x[n, c, h, w] = its row-major index
+  const Tensor last = x.contiguous(MemoryFormat::kChannelsLast);
+  const Tensor back = last.contiguous();
+  const double* memory = last.data<double>();
+  const double* row_major = back.data<double>();
+  for (std::int64_t n = 0; n < n_size; ++n) {
+    for (std::int64_t c = 0; c < channels; ++c) {
+      for (std::int64_t h = 0; h < height; ++h) {
+        for (std::int64_t w = 0; w < width; ++w) {
+          const double expected = static_cast<double>(((n * channels + c) * height + h) * width + w);
+          ASSERT_EQ(memory[((n * height + h) * width + w) * channels + c], expected);
+          ASSERT_EQ(row_major[((n * channels + c) * height + h) * width + w], expected);
+        }
+      }
+    }
+  }
+}
+
 TEST(MemoryFormatTest, ChannelsLastNeedsFourDimensions) {
   EXPECT_THAT([] { empty({2, 3, 4}, kFloat32, MemoryFormat::kChannelsLast); },
               ThrowsMessage<Error>(HasSubstr("empty: the channels-last format needs a 4-D [N, C, H, W] shape, got [2, 3, 4]")));

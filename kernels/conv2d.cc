@@ -12,6 +12,7 @@
 #include "kernels/internal/conv2d_onednn.h"
 #include "kernels/internal/conv2d_params.h"
 #include "tensor/backend.h"
+#include "tensor/reduce.h"
 
 namespace nabla::kernels {
 namespace {
@@ -178,14 +179,29 @@ Tensor run_backward_input(const Conv2dParams& p, const Tensor& grad_output, cons
   throw Error("conv2d_backward_input: no backend");
 }
 
-Tensor run_backward_weight(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input) {
+// The bias gradient only when `with_bias`.
+Conv2dParamGrads run_backward_weight(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input,
+                                     bool with_bias) {
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn:
-      return internal::conv2d_backward_weight_onednn(p, dense_activation(grad_output), dense_activation(input));
+      return internal::conv2d_backward_weight_onednn(p, dense_activation(grad_output), dense_activation(input),
+                                                     with_bias);
     case ConvBackend::kEigen:
-      return internal::conv2d_backward_weight_eigen(p, grad_output.contiguous(), input.contiguous());
+      return {internal::conv2d_backward_weight_eigen(p, grad_output.contiguous(), input.contiguous()),
+              with_bias ? sum(grad_output, {0, 2, 3}) : Tensor()};
   }
   throw Error("conv2d_backward_weight: no backend");
+}
+
+// Checks shared by the weight gradients of conv2d.
+Conv2dParams backward_weight_params(const char* op, const Tensor& grad_output, const Tensor& input,
+                                    const Shape& weight_shape, const Conv2dOptions& options) {
+  internal::check_floating(op, "grad_output", grad_output);
+  internal::check_floating(op, "input", input);
+  check_same_dtype(op, "grad_output", grad_output, "input", input);
+  const Conv2dParams p = conv_params(op, input.shape(), weight_shape, options, input.dtype());
+  check_grad_shape(op, grad_output, conv_output_shape(p));
+  return p;
 }
 
 }  // namespace
@@ -218,13 +234,15 @@ Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight, co
 
 Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input, const Shape& weight_shape,
                               const Conv2dOptions& options) {
-  constexpr const char* kOp = "conv2d_backward_weight";
-  internal::check_floating(kOp, "grad_output", grad_output);
-  internal::check_floating(kOp, "input", input);
-  check_same_dtype(kOp, "grad_output", grad_output, "input", input);
-  const Conv2dParams p = conv_params(kOp, input.shape(), weight_shape, options, input.dtype());
-  check_grad_shape(kOp, grad_output, conv_output_shape(p));
-  return run_backward_weight(p, grad_output, input);
+  const Conv2dParams p = backward_weight_params("conv2d_backward_weight", grad_output, input, weight_shape, options);
+  return run_backward_weight(p, grad_output, input, false).weight;
+}
+
+Conv2dParamGrads conv2d_backward_weight_and_bias(const Tensor& grad_output, const Tensor& input,
+                                                 const Shape& weight_shape, const Conv2dOptions& options) {
+  const Conv2dParams p =
+      backward_weight_params("conv2d_backward_weight_and_bias", grad_output, input, weight_shape, options);
+  return run_backward_weight(p, grad_output, input, true);
 }
 
 Shape conv_transpose2d_output_shape(const Shape& input, const Shape& weight, const ConvTranspose2dOptions& options) {
@@ -265,7 +283,7 @@ Tensor conv_transpose2d_backward_weight(const Tensor& grad_output, const Tensor&
   check_grad_shape(kOp, grad_output, conv_input_shape(p));
   // y = conv2d_backward_input(x, W), so <y, g> = <x, conv2d(g, W)>: the
   // weight gradient is the conv2d one with x as its grad_output, g as input.
-  return run_backward_weight(p, input, grad_output);
+  return run_backward_weight(p, input, grad_output, false).weight;
 }
 
 }  // namespace nabla::kernels

@@ -35,6 +35,7 @@ enum class PrimitiveOp {
   kConvForwardWithBias,
   kConvBackwardData,
   kConvBackwardWeights,
+  kConvBackwardWeightsAndBias,
   kMaxPoolForward,
   kMaxPoolBackward,
   kAvgPoolForward,

@@ -120,14 +120,19 @@ std::string shapes_text(const LstmInputs& in) {
                                            in.bias.shape());
 }
 
-// Runs a plan; an error names the op and every shape.
-void run(const char* name, const LstmInputs& in, const Plan& plan, const std::vector<const void*>& inputs,
-         const std::vector<void*>& outputs) {
+// step(), with every shape added to an error it throws.
+template <typename Step>
+auto naming_shapes(const LstmInputs& in, Step&& step) {
   try {
-    internal::onednn::run(name, plan, inputs, outputs);
+    return step();
   } catch (const Error& error) {
     throw Error(::nabla::internal::concat_message(error.what(), " (", shapes_text(in), ")"));
   }
+}
+
+void run(const char* name, const LstmInputs& in, const Plan& plan, const std::vector<const void*>& inputs,
+         const std::vector<void*>& outputs) {
+  naming_shapes(in, [&] { internal::onednn::run(name, plan, inputs, outputs); });
 }
 
 // Every tensor reaches oneDNN as a raw pointer, so a wrong shape, dtype or
@@ -154,11 +159,7 @@ Sizes checked_sizes(const char* name, const LstmInputs& in) {
 }
 
 std::shared_ptr<const Plan> checked_plan(PrimitiveOp op, const LstmInputs& in, const char* name) {
-  try {
-    return plan_for(op, sizes_of(in), name);
-  } catch (const Error& error) {
-    throw Error(::nabla::internal::concat_message(error.what(), " (", shapes_text(in), ")"));
-  }
+  return naming_shapes(in, [&] { return plan_for(op, sizes_of(in), name); });
 }
 
 }  // namespace
@@ -193,10 +194,8 @@ LstmGradients lstm_backward_onednn(const LstmInputs& in, const LstmForward& forw
   check_operand(kName, in, "grad_hidden", grad_hidden, {s.n, s.t, s.h});
   check_operand(kName, in, "grad_cell", grad_cell, {s.n, s.h});
   const auto plan = checked_plan(PrimitiveOp::kLstmBackward, in, kName);
-  const auto bytes = static_cast<std::int64_t>(plan->inputs.back().plain.get_size());
-  NABLA_CHECK(
-      forward.workspace.defined() && forward.workspace.numel() * static_cast<std::int64_t>(sizeof(float)) >= bytes,
-      kName, ": the workspace is not one lstm_forward_onednn made in training for ", shapes_text(in));
+  NABLA_CHECK(internal::onednn::fits(forward.workspace, plan->inputs.back().plain), kName,
+              ": the workspace is not one lstm_forward_onednn made in training for ", shapes_text(in));
   const Tensor last_hidden = forward.hidden.select(1, s.t - 1).contiguous();
   // h_T's gradient arrives with the other hidden states' through grad_hidden.
   const Tensor grad_last_hidden = zeros({s.n, s.h}, kFloat32);

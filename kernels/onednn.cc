@@ -43,6 +43,11 @@ Tensor buffer_for(const dnnl::memory::desc& desc) {
   return empty({static_cast<std::int64_t>((desc.get_size() + sizeof(float) - 1) / sizeof(float))}, kFloat32);
 }
 
+bool fits(const Tensor& buffer, const dnnl::memory::desc& desc) {
+  return buffer.defined() && buffer.dtype() == kFloat32 && buffer.is_contiguous() &&
+         static_cast<std::size_t>(buffer.numel()) * sizeof(float) >= desc.get_size();
+}
+
 void execute(const Plan& plan, const std::vector<const void*>& inputs, const std::vector<void*>& outputs) {
   dnnl::stream& s = stream();
   std::vector<Tensor> scratch;  // keeps blocked copies alive until the primitive ran

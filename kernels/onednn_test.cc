@@ -53,6 +53,21 @@ TEST(PrimitiveCacheTest, RejectsZeroCapacity) {
   EXPECT_THAT([] { PrimitiveCache<int> cache(0); }, ::testing::ThrowsMessage<Error>(::testing::HasSubstr("capacity")));
 }
 
+// 10 floats = 40 bytes; buffer_for rounds up to whole floats.
+TEST(BufferTest, FitsOnlyADenseFloat32BufferOfEnoughBytes) {
+  const dnnl::memory::desc desc({10}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::a);
+  const dnnl::memory::desc bytes({41}, dnnl::memory::data_type::u8, dnnl::memory::format_tag::a);
+  EXPECT_EQ(buffer_for(desc).numel(), 10);
+  EXPECT_EQ(buffer_for(bytes).numel(), 11);
+  EXPECT_TRUE(fits(buffer_for(desc), desc));
+  EXPECT_TRUE(fits(zeros({11}), desc));
+  EXPECT_FALSE(fits(zeros({9}), desc));
+  EXPECT_FALSE(fits(zeros({10}), bytes));
+  EXPECT_FALSE(fits(Tensor(), desc));
+  EXPECT_FALSE(fits(zeros({10}, kFloat64), desc));
+  EXPECT_FALSE(fits(zeros({20}).slice(0, 0, 20, 2), desc));  // strided
+}
+
 TEST(PrimitiveKeyTest, EqualKeysHashEqually) {
   EXPECT_EQ(PrimitiveKeyHash()(key(3, 5)), PrimitiveKeyHash()(key(3, 5)));
   EXPECT_FALSE(key(3, 5) == key(3, 6));

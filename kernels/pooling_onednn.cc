@@ -120,11 +120,9 @@ Tensor max_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_outp
   constexpr const char* kName = "max_pool2d_backward";
   const Tensor g = dense(grad_output);
   const auto plan = plan_for(PrimitiveOp::kMaxPoolBackward, p, tag_of(format), tag_of(g), kName);
-  const auto bytes = static_cast<std::int64_t>(plan->inputs[1].plain.get_size());
-  NABLA_CHECK(workspace.dtype() == kFloat32 && workspace.is_contiguous() &&
-                  workspace.numel() * static_cast<std::int64_t>(sizeof(float)) >= bytes,
-              kName, ": workspace ", workspace.dtype(), " ", workspace.shape(),
-              " is not the one max_pool2d made for input_shape ", input_shape, " (", bytes, " bytes)");
+  const dnnl::memory::desc& expected = plan->inputs[1].plain;
+  NABLA_CHECK(onednn::fits(workspace, expected), kName, ": workspace ", workspace.dtype(), " ", workspace.shape(),
+              " is not the one max_pool2d made for input_shape ", input_shape, " (", expected.get_size(), " bytes)");
   Tensor grad_input = empty(input_shape, kFloat32, format);
   onednn::run(kName, *plan, {g.data<float>(), workspace.data<float>()}, {grad_input.data<float>()});
   return grad_input;

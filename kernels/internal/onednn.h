@@ -156,6 +156,10 @@ void run(const char* op_name, const Plan& plan, const std::vector<const void*>& 
 // opaque operands such as a pooling workspace.
 Tensor buffer_for(const dnnl::memory::desc& desc);
 
+// Whether `buffer` could be one buffer_for(desc) made: the check an opaque
+// operand gets before oneDNN reads desc.get_size() bytes from it.
+bool fits(const Tensor& buffer, const dnnl::memory::desc& desc);
+
 }  // namespace nabla::kernels::internal::onednn
 
 #endif  // NABLA_KERNELS_INTERNAL_ONEDNN_H_

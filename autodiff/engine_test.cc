@@ -97,6 +97,26 @@ TEST(Engine, NoGradRecordsNothing) {
   EXPECT_TRUE(grad_enabled());
 }
 
+// What forward sees of whether backward can run, through an identity op.
+bool forward_saw_requires_grad(const Variable& x) {
+  bool seen = false;
+  record(
+      "probe", {x},
+      [&seen](const Tensors& in, Context& c) {
+        seen = c.requires_grad;
+        return in[0];
+      },
+      [](const Tensor& g, const Context&) { return Tensors{g}; });
+  return seen;
+}
+
+TEST(Engine, ForwardKnowsWhetherBackwardCanRun) {
+  EXPECT_TRUE(forward_saw_requires_grad(parameter(scalar(1.0))));
+  EXPECT_FALSE(forward_saw_requires_grad(Variable(scalar(1.0))));
+  NoGradGuard no_grad;
+  EXPECT_FALSE(forward_saw_requires_grad(parameter(scalar(1.0))));
+}
+
 TEST(Engine, DetachCutsTheGraph) {
   Variable x = parameter(scalar(3.0));
   Variable y = x * x.detach();  // only the first factor is differentiated: dy/dx = 3

@@ -105,6 +105,7 @@ Tensors Graph::run(const std::vector<Variable>& fetches, const Feeds& feeds) {
     Tensors values;
     values.reserve(node->inputs.size());
     node->context = Context();
+    node->context.requires_grad = node->requires_grad;
     for (const auto& input : node->inputs) values.push_back(input->value);
     node->value = node->forward(values, node->context);
   }

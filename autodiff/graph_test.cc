@@ -21,6 +21,28 @@ TEST(Graph, PlaceholderOpsAreRecordedNotRun) {
   EXPECT_EQ(out[0].to_vector<float>(), (std::vector<float>{3, 5, 7, 9}));
 }
 
+// Graph::run tells each forward what record() would: whether backward can run.
+TEST(Graph, ForwardKnowsWhetherBackwardCanRun) {
+  Graph graph;
+  GraphScope scope(graph);
+  Variable x = placeholder("x", {2});
+  Variable w = parameter(tensor({1, 2}));
+  std::vector<bool> seen;
+  auto probe = [&seen](const Variable& v) {
+    return record(
+        "probe", {v},
+        [&seen](const Tensors& in, Context& c) {
+          seen.push_back(c.requires_grad);
+          return in[0];
+        },
+        [](const Tensor& g, const Context&) { return Tensors{g}; });
+  };
+  const Variable constant_side = probe(x);
+  const Variable trained_side = probe(x * w);
+  graph.run({constant_side, trained_side}, {{x, tensor({3, 4})}});
+  EXPECT_EQ(seen, (std::vector<bool>{false, true}));
+}
+
 TEST(Graph, RunsManyTimesWithoutNewNodes) {
   Graph graph;
   GraphScope scope(graph);

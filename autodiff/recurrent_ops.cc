@@ -291,10 +291,8 @@ void gru_cell_backward(std::int64_t h_size, const T* gates, const T* hidden_n, c
 
 namespace {
 
-// The oneDNN path saves x, h0, c0, w_ih, w_hh, bias, hidden, c_T and the
-// workspace; the reference path saves fewer, so the count tells backward
-// which path ran.
-constexpr std::size_t kOneDnnSavedCount = 9;
+// Context::path of the two LSTM paths.
+enum LstmPath { kLstmReference, kLstmOneDnn };
 
 // input, h0, c0, w_ih, w_hh, bias as the oneDNN kernels take them: float32,
 // contiguous, zeros for an absent state or bias.
@@ -306,7 +304,9 @@ kernels::LstmInputs onednn_inputs(const Slots& slots, const Tensors& values, con
           slots.get(values, kWeightIh), slots.get(values, kWeightHh), or_zeros(kBiasIh, {4 * d.h})};
 }
 
-Tensor lstm_forward_onednn(const Slots& slots, const Tensors& values, const Dims& d, bool training, Context& c) {
+// Keeps oneDNN's training workspace only when backward can run.
+Tensor lstm_forward_onednn(const Slots& slots, const Tensors& values, const Dims& d, Context& c) {
+  const bool training = c.requires_grad;
   const kernels::LstmInputs in = onednn_inputs(slots, values, d);
   const kernels::LstmForward out = kernels::lstm_forward_onednn(in, training);
   Tensor y({d.n, d.t + 1, d.h}, kFloat32);
@@ -405,21 +405,19 @@ Variable lstm(const Variable& input, const Variable& h0, const Variable& c0, con
               const Variable& w_hh, const Variable& bias) {
   std::vector<Variable> inputs;
   const Slots slots({input, h0, c0, w_ih, w_hh, bias, Variable()}, inputs);
-  // Whether backward can run: oneDNN then keeps its training workspace.
-  const bool training =
-      grad_enabled() && std::any_of(inputs.begin(), inputs.end(), [](const Variable& v) { return v.requires_grad(); });
   return record(
       "lstm", inputs,
-      [slots, training](const Tensors& values, Context& c) {
+      [slots](const Tensors& values, Context& c) {
         const Dims d = check_inputs(kLstm, slots, values);
         if (kernels::lstm_onednn_supports(slots.raw(values, kInput).dtype(), d.n, d.i, d.h)) {
-          return lstm_forward_onednn(slots, values, d, training, c);
+          c.path = kLstmOneDnn;
+          return lstm_forward_onednn(slots, values, d, c);
         }
+        c.path = kLstmReference;
         return lstm_forward_reference(slots, values, d, c);
       },
       [slots](const Tensor& grad, const Context& c) {
-        return c.saved.size() == kOneDnnSavedCount ? lstm_backward_onednn(slots, grad, c)
-                                                   : lstm_backward_reference(slots, grad, c);
+        return c.path == kLstmOneDnn ? lstm_backward_onednn(slots, grad, c) : lstm_backward_reference(slots, grad, c);
       });
 }
 

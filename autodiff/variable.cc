@@ -171,6 +171,7 @@ Variable record_inputs(const char* op, const Variable* inputs, std::size_t count
   }
   ValueList list;
   for (const Variable* input = inputs; input != inputs + count; ++input) list.values().push_back(input->value());
+  node->context.requires_grad = needs_grad;
   node->value = forward(list.values(), node->context);
   if (!needs_grad) node->context.saved.clear();  // nothing will read it
   return Variable(std::move(node));

@@ -42,6 +42,12 @@ struct Context {
   std::vector<Shape> input_shapes;
   /// needs_grad[i]: whether input i needs a gradient; skip the others.
   std::vector<bool> needs_grad;
+  /// Set before forward runs: whether backward can run (an input requires
+  /// grad and grad mode is on), so forward may skip what only backward reads.
+  bool requires_grad = false;
+  /// For an op with several forward paths (oneDNN or reference kernels):
+  /// the one forward took, for backward to follow.
+  int path = 0;
 };
 
 /// forward(inputs, ctx) -> output; may fill ctx.saved.

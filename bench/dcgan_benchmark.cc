@@ -5,65 +5,21 @@
 //   D: loss(D(real), 1) + loss(D(G(z).detach()), 0); backward; D step
 //   G: loss(D(G(z)), 1); backward; G step (the same fake batch)
 // and steps/s is reported.
-//   G: dense 100->128*7*7, reshape 128x7x7, BatchNorm2d, ReLU,
-//      ConvTranspose 128->64 k4 s2 p1 (14x14), BatchNorm2d, ReLU,
-//      ConvTranspose 64->1 k4 s2 p1 (28x28), tanh
-//   D: conv 1->64 k4 s2 p1 (14x14), LeakyReLU 0.2, conv 64->128 k4 s2 p1
-//      (7x7), BatchNorm2d, LeakyReLU 0.2, dense 6272->1
+// The nets are examples/dcgan_nets.h's, the anchor's layer for layer.
 
 #include <memory>
 #include <vector>
 
 #include "autodiff/ops.h"
 #include "bench/harness.h"
-#include "nn/layers.h"
+#include "examples/dcgan_nets.h"
 #include "nn/losses.h"
-#include "nn/sequential.h"
 #include "optim/adam.h"
 
 namespace nabla::bench {
 namespace {
 
-constexpr std::int64_t kBatch = 64, kNoise = 100;
-
-class ImageGenerator : public nn::Module {
- public:
-  ImageGenerator()
-      : project_(register_module("project", std::make_shared<nn::Dense>(nn::DenseOptions(kNoise, 128 * 7 * 7)))),
-        norm0_(register_module("norm0", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(128)))),
-        up1_(register_module("up1", std::make_shared<nn::ConvTranspose2D>(
-                                        nn::ConvTranspose2DOptions(128, 64, 4).stride({2, 2}).padding({1, 1})))),
-        norm1_(register_module("norm1", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(64)))),
-        up2_(register_module("up2", std::make_shared<nn::ConvTranspose2D>(
-                                        nn::ConvTranspose2DOptions(64, 1, 4).stride({2, 2}).padding({1, 1})))) {}
-
-  Variable forward(const Variable& noise) override {
-    Variable x = reshape(project_->forward(noise), {-1, 128, 7, 7});
-    x = relu(norm0_->forward(x));
-    x = relu(norm1_->forward(up1_->forward(x)));
-    return tanh(up2_->forward(x));
-  }
-  std::string type_name() const override { return "ImageGenerator"; }
-
- private:
-  std::shared_ptr<nn::Dense> project_;
-  std::shared_ptr<nn::BatchNorm2d> norm0_;
-  std::shared_ptr<nn::ConvTranspose2D> up1_;
-  std::shared_ptr<nn::BatchNorm2d> norm1_;
-  std::shared_ptr<nn::ConvTranspose2D> up2_;
-};
-
-std::shared_ptr<nn::Sequential> make_discriminator() {
-  auto discriminator = std::make_shared<nn::Sequential>();
-  discriminator->add(std::make_shared<nn::Conv2D>(nn::Conv2DOptions(1, 64, 4).stride({2, 2}).padding({1, 1})));
-  discriminator->add(nn::LeakyReLU(0.2));
-  discriminator->add(std::make_shared<nn::Conv2D>(nn::Conv2DOptions(64, 128, 4).stride({2, 2}).padding({1, 1})));
-  discriminator->add(std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(128)));
-  discriminator->add(nn::LeakyReLU(0.2));
-  discriminator->add(std::make_shared<nn::Flatten>());
-  discriminator->add(std::make_shared<nn::Dense>(nn::DenseOptions(128 * 7 * 7, 1)));
-  return discriminator;
-}
+constexpr std::int64_t kBatch = 64, kNoise = examples::kDcganNoise;
 
 // Argument: threads.
 void BM_DcganStep(benchmark::State& state) {
@@ -72,8 +28,8 @@ void BM_DcganStep(benchmark::State& state) {
   std::vector<Variable> reals;
   for (int i = 0; i < 8; ++i) reals.emplace_back(uniform({kBatch, 1, 28, 28}, -1, 1, random));
   manual_seed(1);
-  ImageGenerator generator;
-  const auto discriminator = make_discriminator();
+  examples::GeneratorNet generator;
+  const auto discriminator = std::make_shared<examples::DiscriminatorNet>();
   const auto adam = optim::AdamOptions(2e-4).betas(0.5, 0.999);
   optim::Adam generator_adam(generator.parameters(), adam), discriminator_adam(discriminator->parameters(), adam);
   const Variable real_targets(ones({kBatch, 1})), fake_targets(zeros({kBatch, 1}));

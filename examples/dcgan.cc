@@ -1,10 +1,5 @@
-// A DCGAN on Fashion-MNIST (Radford et al.; the anchors' dcgan_step):
-//   generator      noise [100] -> Dense 6272 -> [128, 7, 7] -> BatchNorm, ReLU
-//                  -> ConvTranspose 128->64 (4x4, stride 2: 14x14) -> BatchNorm, ReLU
-//                  -> ConvTranspose 64->1 (28x28) -> tanh
-//   discriminator  Conv 1->64 (4x4, stride 2: 14x14) -> LeakyReLU 0.2
-//                  -> Conv 64->128 (7x7) -> BatchNorm -> LeakyReLU 0.2 -> Dense 6272 -> 1
-// trained with binary cross-entropy on logits and Adam (2e-4, betas 0.5 and
+// A DCGAN on Fashion-MNIST (Radford et al.; the anchors' dcgan_step), its
+// generator and discriminator in dcgan_nets.h, trained with binary cross-entropy on logits and Adam (2e-4, betas 0.5 and
 // 0.999) for both. Each epoch writes a grid of samples from fixed noise
 // (dcgan_epoch_NN.png) and the discriminator's and generator's loss curves.
 //
@@ -28,6 +23,7 @@
 #include "data/image.h"
 #include "data/transforms.h"
 #include "examples/common.h"
+#include "examples/dcgan_nets.h"
 #include "examples/fashion_classifier.h"
 #include "nn/layers.h"
 #include "nn/losses.h"
@@ -42,61 +38,12 @@ DEFINE_int64(train_limit, 0, "train on the first N images only (0: all); for smo
 namespace nabla {
 namespace {
 
-constexpr std::int64_t kNoise = 100;
+using examples::DiscriminatorNet;
+using examples::GeneratorNet;
+
+constexpr std::int64_t kNoise = examples::kDcganNoise;
 constexpr double kBeta1 = 0.5;  // DCGAN's: with the default 0.9 the two-player game oscillates more
 constexpr std::int64_t kGridImages = 64;
-
-// noise [N, 100] -> images [N, 1, 28, 28] in [-1, 1].
-class GeneratorNet : public nn::Module {
- public:
-  GeneratorNet()
-      : fc_(register_module("fc", std::make_shared<nn::Dense>(nn::DenseOptions(kNoise, 128 * 7 * 7)))),
-        bn0_(register_module("bn0", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(128)))),
-        up1_(register_module("up1", std::make_shared<nn::ConvTranspose2D>(
-                                        nn::ConvTranspose2DOptions(128, 64, 4).stride({2, 2}).padding({1, 1})))),
-        bn1_(register_module("bn1", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(64)))),
-        up2_(register_module("up2", std::make_shared<nn::ConvTranspose2D>(
-                                        nn::ConvTranspose2DOptions(64, 1, 4).stride({2, 2}).padding({1, 1})))) {}
-
-  Variable forward(const Variable& noise) override {
-    Variable x = reshape(fc_->forward(noise), {-1, 128, 7, 7});
-    x = relu(bn0_->forward(x));
-    x = relu(bn1_->forward(up1_->forward(x)));
-    return tanh(up2_->forward(x));
-  }
-  std::string type_name() const override { return "DCGAN generator"; }
-
- private:
-  std::shared_ptr<nn::Dense> fc_;
-  std::shared_ptr<nn::BatchNorm2d> bn0_;
-  std::shared_ptr<nn::ConvTranspose2D> up1_;
-  std::shared_ptr<nn::BatchNorm2d> bn1_;
-  std::shared_ptr<nn::ConvTranspose2D> up2_;
-};
-
-// images [N, 1, 28, 28] -> logits [N, 1], high for "real".
-class DiscriminatorNet : public nn::Module {
- public:
-  DiscriminatorNet()
-      : c1_(register_module("c1",
-                            std::make_shared<nn::Conv2D>(nn::Conv2DOptions(1, 64, 4).stride({2, 2}).padding({1, 1})))),
-        c2_(register_module(
-            "c2", std::make_shared<nn::Conv2D>(nn::Conv2DOptions(64, 128, 4).stride({2, 2}).padding({1, 1})))),
-        bn_(register_module("bn", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(128)))),
-        fc_(register_module("fc", std::make_shared<nn::Dense>(nn::DenseOptions(128 * 7 * 7, 1)))) {}
-
-  Variable forward(const Variable& images) override {
-    Variable x = leaky_relu(c1_->forward(images), 0.2);
-    x = leaky_relu(bn_->forward(c2_->forward(x)), 0.2);
-    return fc_->forward(flatten(x, 1));
-  }
-  std::string type_name() const override { return "DCGAN discriminator"; }
-
- private:
-  std::shared_ptr<nn::Conv2D> c1_, c2_;
-  std::shared_ptr<nn::BatchNorm2d> bn_;
-  std::shared_ptr<nn::Dense> fc_;
-};
 
 // The discriminator's half of a GAN step as a Module, so that nn::Model::fit
 // drives the training (seeded batches, progress bar, history): forward(real)

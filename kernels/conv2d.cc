@@ -183,9 +183,12 @@ Tensor run_backward_input(const Conv2dParams& p, const Tensor& grad_output, cons
 Conv2dParamGrads run_backward_weight(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input,
                                      bool with_bias) {
   switch (select_conv_backend(p)) {
-    case ConvBackend::kOneDnn:
-      return internal::conv2d_backward_weight_onednn(p, dense_activation(grad_output), dense_activation(input),
-                                                     with_bias);
+    case ConvBackend::kOneDnn: {
+      Conv2dParamGrads grads;
+      grads.weight = internal::conv2d_backward_weight_onednn(p, dense_activation(grad_output), dense_activation(input),
+                                                             with_bias ? &grads.bias : nullptr);
+      return grads;
+    }
     case ConvBackend::kEigen:
       return {internal::conv2d_backward_weight_eigen(p, grad_output.contiguous(), input.contiguous()),
               with_bias ? sum(grad_output, {0, 2, 3}) : Tensor()};

@@ -223,19 +223,21 @@ Tensor conv2d_backward_input_onednn(const Conv2dParams& p, const Tensor& grad_ou
   return out;
 }
 
-Conv2dParamGrads conv2d_backward_weight_onednn(const Conv2dParams& p, const Tensor& grad_output,
-                                               const Tensor& input, bool with_bias) {
+Tensor conv2d_backward_weight_onednn(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input,
+                                     Tensor* grad_bias) {
   constexpr const char* kName = "conv2d_backward_weight";
+  const bool with_bias = grad_bias != nullptr;
   const Layouts layouts{tag_of(input), tag_of(grad_output)};
   const auto plan = plan_for(with_bias ? PrimitiveOp::kConvBackwardWeightsAndBias : PrimitiveOp::kConvBackwardWeights,
                              p, layouts, kName);
-  Conv2dParamGrads grads{
-      empty({p.out_channels, p.in_channels / p.groups, p.kernel_size[0], p.kernel_size[1]}, kFloat32),
-      with_bias ? empty({p.out_channels}, kFloat32) : Tensor()};
-  std::vector<void*> outputs{grads.weight.data<float>()};
-  if (with_bias) outputs.push_back(grads.bias.data<float>());
+  Tensor grad_weight = empty({p.out_channels, p.in_channels / p.groups, p.kernel_size[0], p.kernel_size[1]}, kFloat32);
+  std::vector<void*> outputs{grad_weight.data<float>()};
+  if (with_bias) {
+    *grad_bias = empty({p.out_channels}, kFloat32);
+    outputs.push_back(grad_bias->data<float>());
+  }
   onednn::run(kName, *plan, {input.data<float>(), grad_output.data<float>()}, outputs);
-  return grads;
+  return grad_weight;
 }
 
 }  // namespace nabla::kernels::internal

@@ -9,7 +9,6 @@
 // conv2d_onednn_supports() before calling. Otherwise the contracts of the
 // functions of conv2d_eigen.h.
 
-#include "kernels/conv2d.h"
 #include "kernels/internal/conv2d_params.h"
 #include "tensor/tensor.h"
 
@@ -23,9 +22,9 @@ Tensor conv2d_forward_onednn(const Conv2dParams& params, const Tensor& input, co
 Tensor conv2d_backward_input_onednn(const Conv2dParams& params, const Tensor& grad_output, const Tensor& weight,
                                     const Tensor& bias);
 
-// The bias gradient only when `with_bias`.
-Conv2dParamGrads conv2d_backward_weight_onednn(const Conv2dParams& params, const Tensor& grad_output,
-                                               const Tensor& input, bool with_bias);
+// `grad_bias`, when not null, receives the bias gradient from the same pass.
+Tensor conv2d_backward_weight_onednn(const Conv2dParams& params, const Tensor& grad_output, const Tensor& input,
+                                     Tensor* grad_bias);
 
 }  // namespace nabla::kernels::internal
 

@@ -15,18 +15,16 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 
+#include "kernels/internal/onednn.h"
 #include "tensor/ops.h"
 
 namespace nabla {
 namespace {
 
+using kernels::internal::onednn::engine;
+
 using dnnl::memory;
 using Tag = memory::format_tag;
-
-dnnl::engine& engine() {
-  static dnnl::engine instance(dnnl::engine::kind::cpu, 0);
-  return instance;
-}
 
 memory::desc plain_desc(const memory::dims& dims) {
   return memory::desc(dims, memory::data_type::f32, dims.size() == 1 ? Tag::a : Tag::ab);
@@ -50,7 +48,7 @@ void run_onednn_binary(benchmark::State& state, const memory::dims& a_dims, cons
   const dnnl::binary primitive(dnnl::binary::primitive_desc(
       dnnl::binary::desc(dnnl::algorithm::binary_add, plain_desc(a_dims), plain_desc(b_dims), plain_desc(a_dims)),
       engine()));
-  dnnl::stream stream(engine());
+  dnnl::stream& stream = kernels::internal::onednn::stream();
   const std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC_0, wrap(a, a_dims)}, {DNNL_ARG_SRC_1, wrap(b, b_dims)}, {DNNL_ARG_DST, wrap(out, a_dims)}};
   for (auto _ : state) {
@@ -68,7 +66,7 @@ void run_onednn_sum(benchmark::State& state, const memory::dims& src_dims, const
   const dnnl::reduction primitive(dnnl::reduction::primitive_desc(
       dnnl::reduction::desc(dnnl::algorithm::reduction_sum, plain_desc(src_dims), plain_desc(dst_dims), 0, 0),
       engine()));
-  dnnl::stream stream(engine());
+  dnnl::stream& stream = kernels::internal::onednn::stream();
   const std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, wrap(x, src_dims)},
                                                 {DNNL_ARG_DST, wrap(out, dst_dims)}};
   for (auto _ : state) {

@@ -203,13 +203,17 @@ TEST_P(Conv2dCaseTest, ChannelsLastOperandsGiveTheSameValues) {
   const Tensor y = conv2d(x_last, w32, b.astype(kFloat32), c.options);
   expect_close(y, naive_conv2d(x, w, b, c.options), 1e-5);
   const bool on_onednn = current_backend() == Backend::kOneDnn;
-  if (on_onednn) EXPECT_TRUE(y.is_contiguous(MemoryFormat::kChannelsLast));
+  if (on_onednn) {
+    EXPECT_TRUE(y.is_contiguous(MemoryFormat::kChannelsLast));
+  }
   const Tensor g = random_tensor(y.shape(), 24);
   const Tensor grad_input = conv2d_backward_input(g, w, c.input, c.options);
   const Tensor grad_weight = conv2d_backward_weight(g, x, c.weight, c.options);
   for (const Tensor& g32 : {g.astype(kFloat32), g.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast)}) {
     const Tensor grad_input32 = conv2d_backward_input(g32, w32, c.input, c.options);
-    if (on_onednn) EXPECT_TRUE(grad_input32.is_contiguous(MemoryFormat::kChannelsLast));
+    if (on_onednn) {
+      EXPECT_TRUE(grad_input32.is_contiguous(MemoryFormat::kChannelsLast));
+    }
     expect_close(grad_input32, grad_input, 1e-5);
     expect_close(conv2d_backward_weight(g32, x_last, c.weight, c.options), grad_weight, 1e-4);
   }

@@ -51,14 +51,17 @@ Tensor map_unary(const char* name, const Tensor& x, Formula&& formula) {
   NABLA_CHECK(x.defined(), name, ": the tensor is undefined (default-constructed)");
   NABLA_CHECK(!kFloatOnly || is_floating(x.dtype()), name, ": needs a float32 or float64 tensor, got ", x.dtype(),
               " of shape ", x.shape());
-  const Tensor input = x.contiguous();
-  Tensor result(x.shape(), x.dtype());
+  // A channels-last x gives a channels-last result, as in PyTorch.
+  const MemoryFormat format = x.suggest_memory_format();
+  const Tensor input = x.contiguous(format);
+  Tensor result = empty(x.shape(), x.dtype(), format);
   dispatch(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (!kFloatOnly || std::is_floating_point_v<T>) {
       const T* in = input.data<T>();
       T* out = result.data<T>();
-      internal::StridedLoop<2> loop(result.shape(), {result.strides(), result.strides()}, {0, 0});
+      // Both are dense in one order: a single run over memory.
+      internal::StridedLoop<2> loop({result.numel()}, {Strides{1}, Strides{1}}, {0, 0});
       loop.for_each_piece([&](const auto& offsets, std::int64_t n) {
         Eigen::Map<Array<T>>(out + offsets[0], n) = formula(Eigen::Map<const Array<T>>(in + offsets[1], n));
       });
@@ -166,9 +169,29 @@ void binary_into(const Tensor& a, const Tensor& b, Tensor& out) {
   });
 }
 
+// Whether a binary op's result keeps a channels-last operand's format: the
+// other operand is a scalar or channels-last of the same shape (PyTorch's
+// rule, short of its broadcasting cases).
+bool keeps_channels_last(const Tensor& a, const Tensor& b) {
+  auto channels_last = [](const Tensor& t) { return t.suggest_memory_format() == MemoryFormat::kChannelsLast; };
+  auto goes_with = [](const Tensor& t, const Tensor& other) {
+    return t.rank() == 0 || (t.shape() == other.shape() && t.is_contiguous(MemoryFormat::kChannelsLast));
+  };
+  return (channels_last(a) && goes_with(b, a)) || (channels_last(b) && goes_with(a, b));
+}
+
+// A dense channels-last tensor as the flat run of its memory; a scalar as [1].
+Tensor memory_run(const Tensor& t) { return t.rank() == 0 ? t.reshape({1}) : t.permute({0, 2, 3, 1}).reshape({-1}); }
+
 template <typename Op>
 Tensor binary(const Tensor& a, const Tensor& b) {
   check_binary_operands<Op>(a, b);
+  if (keeps_channels_last(a, b)) {
+    Tensor out = empty(a.rank() == 0 ? b.shape() : a.shape(), a.dtype(), MemoryFormat::kChannelsLast);
+    Tensor run = memory_run(out);
+    if (out.numel() > 0) binary_into<Op>(memory_run(a), memory_run(b), run);
+    return out;
+  }
   if (a.shape() == b.shape() && a.numel() < internal::kParallelGrain && a.is_contiguous() && b.is_contiguous()) {
     // Small dense operands of one shape: a single flat loop, no broadcast views.
     Tensor out(a.shape(), a.dtype());

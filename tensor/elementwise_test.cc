@@ -127,6 +127,39 @@ std::vector<UnaryCase> float_unary_cases() {
   };
 }
 
+// Channels-last operands keep their format through element-wise ops (as in
+// PyTorch); each value is checked against the row-major computation's, by
+// its index, which the format must not change.
+TEST(MemoryFormatTest, ElementWiseOpsKeepChannelsLast) {
+  const Shape shape = {2, 3, 4, 5};
+  const std::vector<double> xs = random_values(numel(shape), 41), ys = random_values(numel(shape), 42);
+  const Tensor x = from_vector(xs, shape), y = from_vector(ys, shape);
+  const Tensor x_last = x.contiguous(MemoryFormat::kChannelsLast), y_last = y.contiguous(MemoryFormat::kChannelsLast);
+  auto expect_channels_last = [](const Tensor& result, const std::vector<double>& expected) {
+    EXPECT_TRUE(result.is_contiguous(MemoryFormat::kChannelsLast));
+    EXPECT_FALSE(result.is_contiguous());
+    const std::vector<double> got = values(result);
+    ASSERT_EQ(got.size(), expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) EXPECT_DOUBLE_EQ(got[i], expected[i]) << "element " << i;
+  };
+  std::vector<double> expected(xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = std::tanh(xs[i]);
+  expect_channels_last(tanh(x_last), expected);
+  for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = xs[i] * ys[i];
+  expect_channels_last(x_last * y_last, expected);
+  for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = xs[i] - 2;
+  expect_channels_last(x_last - 2.0, expected);
+  for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = 2 - xs[i];
+  expect_channels_last(2.0 - x_last, expected);
+  // Mixed formats or broadcasting: row-major, the same values.
+  for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = xs[i] + ys[i];
+  const Tensor mixed = x_last + y;
+  EXPECT_TRUE(mixed.is_contiguous());
+  EXPECT_EQ(values(mixed), expected);
+  const Tensor bias = tensor({1, 2, 3}, {1, 3, 1, 1}, kFloat64);
+  EXPECT_EQ(values(x_last + bias), values(x + bias));
+}
+
 TEST(UnaryTest, EveryOpMatchesTheStandardLibraryInFloat32AndFloat64) {
   for (const UnaryCase& c : float_unary_cases()) {
     SCOPED_TRACE(c.name);

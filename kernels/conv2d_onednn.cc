@@ -77,18 +77,20 @@ struct Geometry {
   memory::dims strides, dilates, padding_left, padding_right;
 };
 
-// What the backward passes compute on. With few input channels (an image's
-// 1 or 3), oneDNN's nhwc and blocked kernels pad them to a block of 16:
-// backward-data then runs 6-10x slower than its gemm kernel on nchw (0.85 vs
-// 0.14 ms for the DCGAN discriminator's first layer, 2 threads), and
-// backward-weights is faster blocked, reorders included (0.38 + 0.13 vs
-// 0.65 ms for the CNN benchmark's conv1, 1 thread).
+// What the backward passes compute on, measured in the training steps.
+// With few input channels (an image's 1 or 3) oneDNN's nhwc and blocked
+// backward-data kernels pad them to a block of 16 and run 6-10x slower than
+// its gemm kernel on nchw (0.85 vs 0.14 ms for the DCGAN discriminator's
+// first layer, 2 threads). Strided backward-weights is faster blocked,
+// reorders included (1.9 vs 2.6 ms for the DCGAN's stride-2 layer, 2
+// threads); at stride 1 nhwc is (cnn_train's conv1: 0.32 vs 0.21 + 0.26 ms
+// for the reorder of its gradient to blocked).
 Layouts backward_data_layouts(const Conv2dParams& p) {
   return p.in_channels < 16 ? Layouts{Tag::nchw, Tag::any} : Layouts{Tag::nhwc, Tag::nhwc};
 }
 Layouts backward_weights_layouts(const Conv2dParams& p) {
   const bool unit_stride = p.stride[0] == 1 && p.stride[1] == 1;
-  return p.in_channels < 16 || !unit_stride ? Layouts{Tag::any, Tag::any} : Layouts{Tag::nhwc, Tag::nhwc};
+  return unit_stride ? Layouts{Tag::nhwc, Tag::nhwc} : Layouts{Tag::any, Tag::any};
 }
 
 // `compute`: the activations' layouts; `relu`: the fused ReLU post-op,

@@ -113,7 +113,7 @@ dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, const 
 
 Plan forward_plan(const Conv2dParams& p, const Layouts& layouts, bool with_bias) {
   const Geometry g(p, layouts);
-  const auto pd = forward_desc(g, Layouts{}, with_bias, p.relu, dnnl::prop_kind::forward_training);
+  const auto pd = forward_desc(g, Layouts{Tag::nhwc, Tag::nhwc}, with_bias, p.relu, dnnl::prop_kind::forward_training);
   std::vector<Operand> inputs{Operand(DNNL_ARG_SRC, g.ours_src(), pd.src_desc(), false),
                               Operand(DNNL_ARG_WEIGHTS, g.ours_weight(), pd.weights_desc(), false)};
   if (with_bias) inputs.emplace_back(DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), false);

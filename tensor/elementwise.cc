@@ -169,27 +169,36 @@ void binary_into(const Tensor& a, const Tensor& b, Tensor& out) {
   });
 }
 
-// Whether a binary op's result keeps a channels-last operand's format: the
-// other operand is a scalar or channels-last of the same shape (PyTorch's
-// rule, short of its broadcasting cases).
+// Whether a binary op's result keeps a channels-last operand's format, as
+// PyTorch's does: the other operand is channels-last of the same shape, a
+// scalar, or one value per channel ([1, C, 1, 1] or [C, 1, 1]: a bias).
 bool keeps_channels_last(const Tensor& a, const Tensor& b) {
   auto channels_last = [](const Tensor& t) { return t.suggest_memory_format() == MemoryFormat::kChannelsLast; };
   auto goes_with = [](const Tensor& t, const Tensor& other) {
-    return t.rank() == 0 || (t.shape() == other.shape() && t.is_contiguous(MemoryFormat::kChannelsLast));
+    if (t.shape() == other.shape()) return t.is_contiguous(MemoryFormat::kChannelsLast);
+    if (t.rank() > 4) return false;
+    Shape four(4 - t.rank(), 1);
+    four.insert(four.end(), t.shape().begin(), t.shape().end());
+    return four[0] == 1 && four[2] == 1 && four[3] == 1 && (four[1] == 1 || four[1] == other.dim(1));
   };
   return (channels_last(a) && goes_with(b, a)) || (channels_last(b) && goes_with(a, b));
 }
 
-// A dense channels-last tensor as the flat run of its memory; a scalar as [1].
-Tensor memory_run(const Tensor& t) { return t.rank() == 0 ? t.reshape({1}) : t.permute({0, 2, 3, 1}).reshape({-1}); }
+// The [N, H, W, C] view of an [N, C, H, W] tensor (leading 1s added first):
+// row-major for a channels-last tensor, so that binary_into's rows are dense.
+Tensor nhwc_view(const Tensor& t) {
+  Tensor four = t;
+  while (four.rank() < 4) four = four.unsqueeze(0);
+  return four.permute({0, 2, 3, 1});
+}
 
 template <typename Op>
 Tensor binary(const Tensor& a, const Tensor& b) {
   check_binary_operands<Op>(a, b);
   if (keeps_channels_last(a, b)) {
-    Tensor out = empty(a.rank() == 0 ? b.shape() : a.shape(), a.dtype(), MemoryFormat::kChannelsLast);
-    Tensor run = memory_run(out);
-    if (out.numel() > 0) binary_into<Op>(memory_run(a), memory_run(b), run);
+    Tensor out = empty(broadcast_shapes(Op::kName, a.shape(), b.shape()), a.dtype(), MemoryFormat::kChannelsLast);
+    Tensor out_nhwc = nhwc_view(out);
+    if (out.numel() > 0) binary_into<Op>(nhwc_view(a), nhwc_view(b), out_nhwc);
     return out;
   }
   if (a.shape() == b.shape() && a.numel() < internal::kParallelGrain && a.is_contiguous() && b.is_contiguous()) {
@@ -219,6 +228,10 @@ Tensor& binary_in_place(Tensor& a, const Tensor& b) {
   if (a.numel() == 0) return a;
   if (a.is_contiguous() && !a.shares_storage_with(b)) {
     binary_into<Op>(a, b, a);
+  } else if (a.suggest_memory_format() == MemoryFormat::kChannelsLast && keeps_channels_last(a, b) &&
+             !a.shares_storage_with(b)) {
+    Tensor a_nhwc = nhwc_view(a);
+    binary_into<Op>(a_nhwc, nhwc_view(b), a_nhwc);
   } else {
     a.copy_(binary<Op>(a, b));
   }

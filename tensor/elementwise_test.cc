@@ -151,13 +151,24 @@ TEST(MemoryFormatTest, ElementWiseOpsKeepChannelsLast) {
   expect_channels_last(x_last - 2.0, expected);
   for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = 2 - xs[i];
   expect_channels_last(2.0 - x_last, expected);
-  // Mixed formats or broadcasting: row-major, the same values.
+  // One value per channel (a bias), in either spelling: element i is in channel i / 20 % 3.
+  for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = xs[i] + static_cast<double>(i / 20 % 3 + 1);
+  expect_channels_last(x_last + tensor({1, 2, 3}, {1, 3, 1, 1}, kFloat64), expected);
+  expect_channels_last(tensor({1, 2, 3}, {3, 1, 1}, kFloat64) + x_last, expected);
+  // In place, through the channels-last memory.
+  Tensor accumulated = x_last.clone().contiguous(MemoryFormat::kChannelsLast);
+  accumulated += y_last;
+  for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = xs[i] + ys[i];
+  expect_channels_last(accumulated, expected);
+  // Mixed formats, or broadcasting along another axis: row-major, the same values.
   for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = xs[i] + ys[i];
   const Tensor mixed = x_last + y;
   EXPECT_TRUE(mixed.is_contiguous());
   EXPECT_EQ(values(mixed), expected);
-  const Tensor bias = tensor({1, 2, 3}, {1, 3, 1, 1}, kFloat64);
-  EXPECT_EQ(values(x_last + bias), values(x + bias));
+  for (std::size_t i = 0; i < xs.size(); ++i) expected[i] = xs[i] * static_cast<double>(i % 5);
+  const Tensor by_column = x_last * tensor({0, 1, 2, 3, 4}, {5}, kFloat64);
+  EXPECT_TRUE(by_column.is_contiguous());
+  EXPECT_EQ(values(by_column), expected);
 }
 
 TEST(UnaryTest, EveryOpMatchesTheStandardLibraryInFloat32AndFloat64) {

@@ -309,19 +309,14 @@ Tensor lstm_forward_onednn(const Slots& slots, const Tensors& values, const Dims
   const bool training = c.requires_grad;
   const kernels::LstmInputs in = onednn_inputs(slots, values, d);
   const kernels::LstmForward out = kernels::lstm_forward_onednn(in, training);
-  Tensor y({d.n, d.t + 1, d.h}, kFloat32);
-  y.slice(1, 0, d.t).copy_(out.hidden);
-  y.select(1, d.t).copy_(out.cell);
-  if (training) c.saved = {in.input, in.h0, in.c0, in.w_ih, in.w_hh, in.bias, out.hidden, out.cell, out.workspace};
-  return y;
+  if (training) c.saved = {in.input, in.h0, in.c0, in.w_ih, in.w_hh, in.bias, out.sequence, out.workspace};
+  return out.sequence;
 }
 
 Tensors lstm_backward_onednn(const Slots& slots, const Tensor& grad, const Context& c) {
   const kernels::LstmInputs in{c.saved[0], c.saved[1], c.saved[2], c.saved[3], c.saved[4], c.saved[5]};
-  const kernels::LstmForward forward{c.saved[6], c.saved[7], c.saved[8]};
-  const std::int64_t steps = in.input.dim(1);
-  kernels::LstmGradients all = kernels::lstm_backward_onednn(in, forward, grad.slice(1, 0, steps).contiguous(),
-                                                             grad.select(1, steps).contiguous());
+  const kernels::LstmForward forward{c.saved[6], c.saved[7]};
+  kernels::LstmGradients all = kernels::lstm_backward_onednn(in, forward, grad.contiguous());
   Tensors grads(c.needs_grad.size());
   const std::pair<Slot, Tensor*> results[] = {{kInput, &all.input}, {kH0, &all.h0},       {kC0, &all.c0},
                                               {kWeightIh, &all.w_ih}, {kWeightHh, &all.w_hh}, {kBiasIh, &all.bias}};

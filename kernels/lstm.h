@@ -11,8 +11,8 @@
 /// w_hh [H, 4H], bias [4H]. Absent states or bias are passed as zeros.
 ///
 ///   LstmInputs in{x, zeros({n, h}), zeros({n, h}), w_ih, w_hh, zeros({4 * h})};
-///   LstmForward out = lstm_forward_onednn(in, /*training=*/true);  // out.hidden [N, T, H]
-///   LstmGradients g = lstm_backward_onednn(in, out, grad_hidden, grad_cell);
+///   LstmForward out = lstm_forward_onednn(in, /*training=*/true);  // out.sequence [N, T + 1, H]
+///   LstmGradients g = lstm_backward_onednn(in, out, grad_sequence);
 ///
 /// Throws nabla::Error naming the op and the shapes when oneDNN fails or
 /// rejects the shapes.
@@ -35,9 +35,13 @@ struct LstmInputs {
 };
 
 struct LstmForward {
-  Tensor hidden;     ///< [N, T, H]: h_1 .. h_T
-  Tensor cell;       ///< [N, H]: the final cell state c_T
+  /// [N, T + 1, H]: h_1 .. h_T, then the final cell state c_T (oneDNN
+  /// writes both there, so the autodiff op returns it without a copy).
+  Tensor sequence;
   Tensor workspace;  ///< training only: oneDNN's opaque record for lstm_backward_onednn
+
+  Tensor hidden() const { return sequence.slice(1, 0, sequence.dim(1) - 1); }  ///< [N, T, H]
+  Tensor cell() const { return sequence.select(1, sequence.dim(1) - 1); }      ///< [N, H]
 };
 
 /// Runs the sequence; `training` also fills the workspace (oneDNN's
@@ -49,11 +53,10 @@ struct LstmGradients {
   Tensor input, h0, c0, w_ih, w_hh, bias;
 };
 
-/// From the gradients reaching the hidden states grad_hidden [N, T, H] and
-/// the final cell state grad_cell [N, H], the gradients of every input.
-/// `forward` is what lstm_forward_onednn(in, true) returned.
-LstmGradients lstm_backward_onednn(const LstmInputs& in, const LstmForward& forward, const Tensor& grad_hidden,
-                                   const Tensor& grad_cell);
+/// From the gradient reaching the sequence, grad_sequence [N, T + 1, H]
+/// (the hidden states', then the final cell state's), the gradients of every
+/// input. `forward` is what lstm_forward_onednn(in, true) returned.
+LstmGradients lstm_backward_onednn(const LstmInputs& in, const LstmForward& forward, const Tensor& grad_sequence);
 
 }  // namespace nabla::kernels
 

@@ -31,11 +31,15 @@ Sizes sizes_of(const LstmInputs& in) { return {in.input.dim(0), in.input.dim(1),
 memory::desc desc_of(const memory::dims& dims, Tag tag) { return {dims, memory::data_type::f32, tag}; }
 
 // The operand descriptors of one LSTM, in our layouts (and `any` for the
-// weights oneDNN may re-lay).
+// weights oneDNN may re-lay). The hidden states and c_T (and their
+// gradients) are read and written in place in the [N, T + 1, H] sequence:
+// rows of T + 1 steps per sample.
 struct Descs {
   explicit Descs(const Sizes& s)
       : input(desc_of({s.t, s.n, s.i}, Tag::ntc)),
-        hidden(desc_of({s.t, s.n, s.h}, Tag::ntc)),
+        hidden({s.t, s.n, s.h}, memory::data_type::f32, memory::dims{s.h, (s.t + 1) * s.h, 1}),
+        cell({1, 1, s.n, s.h}, memory::data_type::f32,
+             memory::dims{s.n * (s.t + 1) * s.h, s.n * (s.t + 1) * s.h, (s.t + 1) * s.h, 1}),
         state(desc_of({1, 1, s.n, s.h}, Tag::ldnc)),
         w_ih(desc_of({1, 1, s.i, 4, s.h}, Tag::ldigo)),
         w_hh(desc_of({1, 1, s.h, 4, s.h}, Tag::ldigo)),
@@ -43,22 +47,23 @@ struct Descs {
         any_w_hh(desc_of({1, 1, s.h, 4, s.h}, Tag::any)),
         bias(desc_of({1, 1, 4, s.h}, Tag::ldgo)) {}
 
-  memory::desc input, hidden, state, w_ih, w_hh, any_w_ih, any_w_hh, bias;
+  memory::desc input, hidden, cell, state, w_ih, w_hh, any_w_ih, any_w_hh, bias;
 };
 
 dnnl::lstm_forward::primitive_desc forward_desc(const Descs& d, dnnl::prop_kind prop) {
   const dnnl::lstm_forward::desc desc(prop, dnnl::rnn_direction::unidirectional_left2right, d.input, d.state, d.state,
-                                      d.any_w_ih, d.any_w_hh, d.bias, d.hidden, d.state, d.state);
+                                      d.any_w_ih, d.any_w_hh, d.bias, d.hidden, d.state, d.cell);
   return dnnl::lstm_forward::primitive_desc(desc, internal::onednn::engine());
 }
 
-// Inputs: x, h0, c0, w_ih, w_hh, bias. Outputs: hidden, h_T, c_T, then the workspace when training.
+// Inputs: x, h0, c0, w_ih, w_hh, bias. Outputs: hidden, h_T, c_T (the first and last in the sequence), then
+// the workspace when training.
 Plan forward_plan(const Sizes& s, bool training) {
   const Descs d(s);
   const auto pd = forward_desc(d, training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference);
   std::vector<Operand> outputs{Operand(DNNL_ARG_DST_LAYER, d.hidden, pd.dst_layer_desc(), true),
                                Operand(DNNL_ARG_DST_ITER, d.state, pd.dst_iter_desc(), true),
-                               Operand(DNNL_ARG_DST_ITER_C, d.state, pd.dst_iter_c_desc(), true)};
+                               Operand(DNNL_ARG_DST_ITER_C, d.cell, pd.dst_iter_c_desc(), true)};
   if (training) outputs.emplace_back(DNNL_ARG_WORKSPACE, pd.workspace_desc(), pd.workspace_desc(), true);
   return {dnnl::lstm_forward(pd),
           {Operand(DNNL_ARG_SRC_LAYER, d.input, pd.src_layer_desc(), false),
@@ -77,8 +82,8 @@ Plan backward_plan(const Sizes& s) {
   const auto hint = forward_desc(d, dnnl::prop_kind::forward_training);
   const dnnl::lstm_backward::desc desc(dnnl::prop_kind::backward, dnnl::rnn_direction::unidirectional_left2right,
                                        d.input, d.state, d.state, d.any_w_ih, d.any_w_hh, d.bias, d.hidden, d.state,
-                                       d.state, d.input, d.state, d.state, d.w_ih, d.w_hh, d.bias, d.hidden, d.state,
-                                       d.state);
+                                       d.cell, d.input, d.state, d.state, d.w_ih, d.w_hh, d.bias, d.hidden, d.state,
+                                       d.cell);
   const dnnl::lstm_backward::primitive_desc pd(desc, internal::onednn::engine(), hint);
   // Outputs that went through a reorder would start from scratch memory, not the zeros oneDNN adds to.
   NABLA_CHECK(
@@ -93,10 +98,10 @@ Plan backward_plan(const Sizes& s) {
            Operand(DNNL_ARG_BIAS, d.bias, pd.bias_desc(), false),
            Operand(DNNL_ARG_DST_LAYER, d.hidden, pd.dst_layer_desc(), false),
            Operand(DNNL_ARG_DST_ITER, d.state, pd.dst_iter_desc(), false),
-           Operand(DNNL_ARG_DST_ITER_C, d.state, pd.dst_iter_c_desc(), false),
+           Operand(DNNL_ARG_DST_ITER_C, d.cell, pd.dst_iter_c_desc(), false),
            Operand(DNNL_ARG_DIFF_DST_LAYER, d.hidden, pd.diff_dst_layer_desc(), false),
            Operand(DNNL_ARG_DIFF_DST_ITER, d.state, pd.diff_dst_iter_desc(), false),
-           Operand(DNNL_ARG_DIFF_DST_ITER_C, d.state, pd.diff_dst_iter_c_desc(), false),
+           Operand(DNNL_ARG_DIFF_DST_ITER_C, d.cell, pd.diff_dst_iter_c_desc(), false),
            Operand(DNNL_ARG_WORKSPACE, hint.workspace_desc(), pd.workspace_desc(), false)},
           {Operand(DNNL_ARG_DIFF_SRC_LAYER, d.input, pd.diff_src_layer_desc(), true),
            Operand(DNNL_ARG_DIFF_SRC_ITER, d.state, pd.diff_src_iter_desc(), true),
@@ -173,9 +178,10 @@ LstmForward lstm_forward_onednn(const LstmInputs& in, bool training) {
   const Sizes s = checked_sizes(kName, in);
   const auto plan =
       checked_plan(training ? PrimitiveOp::kLstmForwardTraining : PrimitiveOp::kLstmForwardInference, in, kName);
-  LstmForward out{empty({s.n, s.t, s.h}, kFloat32), empty({s.n, s.h}, kFloat32), Tensor()};
-  Tensor last_hidden = empty({s.n, s.h}, kFloat32);  // h_T is also hidden[:, T-1]; oneDNN wants it with c_T
-  std::vector<void*> outputs{out.hidden.data<float>(), last_hidden.data<float>(), out.cell.data<float>()};
+  LstmForward out{empty({s.n, s.t + 1, s.h}, kFloat32), Tensor()};
+  Tensor last_hidden = empty({s.n, s.h}, kFloat32);  // h_T is also in the sequence; oneDNN wants it with c_T
+  float* sequence = out.sequence.data<float>();
+  std::vector<void*> outputs{sequence, last_hidden.data<float>(), sequence + s.t * s.h};
   if (training) {
     out.workspace = internal::onednn::buffer_for(plan->outputs[3].plain);
     outputs.push_back(out.workspace.data<float>());
@@ -187,26 +193,26 @@ LstmForward lstm_forward_onednn(const LstmInputs& in, bool training) {
   return out;
 }
 
-LstmGradients lstm_backward_onednn(const LstmInputs& in, const LstmForward& forward, const Tensor& grad_hidden,
-                                   const Tensor& grad_cell) {
+LstmGradients lstm_backward_onednn(const LstmInputs& in, const LstmForward& forward, const Tensor& grad_sequence) {
   constexpr const char* kName = "lstm_backward";
   const Sizes s = checked_sizes(kName, in);
-  check_operand(kName, in, "grad_hidden", grad_hidden, {s.n, s.t, s.h});
-  check_operand(kName, in, "grad_cell", grad_cell, {s.n, s.h});
+  check_operand(kName, in, "forward.sequence", forward.sequence, {s.n, s.t + 1, s.h});
+  check_operand(kName, in, "grad_sequence", grad_sequence, {s.n, s.t + 1, s.h});
   const auto plan = checked_plan(PrimitiveOp::kLstmBackward, in, kName);
   NABLA_CHECK(internal::onednn::fits(forward.workspace, plan->inputs.back().plain), kName,
               ": the workspace is not one lstm_forward_onednn made in training for ", shapes_text(in));
-  const Tensor last_hidden = forward.hidden.select(1, s.t - 1).contiguous();
-  // h_T's gradient arrives with the other hidden states' through grad_hidden.
+  const Tensor last_hidden = forward.sequence.select(1, s.t - 1).contiguous();
+  // h_T's gradient arrives with the other hidden states' in grad_sequence.
   const Tensor grad_last_hidden = zeros({s.n, s.h}, kFloat32);
   LstmGradients grads{empty(in.input.shape(), kFloat32), empty({s.n, s.h}, kFloat32),
                       empty({s.n, s.h}, kFloat32),       zeros(in.w_ih.shape(), kFloat32),
                       zeros(in.w_hh.shape(), kFloat32),  zeros(in.bias.shape(), kFloat32)};
+  const float* sequence = forward.sequence.data<float>();
+  const float* grad = grad_sequence.data<float>();
   run(kName, in, *plan,
       {in.input.data<float>(), in.h0.data<float>(), in.c0.data<float>(), in.w_ih.data<float>(), in.w_hh.data<float>(),
-       in.bias.data<float>(), forward.hidden.data<float>(), last_hidden.data<float>(), forward.cell.data<float>(),
-       grad_hidden.data<float>(), grad_last_hidden.data<float>(), grad_cell.data<float>(),
-       forward.workspace.data<float>()},
+       in.bias.data<float>(), sequence, last_hidden.data<float>(), sequence + s.t * s.h, grad,
+       grad_last_hidden.data<float>(), grad + s.t * s.h, forward.workspace.data<float>()},
       {grads.input.data<float>(), grads.h0.data<float>(), grads.c0.data<float>(), grads.w_ih.data<float>(),
        grads.w_hh.data<float>(), grads.bias.data<float>()});
   return grads;

@@ -29,7 +29,8 @@ LstmInputs random_inputs() {
 
 double sigmoid(double x) { return 1 / (1 + std::exp(-x)); }
 
-// The LSTM equations written out in float64 scalars: hidden [N, T, H] and c_T [N, H].
+// The LSTM equations written out in float64 scalars: the sequence [N, T + 1, H]
+// of hidden states h_1 .. h_T, then c_T.
 LstmForward plain_lstm(const LstmInputs& in) {
   const std::vector<double> x = in.input.to_vector<double>(), w_ih = in.w_ih.to_vector<double>(),
                             w_hh = in.w_hh.to_vector<double>(), bias = in.bias.to_vector<double>();
@@ -55,7 +56,7 @@ LstmForward plain_lstm(const LstmInputs& in) {
     }
     h = next_h;
   }
-  return {from_vector(hidden, {kN, kT, kH}), from_vector(c, {kN, kH}), Tensor()};
+  return {concat({from_vector(hidden, {kN, kT, kH}), from_vector(c, {kN, 1, kH})}, 1), Tensor()};
 }
 
 class LstmOneDnn : public ::testing::Test {
@@ -76,8 +77,9 @@ TEST_F(LstmOneDnn, ForwardMatchesTheEquations) {
   const LstmForward expected = plain_lstm(in);
   for (bool training : {true, false}) {
     const LstmForward out = lstm_forward_onednn(in, training);
-    expect_close(out.hidden, expected.hidden, 1e-5);
-    expect_close(out.cell, expected.cell, 1e-5);
+    EXPECT_EQ(out.sequence.shape(), (Shape{kN, kT + 1, kH}));
+    expect_close(out.hidden(), expected.hidden(), 1e-5);
+    expect_close(out.cell(), expected.cell(), 1e-5);
     EXPECT_EQ(out.workspace.defined(), training);
   }
 }
@@ -87,10 +89,11 @@ TEST_F(LstmOneDnn, ForwardMatchesTheEquations) {
 TEST_F(LstmOneDnn, BackwardMatchesDirectionalDerivatives) {
   const LstmInputs in = random_inputs();
   const Tensor grad_hidden = random_tensor({kN, kT, kH}, 7, kFloat32), grad_cell = random_tensor({kN, kH}, 8, kFloat32);
-  const LstmGradients grads = lstm_backward_onednn(in, lstm_forward_onednn(in, true), grad_hidden, grad_cell);
+  const LstmGradients grads =
+      lstm_backward_onednn(in, lstm_forward_onednn(in, true), concat({grad_hidden, grad_cell.unsqueeze(1)}, 1));
   auto loss = [&](const LstmInputs& at) {
     const LstmForward out = plain_lstm(at);
-    return dot(out.hidden, grad_hidden.astype(kFloat64)) + dot(out.cell, grad_cell.astype(kFloat64));
+    return dot(out.hidden(), grad_hidden.astype(kFloat64)) + dot(out.cell(), grad_cell.astype(kFloat64));
   };
   const struct {
     const char* name;
@@ -130,16 +133,20 @@ TEST_F(LstmOneDnn, RejectsOperandsThatDoNotFitTheSizes) {
   EXPECT_THAT([&] { lstm_forward_onednn(float64, false); },
               ThrowsMessage<Error>(HasSubstr("lstm: bias must be a contiguous float32 tensor [24], got float64 [24]")));
   const LstmInputs in = random_inputs();
-  EXPECT_THAT([&] { lstm_backward_onednn(in, lstm_forward_onednn(in, true), zeros({kN, kT, kH}), zeros({kH})); },
-              ThrowsMessage<Error>(HasSubstr("lstm_backward: grad_cell must be a contiguous float32 tensor [3, 6], "
-                                             "got float32 [6]")));
+  EXPECT_THAT([&] { lstm_backward_onednn(in, lstm_forward_onednn(in, true), zeros({kN, kT, kH})); },
+              ThrowsMessage<Error>(HasSubstr("lstm_backward: grad_sequence must be a contiguous float32 tensor "
+                                             "[3, 5, 6], got float32 [3, 4, 6]")));
+  const LstmForward forward = lstm_forward_onednn(in, true);
+  EXPECT_THAT([&] { lstm_backward_onednn(in, {forward.hidden(), forward.workspace}, zeros({kN, kT + 1, kH})); },
+              ThrowsMessage<Error>(HasSubstr("lstm_backward: forward.sequence must be a contiguous float32 tensor "
+                                             "[3, 5, 6], got float32 [3, 4, 6] (strided)")));
 }
 
 TEST_F(LstmOneDnn, BackwardNeedsATrainingWorkspace) {
   const LstmInputs in = random_inputs();
   EXPECT_THAT(
       [&] {
-        lstm_backward_onednn(in, lstm_forward_onednn(in, false), zeros({kN, kT, kH}), zeros({kN, kH}));
+        lstm_backward_onednn(in, lstm_forward_onednn(in, false), zeros({kN, kT + 1, kH}));
       },
       ThrowsMessage<Error>(AllOf(HasSubstr("lstm_backward: the workspace is not one"),
                                  HasSubstr("input [3, 4, 5], h0 [3, 6], c0 [3, 6], w_ih [5, 24], "

@@ -6,6 +6,7 @@
 
 #include "kernels/internal/activation_onednn.h"
 #include "kernels/internal/checks.h"
+#include "kernels/internal/onednn.h"
 #include "tensor/backend.h"
 #include "tensor/ops.h"
 
@@ -60,7 +61,7 @@ Tensor activation(Activation kind, const Tensor& x, double slope) {
   const char* op = name_of(kind);
   internal::check_floating(op, "x", x);
   // oneDNN runs over memory in order, so a channels-last x stays so.
-  if (use_onednn(x)) return internal::activation_onednn(kind, x.contiguous(x.suggest_memory_format()), slope);
+  if (use_onednn(x)) return internal::activation_onednn(kind, internal::onednn::dense(x), slope);
   const Tensor dense = x.contiguous();
   switch (kind) {
     case Activation::kRelu:

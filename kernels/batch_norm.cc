@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/internal/batch_norm_onednn.h"
+#include "kernels/internal/onednn.h"
 #include "tensor/backend.h"
 
 namespace nabla::kernels {
@@ -160,7 +161,7 @@ Tensor batch_norm_inference(const Tensor& x, const Tensor& gamma, const Tensor& 
   const Tensor mean = channel_vector(kOp, "running_mean", running_mean, x, true, 0.0);
   const Tensor var = channel_vector(kOp, "running_var", running_var, x, true, 1.0);
   check_eps(kOp, eps);
-  if (use_onednn(x)) return internal::batch_norm_inference_onednn(x.contiguous(x.suggest_memory_format()), g, b, mean, var, eps);
+  if (use_onednn(x)) return internal::batch_norm_inference_onednn(internal::onednn::dense(x), g, b, mean, var, eps);
   const Tensor dense = x.contiguous();
   Tensor output(x.shape(), x.dtype());
   dispatch_floating(kOp, x.dtype(), [&](auto tag) {
@@ -241,8 +242,8 @@ BatchNormGrads batch_norm_backward(const Tensor& grad_output, const Tensor& x, c
     const MemoryFormat format = x.suggest_memory_format();
     BatchNormGrads grads{empty(x.shape(), kFloat32, format), Tensor({l.channels}, kFloat32),
                          Tensor({l.channels}, kFloat32)};
-    internal::batch_norm_backward_onednn(grad_output.contiguous(grad_output.suggest_memory_format()),
-                                         x.contiguous(format), g, m, s, grads.input, grads.gamma, grads.beta);
+    internal::batch_norm_backward_onednn(internal::onednn::dense(grad_output), x.contiguous(format), g, m, s,
+                                         grads.input, grads.gamma, grads.beta);
     return grads;
   }
   return norm_backward(kOp, l, grad_output, x, g, m.to_vector<double>(), s.to_vector<double>(), true);

@@ -12,11 +12,9 @@ using Flags = dnnl::normalization_flags;
 using onednn::Operand;
 using onednn::Plan;
 using onednn::PrimitiveOp;
+using onednn::tag_of;
 
 using Tag = memory::format_tag;
-
-// How our dense tensor holds x (and the result), or the gradient.
-Tag tag_of(const Tensor& t) { return t.is_contiguous(MemoryFormat::kChannelsLast) ? Tag::nhwc : Tag::nchw; }
 
 memory::desc data_desc(const Shape& shape, Tag tag) {
   return {memory::dims(shape.begin(), shape.end()), memory::data_type::f32, tag};

@@ -11,6 +11,7 @@
 #include "kernels/internal/conv2d_eigen.h"
 #include "kernels/internal/conv2d_onednn.h"
 #include "kernels/internal/conv2d_params.h"
+#include "kernels/internal/onednn.h"
 #include "tensor/backend.h"
 #include "tensor/reduce.h"
 
@@ -138,9 +139,6 @@ Conv2dParams transpose_params(const char* op, const Shape& input, const Shape& w
 
 Tensor dense_or_none(const Tensor& t) { return t.defined() ? t.contiguous() : t; }
 
-// oneDNN reads activations in either memory format; the Eigen code wants row-major.
-Tensor dense_activation(const Tensor& t) { return t.contiguous(t.suggest_memory_format()); }
-
 void check_grad_shape(const char* op, const Tensor& grad_output, const Shape& expected) {
   NABLA_CHECK(grad_output.shape() == expected, op, ": grad_output ", grad_output.shape(),
               " does not match the forward output shape ", expected);
@@ -150,7 +148,7 @@ void check_grad_shape(const char* op, const Tensor& grad_output, const Shape& ex
 Tensor run_forward(const Conv2dParams& p, const Tensor& input, const Tensor& weight, const Tensor& bias) {
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn:
-      return internal::conv2d_forward_onednn(p, dense_activation(input), weight.contiguous(), dense_or_none(bias));
+      return internal::conv2d_forward_onednn(p, internal::onednn::dense(input), weight.contiguous(), dense_or_none(bias));
     case ConvBackend::kEigen: {
       Tensor out = internal::conv2d_forward_eigen(p, input.contiguous(), weight.contiguous(), dense_or_none(bias));
       if (p.relu) {  // in place on the fresh output: no second output-sized tensor
@@ -170,7 +168,7 @@ Tensor run_backward_input(const Conv2dParams& p, const Tensor& grad_output, cons
                           const Tensor& bias) {
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn:
-      return internal::conv2d_backward_input_onednn(p, dense_activation(grad_output), weight.contiguous(),
+      return internal::conv2d_backward_input_onednn(p, internal::onednn::dense(grad_output), weight.contiguous(),
                                                     dense_or_none(bias));
     case ConvBackend::kEigen:
       return internal::conv2d_backward_input_eigen(p, grad_output.contiguous(), weight.contiguous(),
@@ -185,7 +183,7 @@ Conv2dParamGrads run_backward_weight(const Conv2dParams& p, const Tensor& grad_o
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn: {
       Conv2dParamGrads grads;
-      grads.weight = internal::conv2d_backward_weight_onednn(p, dense_activation(grad_output), dense_activation(input),
+      grads.weight = internal::conv2d_backward_weight_onednn(p, internal::onednn::dense(grad_output), internal::onednn::dense(input),
                                                              with_bias ? &grads.bias : nullptr);
       return grads;
     }

@@ -13,6 +13,7 @@ using onednn::Operand;
 using onednn::Plan;
 using onednn::PrimitiveKey;
 using onednn::PrimitiveOp;
+using onednn::tag_of;
 
 // The layouts of a primitive's activation operands (src and dst, or their
 // gradients), as our tensors hold them (nchw or nhwc) or as the primitive
@@ -21,9 +22,6 @@ struct Layouts {
   Tag src = Tag::nhwc;
   Tag dst = Tag::nhwc;
 };
-
-// A dense activation's tag. One channel (or a 1x1 image) is both; nhwc then.
-Tag tag_of(const Tensor& t) { return t.is_contiguous(MemoryFormat::kChannelsLast) ? Tag::nhwc : Tag::nchw; }
 
 PrimitiveKey key_of(PrimitiveOp op, const Conv2dParams& p, const Layouts& layouts) {
   return {op,

@@ -43,6 +43,13 @@ Tensor buffer_for(const dnnl::memory::desc& desc) {
   return empty({static_cast<std::int64_t>((desc.get_size() + sizeof(float) - 1) / sizeof(float))}, kFloat32);
 }
 
+Tensor dense(const Tensor& t) { return t.contiguous(t.suggest_memory_format()); }
+
+dnnl::memory::format_tag tag_of(const Tensor& t) {
+  return t.is_contiguous(MemoryFormat::kChannelsLast) ? dnnl::memory::format_tag::nhwc
+                                                      : dnnl::memory::format_tag::nchw;
+}
+
 bool fits(const Tensor& buffer, const dnnl::memory::desc& desc) {
   return buffer.defined() && buffer.dtype() == kFloat32 && buffer.is_contiguous() &&
          static_cast<std::size_t>(buffer.numel()) * sizeof(float) >= desc.get_size();

@@ -68,6 +68,20 @@ TEST(BufferTest, FitsOnlyADenseFloat32BufferOfEnoughBytes) {
   EXPECT_FALSE(fits(zeros({20}).slice(0, 0, 20, 2), desc));  // strided
 }
 
+TEST(LayoutTest, DenseKeepsEitherFormatAndTagOfNamesIt) {
+  using Tag = dnnl::memory::format_tag;
+  const Tensor row_major = zeros({2, 3, 4, 5});
+  const Tensor channels_last = row_major.contiguous(MemoryFormat::kChannelsLast);
+  EXPECT_EQ(tag_of(row_major), Tag::nchw);
+  EXPECT_EQ(tag_of(channels_last), Tag::nhwc);
+  EXPECT_EQ(tag_of(zeros({2, 1, 4, 5})), Tag::nhwc);  // one channel: both layouts, the same bytes
+  EXPECT_TRUE(dense(row_major).shares_storage_with(row_major));
+  EXPECT_TRUE(dense(channels_last).shares_storage_with(channels_last));
+  const Tensor strided = row_major.transpose(2, 3);
+  EXPECT_TRUE(dense(strided).is_contiguous());
+  EXPECT_FALSE(dense(strided).shares_storage_with(row_major));
+}
+
 TEST(PrimitiveKeyTest, EqualKeysHashEqually) {
   EXPECT_EQ(PrimitiveKeyHash()(key(3, 5)), PrimitiveKeyHash()(key(3, 5)));
   EXPECT_FALSE(key(3, 5) == key(3, 6));

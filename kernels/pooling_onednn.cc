@@ -9,6 +9,8 @@ using dnnl::memory;
 using onednn::Operand;
 using onednn::Plan;
 using onednn::PrimitiveOp;
+using onednn::dense;
+using onednn::tag_of;
 
 // What makes oneDNN's output exactly out_size (ceil_mode adds to the right).
 memory::dims right_padding(const Pool2dParams& p) {
@@ -24,10 +26,7 @@ memory::dims right_padding(const Pool2dParams& p) {
 
 using Tag = memory::format_tag;
 
-Tag tag_of(MemoryFormat format) { return format == MemoryFormat::kChannelsLast ? Tag::nhwc : Tag::nchw; }
-
-// A dense tensor's tag; one that is dense in both formats is given as nhwc.
-Tag tag_of(const Tensor& t) { return t.is_contiguous(MemoryFormat::kChannelsLast) ? Tag::nhwc : Tag::nchw; }
+Tag tag_for(MemoryFormat format) { return format == MemoryFormat::kChannelsLast ? Tag::nhwc : Tag::nchw; }
 
 memory::desc image_desc(const Pool2dParams& p, std::int64_t height, std::int64_t width, Tag tag) {
   return {{p.batch, p.channels, height, width}, memory::data_type::f32, tag};
@@ -86,9 +85,6 @@ std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Pool2dParams& p, Tag 
   });
 }
 
-// Dense in one format or the other, whichever is cheaper to get.
-Tensor dense(const Tensor& t) { return t.contiguous(t.suggest_memory_format()); }
-
 }  // namespace
 
 bool pool2d_onednn_supports(const Pool2dParams& p, DType dtype, bool max) {
@@ -109,7 +105,7 @@ OneDnnMaxPool max_pool2d_onednn(const Pool2dParams& p, const Tensor& input, Memo
                                 const Shape& output_shape) {
   constexpr const char* kName = "max_pool2d";
   const Tensor x = dense(input);
-  const auto plan = plan_for(PrimitiveOp::kMaxPoolForward, p, tag_of(format), tag_of(x), kName);
+  const auto plan = plan_for(PrimitiveOp::kMaxPoolForward, p, tag_for(format), tag_of(x), kName);
   OneDnnMaxPool result{empty(output_shape, kFloat32, format), onednn::buffer_for(plan->outputs[1].plain)};
   onednn::run(kName, *plan, {x.data<float>()}, {result.output.data<float>(), result.workspace.data<float>()});
   return result;
@@ -119,7 +115,7 @@ Tensor max_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_outp
                                   const Tensor& workspace, const Shape& input_shape) {
   constexpr const char* kName = "max_pool2d_backward";
   const Tensor g = dense(grad_output);
-  const auto plan = plan_for(PrimitiveOp::kMaxPoolBackward, p, tag_of(format), tag_of(g), kName);
+  const auto plan = plan_for(PrimitiveOp::kMaxPoolBackward, p, tag_for(format), tag_of(g), kName);
   const dnnl::memory::desc& expected = plan->inputs[1].plain;
   NABLA_CHECK(onednn::fits(workspace, expected), kName, ": workspace ", workspace.dtype(), " ", workspace.shape(),
               " is not the one max_pool2d made for input_shape ", input_shape, " (", expected.get_size(), " bytes)");
@@ -131,7 +127,7 @@ Tensor max_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_outp
 Tensor avg_pool2d_onednn(const Pool2dParams& p, const Tensor& input, MemoryFormat format, const Shape& output_shape) {
   constexpr const char* kName = "avg_pool2d";
   const Tensor x = dense(input);
-  const auto plan = plan_for(PrimitiveOp::kAvgPoolForward, p, tag_of(format), tag_of(x), kName);
+  const auto plan = plan_for(PrimitiveOp::kAvgPoolForward, p, tag_for(format), tag_of(x), kName);
   Tensor output = empty(output_shape, kFloat32, format);
   onednn::run(kName, *plan, {x.data<float>()}, {output.data<float>()});
   return output;
@@ -141,7 +137,7 @@ Tensor avg_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_outp
                                   const Shape& input_shape) {
   constexpr const char* kName = "avg_pool2d_backward";
   const Tensor g = dense(grad_output);
-  const auto plan = plan_for(PrimitiveOp::kAvgPoolBackward, p, tag_of(format), tag_of(g), kName);
+  const auto plan = plan_for(PrimitiveOp::kAvgPoolBackward, p, tag_for(format), tag_of(g), kName);
   Tensor grad_input = empty(input_shape, kFloat32, format);
   onednn::run(kName, *plan, {g.data<float>()}, {grad_input.data<float>()});
   return grad_input;

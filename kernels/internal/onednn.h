@@ -156,6 +156,14 @@ void run(const char* op_name, const Plan& plan, const std::vector<const void*>& 
 // opaque operands such as a pooling workspace.
 Tensor buffer_for(const dnnl::memory::desc& desc);
 
+// `t` itself when dense in either memory format (oneDNN reads both), else a
+// row-major copy.
+Tensor dense(const Tensor& t);
+
+// How a dense [N, C, H, W] tensor lays out its elements, as oneDNN spells
+// it: nhwc when channels-last (also when dense in both formats), else nchw.
+dnnl::memory::format_tag tag_of(const Tensor& t);
+
 // Whether `buffer` could be one buffer_for(desc) made: the check an opaque
 // operand gets before oneDNN reads desc.get_size() bytes from it.
 bool fits(const Tensor& buffer, const dnnl::memory::desc& desc);

@@ -56,6 +56,17 @@ dnnl::lstm_forward::primitive_desc forward_desc(const Descs& d, dnnl::prop_kind 
   return dnnl::lstm_forward::primitive_desc(desc, internal::onednn::engine());
 }
 
+// x, h0, c0, w_ih, w_hh, bias: what both passes read first.
+template <typename PrimitiveDesc>
+std::vector<Operand> sequence_inputs(const Descs& d, const PrimitiveDesc& pd) {
+  return {Operand(DNNL_ARG_SRC_LAYER, d.input, pd.src_layer_desc(), false),
+          Operand(DNNL_ARG_SRC_ITER, d.state, pd.src_iter_desc(), false),
+          Operand(DNNL_ARG_SRC_ITER_C, d.state, pd.src_iter_c_desc(), false),
+          Operand(DNNL_ARG_WEIGHTS_LAYER, d.w_ih, pd.weights_layer_desc(), false),
+          Operand(DNNL_ARG_WEIGHTS_ITER, d.w_hh, pd.weights_iter_desc(), false),
+          Operand(DNNL_ARG_BIAS, d.bias, pd.bias_desc(), false)};
+}
+
 // Inputs: x, h0, c0, w_ih, w_hh, bias. Outputs: hidden, h_T, c_T (the first and last in the sequence), then
 // the workspace when training.
 Plan forward_plan(const Sizes& s, bool training) {
@@ -65,14 +76,7 @@ Plan forward_plan(const Sizes& s, bool training) {
                                Operand(DNNL_ARG_DST_ITER, d.state, pd.dst_iter_desc(), true),
                                Operand(DNNL_ARG_DST_ITER_C, d.cell, pd.dst_iter_c_desc(), true)};
   if (training) outputs.emplace_back(DNNL_ARG_WORKSPACE, pd.workspace_desc(), pd.workspace_desc(), true);
-  return {dnnl::lstm_forward(pd),
-          {Operand(DNNL_ARG_SRC_LAYER, d.input, pd.src_layer_desc(), false),
-           Operand(DNNL_ARG_SRC_ITER, d.state, pd.src_iter_desc(), false),
-           Operand(DNNL_ARG_SRC_ITER_C, d.state, pd.src_iter_c_desc(), false),
-           Operand(DNNL_ARG_WEIGHTS_LAYER, d.w_ih, pd.weights_layer_desc(), false),
-           Operand(DNNL_ARG_WEIGHTS_ITER, d.w_hh, pd.weights_iter_desc(), false),
-           Operand(DNNL_ARG_BIAS, d.bias, pd.bias_desc(), false)},
-          std::move(outputs)};
+  return {dnnl::lstm_forward(pd), sequence_inputs(d, pd), std::move(outputs)};
 }
 
 // Inputs: x, h0, c0, w_ih, w_hh, bias, hidden, h_T, c_T, their gradients, workspace.
@@ -89,20 +93,16 @@ Plan backward_plan(const Sizes& s) {
   NABLA_CHECK(
       pd.diff_weights_layer_desc() == d.w_ih && pd.diff_weights_iter_desc() == d.w_hh && pd.diff_bias_desc() == d.bias,
       "lstm_backward: oneDNN chose other layouts for the weight gradients than ldigo / ldgo");
-  return {dnnl::lstm_backward(pd),
-          {Operand(DNNL_ARG_SRC_LAYER, d.input, pd.src_layer_desc(), false),
-           Operand(DNNL_ARG_SRC_ITER, d.state, pd.src_iter_desc(), false),
-           Operand(DNNL_ARG_SRC_ITER_C, d.state, pd.src_iter_c_desc(), false),
-           Operand(DNNL_ARG_WEIGHTS_LAYER, d.w_ih, pd.weights_layer_desc(), false),
-           Operand(DNNL_ARG_WEIGHTS_ITER, d.w_hh, pd.weights_iter_desc(), false),
-           Operand(DNNL_ARG_BIAS, d.bias, pd.bias_desc(), false),
-           Operand(DNNL_ARG_DST_LAYER, d.hidden, pd.dst_layer_desc(), false),
-           Operand(DNNL_ARG_DST_ITER, d.state, pd.dst_iter_desc(), false),
-           Operand(DNNL_ARG_DST_ITER_C, d.cell, pd.dst_iter_c_desc(), false),
-           Operand(DNNL_ARG_DIFF_DST_LAYER, d.hidden, pd.diff_dst_layer_desc(), false),
-           Operand(DNNL_ARG_DIFF_DST_ITER, d.state, pd.diff_dst_iter_desc(), false),
-           Operand(DNNL_ARG_DIFF_DST_ITER_C, d.cell, pd.diff_dst_iter_c_desc(), false),
-           Operand(DNNL_ARG_WORKSPACE, hint.workspace_desc(), pd.workspace_desc(), false)},
+  std::vector<Operand> inputs = sequence_inputs(d, pd);
+  inputs.insert(inputs.end(),
+                {Operand(DNNL_ARG_DST_LAYER, d.hidden, pd.dst_layer_desc(), false),
+                 Operand(DNNL_ARG_DST_ITER, d.state, pd.dst_iter_desc(), false),
+                 Operand(DNNL_ARG_DST_ITER_C, d.cell, pd.dst_iter_c_desc(), false),
+                 Operand(DNNL_ARG_DIFF_DST_LAYER, d.hidden, pd.diff_dst_layer_desc(), false),
+                 Operand(DNNL_ARG_DIFF_DST_ITER, d.state, pd.diff_dst_iter_desc(), false),
+                 Operand(DNNL_ARG_DIFF_DST_ITER_C, d.cell, pd.diff_dst_iter_c_desc(), false),
+                 Operand(DNNL_ARG_WORKSPACE, hint.workspace_desc(), pd.workspace_desc(), false)});
+  return {dnnl::lstm_backward(pd), std::move(inputs),
           {Operand(DNNL_ARG_DIFF_SRC_LAYER, d.input, pd.diff_src_layer_desc(), true),
            Operand(DNNL_ARG_DIFF_SRC_ITER, d.state, pd.diff_src_iter_desc(), true),
            Operand(DNNL_ARG_DIFF_SRC_ITER_C, d.state, pd.diff_src_iter_c_desc(), true),

@@ -163,6 +163,25 @@ TEST(MatmulTest, TransposedViews) {
   }
 }
 
+// A short matrix times a transposed one with a long inner dimension takes
+// its own route in float32 (cᵀ = b · aᵀ): a dense layer's input gradient.
+// Row counts on both sides of its limit of 128; small integers keep every
+// sum exact.
+TEST(MatmulTest, ShortTimesTransposedWithLongInnerDimension) {
+  const std::int64_t k = 1024, n = 40;
+  for (std::int64_t m : {1, 3, 64, 128, 129}) {
+    SCOPED_TRACE(m);
+    const std::vector<double> a = small_integers(m * k, 12);
+    const std::vector<double> bt = small_integers(n * k, 13);  // stored as [N, K]
+    const Element b_t = [&](std::int64_t p, std::int64_t j) { return bt[j * k + p]; };
+    const Tensor ta = from_vector(a, {m, k}).astype(kFloat32);
+    const Tensor tb = from_vector(bt, {n, k}).astype(kFloat32).transpose(0, 1);
+    const Tensor out = matmul(ta, tb);
+    EXPECT_THAT(out.shape(), ElementsAre(m, n));
+    EXPECT_EQ(values(out), naive_matmul(m, k, n, row_major(a, k), b_t));
+  }
+}
+
 TEST(MatmulTest, SlicedViewsWithNonUnitStrides) {
   const std::vector<double> big = small_integers(9 * 10, 8);    // [9, 10]
   const std::vector<double> other = small_integers(12 * 8, 9);  // [12, 8]

@@ -11,6 +11,7 @@
 
 #include "tensor/internal/allocator.h"
 #include "tensor/internal/strided_loop.h"
+#include "tensor/internal/transpose.h"
 
 namespace nabla {
 namespace {
@@ -34,28 +35,6 @@ std::size_t storage_bytes(const Shape& shape, DType dtype) {
   return bytes;
 }
 
-// out[b][c][r] = in[b][r][c] for `batch` [rows, cols] matrices, in square
-// tiles: reads and writes both stay within a few cache lines per row.
-template <typename T>
-void transpose_matrices(const T* in, T* out, std::int64_t batch, std::int64_t rows, std::int64_t cols) {
-  constexpr std::int64_t kTile = 16;
-  const std::int64_t row_tiles = (rows + kTile - 1) / kTile;
-#pragma omp parallel for schedule(static) if (batch * rows * cols >= internal::kParallelGrain)
-  for (std::int64_t task = 0; task < batch * row_tiles; ++task) {
-    const std::int64_t b = task / row_tiles;
-    const std::int64_t r0 = task % row_tiles * kTile;
-    const std::int64_t r1 = std::min(r0 + kTile, rows);
-    const T* from = in + b * rows * cols;
-    T* to = out + b * rows * cols;
-    for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
-      const std::int64_t c1 = std::min(c0 + kTile, cols);
-      for (std::int64_t c = c0; c < c1; ++c) {
-        for (std::int64_t r = r0; r < r1; ++r) to[c * rows + r] = from[r * cols + c];
-      }
-    }
-  }
-}
-
 // The copy between a channels-last and a row-major tensor that every
 // boundary between oneDNN's activations and row-major code makes, as one
 // transpose per image of [H·W, C] (to row-major) or [C, H·W]; false when the
@@ -72,7 +51,7 @@ bool copy_between_memory_formats(const Tensor& source, Tensor& target) {
   const std::int64_t channels = source.dim(1);
   dispatch(source.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    transpose_matrices(source.data<T>(), target.data<T>(), source.dim(0), to_row_major ? pixels : channels,
+    internal::transpose_matrices(source.data<T>(), target.data<T>(), source.dim(0), to_row_major ? pixels : channels,
                        to_row_major ? channels : pixels);
   });
   return true;

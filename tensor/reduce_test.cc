@@ -234,6 +234,21 @@ TEST(ReduceTest, ChannelsLastInput) {
   EXPECT_THAT(values(sum(ones_by_channel, {0, 2, 3})), ElementsAre(8, 80, 800));
 }
 
+// Per-channel reductions of channels-last tensors reduce short rows (the
+// channels of one pixel) four at a time, in pieces of rows: a count of rows
+// that is not a multiple of four, one under four, and several pieces.
+TEST(ReduceTest, ShortRowsInPieces) {
+  for (const Shape& shape : std::vector<Shape>{{5, 16, 30, 31}, {1, 8, 1, 3}, {2, 200, 3, 5}}) {
+    const std::vector<double> data = random_values(numel(shape), 9);
+    const Tensor x = from_vector(data, shape).astype(kFloat32).contiguous(MemoryFormat::kChannelsLast);
+    for (Kind kind : {Kind::kSum, Kind::kMax, Kind::kMin}) {
+      SCOPED_TRACE(testing::Message() << kind_name(kind) << " " << testing::PrintToString(shape));
+      expect_close(reduce_with(kind, x, {0, 2, 3}, false), reference_reduce(shape, data, {0, 2, 3}, kind, false),
+                   kind == Kind::kSum ? 1e-3 : 0);
+    }
+  }
+}
+
 TEST(ReduceTest, AxisErrorsNameOpAxesAndShape) {
   const Tensor x = zeros({2, 3, 4});
   EXPECT_THAT(
@@ -329,9 +344,12 @@ TEST(ReduceTest, ResultsDoNotDependOnTheThreadCount) {
   const std::vector<double> data = random_values((1 << 20) + 5, 6);
   const Tensor flat = from_vector(data).astype(kFloat32);
   const Tensor wide = flat.slice(0, 0, 3 * 300000).reshape({3, 300000});
+  const Tensor activations = flat.slice(0, 0, 64 * 32 * 22 * 22).reshape({64, 32, 22, 22})
+                                 .contiguous(MemoryFormat::kChannelsLast);
   auto run = [&] {
     return std::vector<std::vector<float>>{sum(flat).to_vector<float>(), sum(wide, {0}).to_vector<float>(),
-                                           sum(wide, {1}).to_vector<float>(), mean(flat).to_vector<float>()};
+                                           sum(wide, {1}).to_vector<float>(), mean(flat).to_vector<float>(),
+                                           sum(activations, {0, 2, 3}).to_vector<float>()};
   };
   const int saved = omp_get_max_threads();
   omp_set_num_threads(1);

@@ -57,6 +57,18 @@ void BM_Sum(benchmark::State& state) {
 }
 BENCHMARK(BM_Sum)->Arg(0)->Arg(1)->Arg(-1)->UseRealTime();
 
+// Per-channel sum of a channels-last [64, C, 28 * 32 / C, 28] activation,
+// as a conv bias gradient: C = 32 and 64.
+void BM_SumChannelsLast(benchmark::State& state) {
+  const std::int64_t channels = state.range(0);
+  Generator generator(0);
+  const Tensor x = uniform({64, channels, 28 * 32 / channels, 28}, -1, 1, generator)
+                       .contiguous(MemoryFormat::kChannelsLast);
+  for (auto _ : state) benchmark::DoNotOptimize(sum(x, {0, 2, 3}).data<float>());
+  state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(sizeof(float)));
+}
+BENCHMARK(BM_SumChannelsLast)->Arg(32)->Arg(64)->UseRealTime();
+
 void BM_Matmul(benchmark::State& state) {
   const std::int64_t m = state.range(0), k = state.range(1), n = state.range(2);
   Generator generator(0);

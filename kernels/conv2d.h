@@ -84,9 +84,7 @@ struct Conv2dParamGrads {
   Tensor bias;    ///< [C_out]: sum(grad_output, {0, 2, 3})
 };
 
-/// conv2d_backward_weight and the bias gradient at once: on oneDNN the
-/// convolution sums the bias gradient in its own pass over grad_output,
-/// rather than a reduction reading grad_output again.
+/// conv2d_backward_weight and the bias gradient at once.
 Conv2dParamGrads conv2d_backward_weight_and_bias(const Tensor& grad_output, const Tensor& input,
                                                  const Shape& weight_shape, const Conv2dOptions& options);
 

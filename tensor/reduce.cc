@@ -128,7 +128,8 @@ void reduce_middle(const T* in, T* out, std::int64_t outer, std::int64_t length,
   // Short rows (a channels-last tensor's channels per pixel): pieces of a
   // fixed number of rows, four rows per step into four accumulators in one
   // vectorised loop, the partial results combined in order. A row at a time
-  // through Eigen took 2.6x as long on [50176, 32] (0.19 vs 0.072 ms).
+  // through Eigen took twice as long on a [64, 32, 28, 28] channels-last
+  // per-channel sum (180 vs 82 us, 1 thread).
   if (inner <= kShortRow) {
     const std::int64_t piece_rows = internal::kPieceSize / inner / 4 * 4;
     const std::int64_t pieces = (length + piece_rows - 1) / piece_rows;

@@ -92,6 +92,29 @@ TEST(Conv2d, FusedReluMatchesASeparateRelu) {
   }
 }
 
+// float32 on both backends: the bias gradient is the output gradient summed
+// per channel, worked out here by a loop, for a row-major and a
+// channels-last gradient.
+TEST(Conv2d, BiasGradientIsThePerChannelSum) {
+  Conv2dOptions options;
+  options.padding = {1, 1};
+  const Tensor direction = random({2, 16, 6, 6}, 12).astype(kFloat32);
+  const std::vector<double> values = direction.to_vector<double>();
+  std::vector<double> per_channel(16, 0.0);
+  for (std::size_t i = 0; i < values.size(); ++i) per_channel[i / 36 % 16] += values[i];
+  for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
+    for (MemoryFormat format : {MemoryFormat::kContiguous, MemoryFormat::kChannelsLast}) {
+      const BackendScope scope(backend);
+      const Variable b = parameter(random({16}, 11).astype(kFloat32));
+      const Variable y = conv2d(Variable(random({2, 8, 6, 6}, 9).astype(kFloat32)),
+                                Variable(random({16, 8, 3, 3}, 10).astype(kFloat32)), b, options);
+      sum(y * Variable(direction.contiguous(format))).backward();
+      const std::vector<double> got = b.grad().to_vector<double>();
+      for (int c = 0; c < 16; ++c) EXPECT_NEAR(got[c], per_channel[c], 1e-4) << backend_name(backend) << " " << c;
+    }
+  }
+}
+
 TEST(Conv2d, ChannelMismatchNamesShapes) {
   Variable x(zeros({1, 3, 8, 8}));
   Variable w(zeros({4, 2, 3, 3}));

@@ -177,25 +177,15 @@ Tensor run_backward_input(const Conv2dParams& p, const Tensor& grad_output, cons
   throw Error("conv2d_backward_input: no backend");
 }
 
-// The bias gradient only when `with_bias`: a per-channel sum, which the
-// reduction runs over a channels-last gradient in memory order, faster than
-// oneDNN's own in its backward-weights pass (0.08 vs 0.30 ms on cnn_train's
-// conv1 gradient, 1 thread).
-Conv2dParamGrads run_backward_weight(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input,
-                                     bool with_bias) {
-  Conv2dParamGrads grads;
+Tensor run_backward_weight(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input) {
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn:
-      grads.weight = internal::conv2d_backward_weight_onednn(p, internal::onednn::dense(grad_output),
-                                                             internal::onednn::dense(input));
-      break;
+      return internal::conv2d_backward_weight_onednn(p, internal::onednn::dense(grad_output),
+                                                     internal::onednn::dense(input));
     case ConvBackend::kEigen:
-      grads.weight = internal::conv2d_backward_weight_eigen(p, grad_output.contiguous(), input.contiguous());
-      break;
+      return internal::conv2d_backward_weight_eigen(p, grad_output.contiguous(), input.contiguous());
   }
-  if (!grads.weight.defined()) throw Error("conv2d_backward_weight: no backend");
-  if (with_bias) grads.bias = sum(grad_output, {0, 2, 3});
-  return grads;
+  throw Error("conv2d_backward_weight: no backend");
 }
 
 // Checks shared by the weight gradients of conv2d.
@@ -240,14 +230,7 @@ Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight, co
 Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input, const Shape& weight_shape,
                               const Conv2dOptions& options) {
   const Conv2dParams p = backward_weight_params("conv2d_backward_weight", grad_output, input, weight_shape, options);
-  return run_backward_weight(p, grad_output, input, false).weight;
-}
-
-Conv2dParamGrads conv2d_backward_weight_and_bias(const Tensor& grad_output, const Tensor& input,
-                                                 const Shape& weight_shape, const Conv2dOptions& options) {
-  const Conv2dParams p =
-      backward_weight_params("conv2d_backward_weight_and_bias", grad_output, input, weight_shape, options);
-  return run_backward_weight(p, grad_output, input, true);
+  return run_backward_weight(p, grad_output, input);
 }
 
 Shape conv_transpose2d_output_shape(const Shape& input, const Shape& weight, const ConvTranspose2dOptions& options) {
@@ -288,7 +271,7 @@ Tensor conv_transpose2d_backward_weight(const Tensor& grad_output, const Tensor&
   check_grad_shape(kOp, grad_output, conv_input_shape(p));
   // y = conv2d_backward_input(x, W), so <y, g> = <x, conv2d(g, W)>: the
   // weight gradient is the conv2d one with x as its grad_output, g as input.
-  return run_backward_weight(p, input, grad_output, false).weight;
+  return run_backward_weight(p, input, grad_output);
 }
 
 }  // namespace nabla::kernels

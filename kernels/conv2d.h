@@ -22,8 +22,7 @@
 ///
 /// A conv1d is a conv2d on [N, C, 1, L] with a [C_out, C_in / g, 1, K] weight
 /// (height options {1, 0, 1}): unsqueeze(2) before, squeeze(2) after.
-/// The bias gradient of both convolutions is sum(grad_output, {0, 2, 3});
-/// conv2d_backward_weight_and_bias computes conv2d's with its weight's.
+/// The bias gradient of both convolutions is sum(grad_output, {0, 2, 3}).
 ///
 /// Every function throws nabla::Error, naming the op and the shapes, for:
 /// undefined or non-4-D operands, int64 or mixed dtypes, a bias that is not
@@ -77,16 +76,6 @@ Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight, co
 /// thread, so the last bits can depend on the thread count.
 Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input, const Shape& weight_shape,
                               const Conv2dOptions& options);
-
-/// The gradients of conv2d's weight and bias.
-struct Conv2dParamGrads {
-  Tensor weight;  ///< weight_shape
-  Tensor bias;    ///< [C_out]: sum(grad_output, {0, 2, 3})
-};
-
-/// conv2d_backward_weight and the bias gradient at once.
-Conv2dParamGrads conv2d_backward_weight_and_bias(const Tensor& grad_output, const Tensor& input,
-                                                 const Shape& weight_shape, const Conv2dOptions& options);
 
 /// Index 0 is the height, 1 the width.
 struct ConvTranspose2dOptions {

@@ -169,27 +169,6 @@ TEST_P(Conv2dCaseTest, BackwardIsTheAdjoint) {
   expect_close(conv2d_backward_weight(g.astype(kFloat32), x.astype(kFloat32), c.weight, c.options), grad_weight, 1e-4);
 }
 
-// The weight and bias gradients of one pass are the separate ones: the
-// weight's adjoint above, the bias's the sum of g per channel (by hand).
-TEST_P(Conv2dCaseTest, WeightAndBiasGradientsTogether) {
-  const Case& c = param();
-  const Tensor x = random_tensor(c.input, 25);
-  const Tensor g = random_tensor(conv2d_output_shape(c.input, c.weight, c.options), 26);
-  const std::vector<double> values = g.to_vector<double>();
-  const std::int64_t channels = g.dim(1), plane = g.dim(2) * g.dim(3);
-  std::vector<double> per_channel(channels, 0.0);
-  for (std::size_t i = 0; i < values.size(); ++i) per_channel[i / plane % channels] += values[i];
-  const Tensor expected_bias = from_vector(per_channel, {channels});
-  const Tensor expected_weight = conv2d_backward_weight(g, x, c.weight, c.options);
-  for (DType dtype : {kFloat64, kFloat32}) {
-    const double tolerance = dtype == kFloat64 ? 1e-12 : 1e-4;
-    const Conv2dParamGrads both = conv2d_backward_weight_and_bias(g.astype(dtype), x.astype(dtype), c.weight, c.options);
-    EXPECT_EQ(both.bias.dtype(), dtype);
-    expect_close(both.weight, expected_weight, tolerance);
-    expect_close(both.bias, expected_bias, tolerance);
-  }
-}
-
 // Channels-last operands (what oneDNN's convolutions return, and take
 // without a reorder) give the same values as row-major ones, forward and
 // backward; oneDNN's results are channels-last.
@@ -318,11 +297,6 @@ TEST(Conv2dTest, RejectsBadArguments) {
   expect_error([&] { conv2d_backward_input(zeros({1, 4, 3, 3}, kFloat64), w, x.shape(), o); }, "dtypes differ");
   expect_error([&] { conv2d_backward_weight(zeros({2, 4, 3, 3}), x, w.shape(), o); },
                "conv2d_backward_weight: grad_output [2, 4, 3, 3] does not match the forward output shape [1, 4, 3, 3]");
-  expect_error([&] { conv2d_backward_weight_and_bias(zeros({2, 4, 3, 3}), x, w.shape(), o); },
-               "conv2d_backward_weight_and_bias: grad_output [2, 4, 3, 3] does not match the forward output shape "
-               "[1, 4, 3, 3]");
-  expect_error([&] { conv2d_backward_weight_and_bias(zeros({1, 4, 3, 3}, kFloat64), x, w.shape(), o); },
-               "conv2d_backward_weight_and_bias: dtypes differ");
   expect_error([&] { conv2d_backward_weight(zeros({1, 4, 3, 3}), x, {4, 3, 3}, o); }, "weight must be 4-D");
   expect_error([&] { conv2d_backward_weight(zeros({1, 4, 3, 3}), x, {4, -3, 3, 3}, o); },
                "conv2d_backward_weight: weight has a negative size: [4, -3, 3, 3]");

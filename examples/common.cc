@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "io/file.h"
+#include "optim/lr_scheduler.h"
 #include "tensor/backend.h"
 #include "tensor/random.h"
 
@@ -84,6 +85,11 @@ int run_example(int argc, char** argv, const char* usage, const Defaults& defaul
     std::fprintf(stderr, "%s: error: %s\n", argv[0], error.what());
     return 1;
   }
+}
+
+std::vector<std::shared_ptr<nn::Callback>> cosine_decay(optim::Optimizer& optimizer, int epochs) {
+  if (epochs == 0) return {};
+  return {nn::learning_rate_schedule(std::make_shared<optim::CosineAnnealingLR>(optimizer, epochs))};
 }
 
 void save_history(const nn::History& history, const std::string& name) {

@@ -3,14 +3,18 @@
 
 // What every example shares: the flags (--epochs, --batch_size,
 // --learning_rate, --seed, --threads, --data_dir, --output_dir), their
-// checks, the history files (CSV and PNG curves), and an error exit.
+// checks, the learning-rate decay, the history files (CSV and PNG curves),
+// and an error exit.
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <gflags/gflags.h>
 
 #include "nn/model.h"
+#include "optim/optimizer.h"
 
 DECLARE_int32(epochs);
 DECLARE_int32(batch_size);
@@ -33,6 +37,11 @@ struct Defaults {
 // output directory, then runs `body`. Any error is printed with the
 // program's name and gives exit code 1.
 int run_example(int argc, char** argv, const char* usage, const Defaults& defaults, const std::function<void()>& body);
+
+// Decays the optimiser's learning rate to 0 along a cosine over `epochs`
+// epochs, so that the last epochs settle instead of hopping between minima:
+// the callbacks for FitOptions. None for 0 epochs, which train nothing.
+std::vector<std::shared_ptr<nn::Callback>> cosine_decay(optim::Optimizer& optimizer, int epochs);
 
 // Writes <output_dir>/<name>_history.csv and, when gnuplot is installed, a
 // <name>_<metric>.png per metric (loss, accuracy, lr, ...) with the train and

@@ -10,7 +10,6 @@
 #include "nn/layers.h"
 #include "nn/losses.h"
 #include "optim/adam.h"
-#include "optim/lr_scheduler.h"
 #include "tensor/ops.h"
 
 DEFINE_int32(judge_epochs, 15, "epochs of the independent judge CNN");
@@ -94,8 +93,7 @@ Judge::Judge(const Digits& digits, const std::string& name)
   auto test_set = std::make_shared<data::TensorDataset>(digits.test);
   nn::FitOptions options;
   options.epochs(FLAGS_judge_epochs).batch_size(64).seed(judge_seed()).validation_data(test_set);
-  options.callbacks(
-      {nn::learning_rate_schedule(std::make_shared<optim::CosineAnnealingLR>(*adam, FLAGS_judge_epochs))});
+  options.callbacks(cosine_decay(*adam, FLAGS_judge_epochs));
   options.transform([](data::Batch batch, std::uint64_t seed) {
     batch.inputs = data::random_crop(batch.inputs, 2, seed);
     return batch;

@@ -17,7 +17,6 @@
 #include "nn/model.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
-#include "optim/lr_scheduler.h"
 
 DEFINE_double(dropout, 0.1, "dropout probability after each conv block (twice that before the last layer)");
 DEFINE_double(weight_decay, 5e-5, "L2 weight decay (Adam's, coupled to the gradient)");
@@ -56,7 +55,7 @@ int main(int argc, char** argv) {
     auto test_set = std::make_shared<data::TensorDataset>(test);
     nn::FitOptions options;
     options.epochs(FLAGS_epochs).batch_size(FLAGS_batch_size).seed(FLAGS_seed).validation_data(test_set);
-    options.callbacks({nn::learning_rate_schedule(std::make_shared<optim::CosineAnnealingLR>(*adam, FLAGS_epochs))});
+    options.callbacks(examples::cosine_decay(*adam, FLAGS_epochs));
     options.transform([](data::Batch batch, std::uint64_t seed) {
       if (FLAGS_shift > 0) batch.inputs = data::random_crop(batch.inputs, FLAGS_shift, seed);
       // Clothes are left-right symmetric enough that a mirror image keeps its label.

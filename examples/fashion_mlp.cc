@@ -11,7 +11,6 @@
 #include "nn/layers.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
-#include "optim/lr_scheduler.h"
 
 DEFINE_double(dropout, 0.2, "dropout probability after each hidden layer");
 DEFINE_double(weight_decay, 1e-5, "L2 weight decay (Adam's, coupled to the gradient)");
@@ -47,7 +46,7 @@ int main(int argc, char** argv) {
     auto test_set = std::make_shared<data::TensorDataset>(test);
     nn::FitOptions options;
     options.epochs(FLAGS_epochs).batch_size(FLAGS_batch_size).seed(FLAGS_seed).validation_data(test_set);
-    options.callbacks({nn::learning_rate_schedule(std::make_shared<optim::CosineAnnealingLR>(*adam, FLAGS_epochs))});
+    options.callbacks(examples::cosine_decay(*adam, FLAGS_epochs));
     const nn::History history = model.fit(std::make_shared<data::TensorDataset>(train), options);
     examples::save_history(history, "fashion_mlp");
     const nn::Logs result = model.evaluate(test_set);

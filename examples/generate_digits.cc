@@ -22,7 +22,6 @@
 #include "nn/layers.h"
 #include "nn/losses.h"
 #include "optim/adam.h"
-#include "optim/lr_scheduler.h"
 #include "tensor/ops.h"
 
 DEFINE_int32(latent, 4, "noise values fed to the generator beside the one-hot label");
@@ -98,7 +97,7 @@ std::shared_ptr<DigitVae> train_vae(const Digits& digits) {
   };
   nn::FitOptions options;
   options.epochs(FLAGS_epochs).batch_size(FLAGS_batch_size).seed(FLAGS_seed).validation_data(pairs(digits.test));
-  options.callbacks({nn::learning_rate_schedule(std::make_shared<optim::CosineAnnealingLR>(*adam, FLAGS_epochs))});
+  options.callbacks(cosine_decay(*adam, FLAGS_epochs));
   save_history(model.fit(pairs(digits.train), options), "generate_digits_generator");
   return vae;
 }
@@ -116,8 +115,7 @@ std::shared_ptr<nn::Sequential> train_classifier(const Digits& digits) {
   nn::FitOptions options;
   options.epochs(FLAGS_classifier_epochs).batch_size(64).seed(FLAGS_seed);
   options.validation_data(std::make_shared<data::TensorDataset>(digits.test));
-  options.callbacks(
-      {nn::learning_rate_schedule(std::make_shared<optim::CosineAnnealingLR>(*adam, FLAGS_classifier_epochs))});
+  options.callbacks(cosine_decay(*adam, FLAGS_classifier_epochs));
   // Noisy training digits make the classifier's input gradients point at
   // strokes rather than at imperceptible patterns.
   options.transform([](data::Batch batch, std::uint64_t seed) {

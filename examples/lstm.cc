@@ -13,7 +13,6 @@
 #include "nn/recurrent.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
-#include "optim/lr_scheduler.h"
 
 DEFINE_int32(hidden, 128, "LSTM units");
 DEFINE_int64(train_limit, 0, "train on the first N images only (0: all); for smoke tests");
@@ -58,7 +57,7 @@ int main(int argc, char** argv) {
     auto test_set = std::make_shared<data::TensorDataset>(test);
     nn::FitOptions options;
     options.epochs(FLAGS_epochs).batch_size(FLAGS_batch_size).seed(FLAGS_seed).validation_data(test_set);
-    options.callbacks({nn::learning_rate_schedule(std::make_shared<optim::CosineAnnealingLR>(*adam, FLAGS_epochs))});
+    options.callbacks(examples::cosine_decay(*adam, FLAGS_epochs));
     const nn::History history = model.fit(std::make_shared<data::TensorDataset>(train), options);
     examples::save_history(history, "lstm");
     const nn::Logs result = model.evaluate(test_set);

@@ -13,7 +13,6 @@
 #include "nn/layers.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
-#include "optim/lr_scheduler.h"
 
 DEFINE_int32(hidden, 1024, "units in each of the two hidden layers");
 DEFINE_double(dropout, 0.3, "dropout probability after each hidden layer");
@@ -52,9 +51,7 @@ int main(int argc, char** argv) {
     auto test_set = std::make_shared<data::TensorDataset>(test);
     nn::FitOptions options;
     options.epochs(FLAGS_epochs).batch_size(FLAGS_batch_size).seed(FLAGS_seed).validation_data(test_set);
-    // Cosine decay to 0 over the run: the last epochs settle instead of
-    // hopping between minima.
-    options.callbacks({nn::learning_rate_schedule(std::make_shared<optim::CosineAnnealingLR>(*adam, FLAGS_epochs))});
+    options.callbacks(examples::cosine_decay(*adam, FLAGS_epochs));
     if (FLAGS_shift > 0) {
       options.transform([](data::Batch batch, std::uint64_t seed) {
         batch.inputs = data::random_crop(batch.inputs, FLAGS_shift, seed);

@@ -16,7 +16,6 @@
 #include "nn/model.h"
 #include "nn/sequential.h"
 #include "optim/adam.h"
-#include "optim/lr_scheduler.h"
 #include "tensor/ops.h"
 
 DEFINE_double(code_noise, 0.25, "stddev of the Gaussian noise added to each one-hot code");
@@ -46,7 +45,7 @@ std::shared_ptr<nn::Sequential> train_generator(const Digits& digits) {
     batch.inputs = noisy_codes(batch.inputs, seed);
     return batch;
   });
-  options.callbacks({nn::learning_rate_schedule(std::make_shared<optim::CosineAnnealingLR>(*adam, FLAGS_epochs))});
+  options.callbacks(cosine_decay(*adam, FLAGS_epochs));
   save_history(model.fit(train_set, options), "noisy_digits_generator");
   return generator;
 }

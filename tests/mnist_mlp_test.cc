@@ -28,6 +28,15 @@ TEST(MnistMlp, LossFallsOnASmallSlice) {
   EXPECT_GT(history_column("val_accuracy").back(), 0.3) << run.output;
 }
 
+// No training at all: the learning-rate decay has nothing to span, and the
+// untrained model is evaluated.
+TEST(MnistMlp, ZeroEpochsEvaluatesTheUntrainedModel) {
+  const testing::ExampleRun run = testing::run_example(
+      "examples/mnist_mlp", "--epochs=0 --train_limit=64 --hidden=16 --output_dir=" + output_dir() + "_zero");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("test accuracy"));
+}
+
 TEST(MnistMlp, MissingDataNamesTheFileAndTheFetchCommand) {
   const testing::ExampleRun run = testing::run_example("examples/mnist_mlp", "--data_dir=/nonexistent/nabla");
   EXPECT_EQ(run.exit_code, 1);

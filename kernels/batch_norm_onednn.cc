@@ -89,7 +89,7 @@ Plan backward_plan(const Shape& shape, Tag ours, Tag ours_grad) {
 
 std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Shape& shape, float eps, Tag ours, Tag ours_grad,
                                      const char* name) {
-  onednn::PrimitiveKey key{op, shape};
+  onednn::PrimitiveKey key{op, {shape.begin(), shape.end()}};
   key.fields.insert(key.fields.end(),
                     {onednn::key_bits(eps), static_cast<std::int64_t>(ours), static_cast<std::int64_t>(ours_grad)});
   return onednn::cached_plan(key, name, [&] {

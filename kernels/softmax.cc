@@ -65,7 +65,8 @@ Plan backward_plan(const Shape& shape, int axis, bool log) {
 }
 
 std::shared_ptr<const Plan> plan_for(bool forward, const Shape& shape, int axis, bool log, const char* name) {
-  internal::onednn::PrimitiveKey key{forward ? PrimitiveOp::kSoftmaxForward : PrimitiveOp::kSoftmaxBackward, shape};
+  internal::onednn::PrimitiveKey key{forward ? PrimitiveOp::kSoftmaxForward : PrimitiveOp::kSoftmaxBackward,
+                                       {shape.begin(), shape.end()}};
   key.fields.push_back(axis);
   key.fields.push_back(log);
   return internal::onednn::cached_plan(key, name, [&] {

@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "tensor/shape.h"
+
 namespace nabla {
 
 class Error : public std::runtime_error {
@@ -32,8 +34,10 @@ void append_part(std::ostream& out, const Part& part) {
 }
 
 // Shapes and index lists print as "[2, 3]". Declared here rather than found
-// through argument-dependent lookup, which only searches namespace std.
+// through argument-dependent lookup, which searches only the namespaces of
+// std::vector and absl::InlinedVector.
 void append_part(std::ostream& out, const std::vector<std::int64_t>& values);
+void append_part(std::ostream& out, const Shape& shape);
 
 template <typename... Parts>
 std::string concat_message(const Parts&... parts) {

@@ -8,11 +8,20 @@ namespace nabla {
 
 namespace internal {
 
-void append_part(std::ostream& out, const std::vector<std::int64_t>& values) {
+namespace {
+
+template <typename Values>
+void print_list(std::ostream& out, const Values& values) {
   out << '[';
   for (std::size_t i = 0; i < values.size(); ++i) out << (i ? ", " : "") << values[i];
   out << ']';
 }
+
+}  // namespace
+
+void append_part(std::ostream& out, const std::vector<std::int64_t>& values) { print_list(out, values); }
+
+void append_part(std::ostream& out, const Shape& shape) { print_list(out, shape); }
 
 }  // namespace internal
 

@@ -5,14 +5,17 @@
 
 #include <cstdint>
 #include <ostream>
-#include <vector>
+
+#include "absl/container/inlined_vector.h"
 
 namespace nabla {
 
 /// Sizes of each dimension, outermost first. A scalar has the empty shape.
-using Shape = std::vector<std::int64_t>;
+/// Up to six dimensions live inside the object: every op builds and copies
+/// several shapes, and a heap allocation each was most of a small op's cost.
+using Shape = absl::InlinedVector<std::int64_t, 6>;
 /// Distance in elements between neighbours along each dimension.
-using Strides = std::vector<std::int64_t>;
+using Strides = absl::InlinedVector<std::int64_t, 6>;
 
 /// Prints a shape as "[2, 3]".
 std::ostream& operator<<(std::ostream& out, const Shape& shape);

@@ -17,6 +17,7 @@ packages=(
   zlib1g-dev          # gzip-compressed IDX files
   nlohmann-json3-dev  # nlohmann/json: safetensors headers (//checkpoint), MNIST JSON (//data)
   libgflags-dev       # the examples' command-line flags
+  libabsl-dev         # absl::InlinedVector: tensor shapes without heap allocations
   gnuplot-nox         # the examples' loss and accuracy curves (PNG)
   clang               # libFuzzer targets of the parsers (tools/fuzz_data.sh)
   libclang-rt-14-dev

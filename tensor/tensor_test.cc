@@ -89,6 +89,23 @@ TEST(CreationTest, NegativeSizeThrowsWithShape) {
   EXPECT_THAT([] { zeros({-3}); }, ThrowsMessage<Error>(HasSubstr("[-3]")));
 }
 
+// Storage of 1 KiB and more is kept when released and handed out again for
+// the same size, the block released last first (it is the one still in cache).
+TEST(CreationTest, ReleasedStorageIsReusedForTheSameSize) {
+  const void* first = nullptr;
+  const void* second = nullptr;
+  {
+    const Tensor a = empty({1000});
+    const Tensor b = empty({1000});
+    first = a.data<float>();
+    second = b.data<float>();
+  }  // b is released first, then a
+  const Tensor again = empty({1000});
+  const Tensor after = empty({1000});
+  EXPECT_EQ(again.data<float>(), first);
+  EXPECT_EQ(after.data<float>(), second);
+}
+
 TEST(CreationTest, Arange) {
   EXPECT_THAT(values(arange(0, 5)), ElementsAre(0, 1, 2, 3, 4));
   EXPECT_THAT(arange(0, 5).shape(), ElementsAre(5));

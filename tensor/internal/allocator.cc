@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "tensor/error.h"
 
@@ -22,9 +23,9 @@ class BlockPool {
   void* take(std::size_t bytes) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto found = free_.find(bytes);
-    if (found == free_.end()) return nullptr;
-    void* block = found->second;
-    free_.erase(found);
+    if (found == free_.end() || found->second.empty()) return nullptr;
+    void* block = found->second.back();
+    found->second.pop_back();
     pooled_bytes_ -= bytes;
     return block;
   }
@@ -34,7 +35,7 @@ class BlockPool {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       if (pooled_bytes_ + bytes <= kMaxPooledBytes) {
-        free_.emplace(bytes, block);
+        free_[bytes].push_back(block);
         pooled_bytes_ += bytes;
         return;
       }
@@ -44,7 +45,9 @@ class BlockPool {
 
  private:
   std::mutex mutex_;
-  std::unordered_multimap<std::size_t, void*> free_;
+  // Free blocks by size. The lists keep their capacity, so that a training
+  // step's takes and gives allocate nothing (a multimap's node each did).
+  std::unordered_map<std::size_t, std::vector<void*>> free_;
   std::size_t pooled_bytes_ = 0;
 };
 

@@ -82,6 +82,18 @@ TEST(LayoutTest, DenseKeepsEitherFormatAndTagOfNamesIt) {
   EXPECT_FALSE(dense(strided).shares_storage_with(row_major));
 }
 
+// On a layout of another ISA's block size oneDNN falls back to its reference
+// kernels, 100-200x slower: the channel-blocked layout must get jit ones.
+TEST(LayoutTest, ChannelBlockedTagGetsJitKernels) {
+  const dnnl::memory::desc data({8, 32, 6, 6}, dnnl::memory::data_type::f32, channel_blocked_tag());
+  const dnnl::batch_normalization_forward::primitive_desc batch_norm(
+      {dnnl::prop_kind::forward_training, data, 1e-5f,
+       dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift},
+      engine());
+  EXPECT_THAT(batch_norm.impl_info_str(), testing::HasSubstr("jit"));
+  EXPECT_THAT(batch_norm.impl_info_str(), testing::Not(testing::HasSubstr("ref")));
+}
+
 TEST(PrimitiveKeyTest, EqualKeysHashEqually) {
   EXPECT_EQ(PrimitiveKeyHash()(key(3, 5)), PrimitiveKeyHash()(key(3, 5)));
   EXPECT_FALSE(key(3, 5) == key(3, 6));

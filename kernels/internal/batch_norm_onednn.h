@@ -2,7 +2,8 @@
 #define NABLA_KERNELS_INTERNAL_BATCH_NORM_ONEDNN_H_
 
 // Batch normalisation on oneDNN's primitives: on nhwc for channels-last x,
-// in the blocked layout nChw16c (reordered from and to) for row-major x;
+// in channel blocks (nChw16c, or nChw8c without AVX-512; reordered from and
+// to) for row-major x;
 // results are in x's format. float32 [N, C, H, W] with C a multiple of 16,
 // where it beats our loops; batch_norm.cc asks batch_norm_onednn_supports()
 // first and has checked every argument: all tensors are dense, gamma and

@@ -21,7 +21,10 @@
 # OMP_NUM_THREADS set, so that both see the same machine state; the median
 # of repetitions per program, the best of the passes per cell. libtorch and
 # NumPy get run.sh's fastest BLAS set-up: OpenBLAS (OpenMP build) with its
-# AVX-512 SkylakeX kernels forced.
+# AVX-512 SkylakeX kernels forced on a CPU that has AVX-512 (OpenBLAS 0.3.21
+# does not recognise the anchors' Xeon), and OpenBLAS's own choice on one that
+# has not (SkylakeX kernels die there of an illegal instruction; on an AVX2
+# AMD EPYC it picks its Zen kernels, as fast as oneDNN's sgemm).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,7 +36,8 @@ THREADS=${THREADS:-1 2}
 WORKLOADS=${WORKLOADS:-gemm conv op_overhead mlp_train mlp_infer cnn_train lstm_train dcgan_step}
 
 LIBDIR=/usr/lib/x86_64-linux-gnu
-ANCHOR_ENV=("LD_LIBRARY_PATH=$LIBDIR/openblas-openmp" OPENBLAS_CORETYPE=SkylakeX)
+ANCHOR_ENV=("LD_LIBRARY_PATH=$LIBDIR/openblas-openmp")
+grep -qw avx512f /proc/cpuinfo && ANCHOR_ENV+=(OPENBLAS_CORETYPE=SkylakeX)
 PY=/usr/bin/python3  # Debian's, with python3-numpy
 RESULTS=$WORK_DIR/results.tsv
 LOG=$WORK_DIR/run.log

@@ -94,11 +94,13 @@ void BM_Conv2dBackwardWeight(benchmark::State& state) {
 BENCHMARK(BM_Conv2dBackwardWeight)->ArgsProduct({{0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // The CNN's 2x2 max pool after conv2 (first argument 0: forward, 1:
-// backward; the second picks the backend).
+// backward; the second picks the backend; the third: 1 for a channels-last
+// input, as a convolution leaves it).
 void BM_MaxPool2d(benchmark::State& state) {
   const BackendScope scope(backend_arg(state));
   Generator generator(0);
-  const Tensor x = uniform({64, 64, 14, 14}, -1, 1, generator);
+  Tensor x = uniform({64, 64, 14, 14}, -1, 1, generator);
+  if (state.range(2) == 1) x = x.contiguous(MemoryFormat::kChannelsLast);
   Pool2dOptions options;
   options.kernel_size = {2, 2};
   const MaxPool2dResult pooled = max_pool2d(x, options);
@@ -112,7 +114,7 @@ void BM_MaxPool2d(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(sizeof(float)));
   state.SetItemsProcessed(state.iterations() * 64);
 }
-BENCHMARK(BM_MaxPool2d)->ArgsProduct({{0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MaxPool2d)->ArgsProduct({{0, 1}, {0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // BatchNorm2d on conv2's output, forward and backward (argument: backend).
 void BM_BatchNorm(benchmark::State& state) {

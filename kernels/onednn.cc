@@ -50,11 +50,14 @@ dnnl::memory::format_tag tag_of(const Tensor& t) {
                                                       : dnnl::memory::format_tag::nchw;
 }
 
-dnnl::memory::format_tag channel_blocked_tag() {
+bool cpu_has_avx512() {
   // oneDNN's ISA values are bit sets: each one holds the bits of those it extends.
   const auto avx512_core = static_cast<unsigned>(dnnl::cpu_isa::avx512_core);
-  const bool avx512 = (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) & avx512_core) == avx512_core;
-  return avx512 ? dnnl::memory::format_tag::nChw16c : dnnl::memory::format_tag::nChw8c;
+  return (static_cast<unsigned>(dnnl::get_effective_cpu_isa()) & avx512_core) == avx512_core;
+}
+
+dnnl::memory::format_tag channel_blocked_tag() {
+  return cpu_has_avx512() ? dnnl::memory::format_tag::nChw16c : dnnl::memory::format_tag::nChw8c;
 }
 
 bool fits(const Tensor& buffer, const dnnl::memory::desc& desc) {

@@ -1,6 +1,7 @@
-// Pooling as plain loops over (n, c) planes, the planes shared by OpenMP
-// threads. Window bounds follow PyTorch's CPU kernels exactly, so that sizes,
-// divisors and tie-breaking agree with it.
+// Pooling as plain loops over (n, c) planes, or for channels-last max
+// pooling over images' rows of channels, shared by OpenMP threads. Window
+// bounds follow PyTorch's CPU kernels exactly, so that sizes, divisors and
+// tie-breaking agree with it.
 
 #include "kernels/pooling.h"
 
@@ -72,12 +73,14 @@ Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options)
 
 Shape output_shape(const Shape& input, const Pool& p) { return {input[0], input[1], p.out_height, p.out_width}; }
 
-// The memory format oneDNN pools in, and its result's: the input's, so that
-// channels-last activations from a convolution stay so (oneDNN pools them
-// 3-4x faster than row-major ones). Row-major when the output would be dense
-// in both formats (1x1 images): max_pool2d_backward reads the format off
-// forward.output, which must then say row-major.
-MemoryFormat onednn_format(const Tensor& input, const Pool& p) {
+// The memory format pooling computes in, and its result's: the input's, so
+// that channels-last activations from a convolution stay so (oneDNN pools
+// them 3-4x faster than row-major ones, and our max-pooling loops read each
+// window's channels at once). Row-major when the output would be dense in
+// both formats (1x1 images): max_pool2d_backward reads the format off
+// forward.output (oneDNN's workspace) or the indices, which must then say
+// row-major.
+MemoryFormat pooled_format(const Tensor& input, const Pool& p) {
   return p.out_height * p.out_width > 1 ? input.suggest_memory_format() : MemoryFormat::kContiguous;
 }
 
@@ -157,6 +160,66 @@ void max_pool_plane(const Pool& p, const T* in, T* out, std::int64_t* indices) {
   }
 }
 
+// Channels-last: each tap of a window is a row of `channels` contiguous
+// values, so one window is pooled for all channels at once, with SIMD.
+// Same results as max_window per channel: the first maximum wins, a NaN
+// (the last one) over any number.
+template <typename T>
+void max_pool_channels_last(const Pool& p, const T* in, T* out, std::int64_t* indices) {
+  const std::int64_t channels = p.channels;
+  const std::int64_t rows = p.batch * p.out_height;
+#pragma omp parallel for schedule(static) if (rows * p.out_width * channels >= kParallelGrain)
+  for (std::int64_t row = 0; row < rows; ++row) {
+    const std::int64_t n = row / p.out_height, oh = row % p.out_height;
+    std::int64_t h_begin = oh * p.stride[0] - p.padding[0];
+    const std::int64_t h_end = std::min(h_begin + (p.kernel[0] - 1) * p.dilation[0] + 1, p.height);
+    while (h_begin < 0) h_begin += p.dilation[0];
+    const T* image = in + n * p.height * p.width * channels;
+    for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
+      std::int64_t w_begin = ow * p.stride[1] - p.padding[1];
+      const std::int64_t w_end = std::min(w_begin + (p.kernel[1] - 1) * p.dilation[1] + 1, p.width);
+      while (w_begin < 0) w_begin += p.dilation[1];
+      T* best = out + (row * p.out_width + ow) * channels;
+      std::int64_t* where = indices + (row * p.out_width + ow) * channels;
+      const std::int64_t first = h_begin * p.width + w_begin;
+      for (std::int64_t c = 0; c < channels; ++c) {
+        best[c] = -std::numeric_limits<T>::infinity();
+        where[c] = first;
+      }
+      int any_nan = 0;  // an int: GCC does not vectorise a bool reduction
+      for (std::int64_t h = h_begin; h < h_end; h += p.dilation[0]) {
+        for (std::int64_t w = w_begin; w < w_end; w += p.dilation[1]) {
+          const std::int64_t index = h * p.width + w;
+          const T* tap = image + index * channels;
+#pragma omp simd reduction(| : any_nan)
+          for (std::int64_t c = 0; c < channels; ++c) {
+            // Written so that every store is unconditional: GCC turns a
+            // conditional one into a masked store, ~3x slower on AMD's AVX2.
+            const T value = tap[c];
+            const std::int64_t greater = value > best[c];  // false for NaN
+            where[c] += (index - where[c]) & -greater;
+            best[c] = best[c] < value ? value : best[c];
+            any_nan |= value != value;
+          }
+        }
+      }
+      if (!any_nan) continue;
+      for (std::int64_t h = h_begin; h < h_end; h += p.dilation[0]) {
+        for (std::int64_t w = w_begin; w < w_end; w += p.dilation[1]) {
+          const std::int64_t index = h * p.width + w;
+          const T* tap = image + index * channels;
+          for (std::int64_t c = 0; c < channels; ++c) {
+            if (std::isnan(tap[c])) {
+              best[c] = tap[c];
+              where[c] = index;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Shape pool2d_output_shape(const Shape& input_shape, const Pool2dOptions& options) {
@@ -167,10 +230,22 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   constexpr const char* kOp = "max_pool2d";
   check_input(kOp, input);
   const Pool p = make_pool(kOp, input.shape(), options);
-  if (use_onednn(p, input.dtype(), true)) {
+  const bool channels_last = pooled_format(input, p) == MemoryFormat::kChannelsLast;
+  if (use_onednn(p, input.dtype(), true) && (!channels_last || internal::max_pool2d_onednn_wins_channels_last())) {
     internal::OneDnnMaxPool pooled =
-        internal::max_pool2d_onednn(p, input, onednn_format(input, p), output_shape(input.shape(), p));
+        internal::max_pool2d_onednn(p, input, pooled_format(input, p), output_shape(input.shape(), p));
     return {pooled.output, Tensor(), pooled.workspace};
+  }
+  if (channels_last) {
+    const Tensor dense = input.contiguous(MemoryFormat::kChannelsLast);
+    const Shape shape = output_shape(input.shape(), p);
+    MaxPool2dResult result{empty(shape, input.dtype(), MemoryFormat::kChannelsLast),
+                           empty(shape, kInt64, MemoryFormat::kChannelsLast), Tensor()};
+    dispatch_floating(kOp, input.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      max_pool_channels_last(p, dense.data<T>(), result.output.data<T>(), result.indices.data<std::int64_t>());
+    });
+    return result;
   }
   const Tensor dense = input.contiguous();
   MaxPool2dResult result{Tensor(output_shape(input.shape(), p), input.dtype()),
@@ -212,29 +287,58 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
               ": indices must be int64 (from max_pool2d), or a oneDNN workspace given");
   NABLA_CHECK(indices.shape() == grad_output.shape(), kOp, ": indices ", indices.shape(), " and grad_output ",
               grad_output.shape(), " differ in shape");
-  const Tensor grad = grad_output.contiguous();
-  const Tensor where = indices.contiguous();
-  Tensor grad_input = zeros(input_shape, grad_output.dtype());
-  const std::int64_t planes = input_shape[0] * input_shape[1];
   const std::int64_t in_plane = input_shape[2] * input_shape[3];
   const std::int64_t out_plane = grad_output.dim(2) * grad_output.dim(3);
   std::atomic<bool> out_of_range{false};
-  dispatch_floating(kOp, grad_output.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* g = grad.data<T>();
-    const std::int64_t* index = where.data<std::int64_t>();
-    T* gi = grad_input.data<T>();
-#pragma omp parallel for schedule(static) if (grad_output.numel() >= kParallelGrain)
-    for (std::int64_t plane = 0; plane < planes; ++plane) {
-      for (std::int64_t i = plane * out_plane; i < (plane + 1) * out_plane; ++i) {
-        if (index[i] < 0 || index[i] >= in_plane) {
-          out_of_range = true;
-          continue;
+  Tensor grad_input;
+  if (!indices.is_contiguous() && indices.is_contiguous(MemoryFormat::kChannelsLast)) {
+    // Channels-last indices: the gradient is scattered image by image, a row
+    // of channels at a time.
+    const Tensor grad = grad_output.contiguous(MemoryFormat::kChannelsLast);
+    grad_input = empty(input_shape, grad_output.dtype(), MemoryFormat::kChannelsLast);
+    const std::int64_t channels = input_shape[1];
+    dispatch_floating(kOp, grad_output.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* g = grad.data<T>();
+      const std::int64_t* index = indices.data<std::int64_t>();
+      T* gi = grad_input.data<T>();
+#pragma omp parallel for schedule(static) if (grad_input.numel() >= kParallelGrain)
+      for (std::int64_t n = 0; n < input_shape[0]; ++n) {
+        T* image = gi + n * in_plane * channels;
+        std::fill_n(image, in_plane * channels, T(0));
+        for (std::int64_t i = n * out_plane * channels; i < (n + 1) * out_plane * channels; i += channels) {
+          for (std::int64_t c = 0; c < channels; ++c) {
+            if (index[i + c] < 0 || index[i + c] >= in_plane) {
+              out_of_range = true;
+              continue;
+            }
+            image[index[i + c] * channels + c] += g[i + c];
+          }
         }
-        gi[plane * in_plane + index[i]] += g[i];
       }
-    }
-  });
+    });
+  } else {
+    const Tensor grad = grad_output.contiguous();
+    const Tensor where = indices.contiguous();
+    grad_input = zeros(input_shape, grad_output.dtype());
+    const std::int64_t planes = input_shape[0] * input_shape[1];
+    dispatch_floating(kOp, grad_output.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* g = grad.data<T>();
+      const std::int64_t* index = where.data<std::int64_t>();
+      T* gi = grad_input.data<T>();
+#pragma omp parallel for schedule(static) if (grad_output.numel() >= kParallelGrain)
+      for (std::int64_t plane = 0; plane < planes; ++plane) {
+        for (std::int64_t i = plane * out_plane; i < (plane + 1) * out_plane; ++i) {
+          if (index[i] < 0 || index[i] >= in_plane) {
+            out_of_range = true;
+            continue;
+          }
+          gi[plane * in_plane + index[i]] += g[i];
+        }
+      }
+    });
+  }
   NABLA_CHECK(!out_of_range, kOp, ": an index lies outside the ", input_shape[2], "x", input_shape[3],
               " plane of input_shape ", input_shape);
   return grad_input;
@@ -246,7 +350,7 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options) {
   NABLA_CHECK(options.dilation == (Pair{1, 1}), kOp, ": dilation must be [1, 1], got ", show(options.dilation));
   const Pool p = make_pool(kOp, input.shape(), options);
   if (use_onednn(p, input.dtype(), false)) {
-    return internal::avg_pool2d_onednn(p, input, onednn_format(input, p), output_shape(input.shape(), p));
+    return internal::avg_pool2d_onednn(p, input, pooled_format(input, p), output_shape(input.shape(), p));
   }
   const Tensor dense = input.contiguous();
   Tensor output(output_shape(input.shape(), p), input.dtype());

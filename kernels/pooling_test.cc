@@ -190,6 +190,60 @@ TEST(Pool2dTest, RejectsBadArguments) {
                "indices [1, 2, 2, 1] and grad_output [1, 2, 2, 2] differ in shape");
 }
 
+// Same value or both NaN, element by element.
+void expect_same_values(const Tensor& actual, const Tensor& expected) {
+  ASSERT_EQ(actual.shape(), expected.shape());
+  const std::vector<double> a = actual.to_vector<double>();
+  const std::vector<double> e = expected.to_vector<double>();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::isnan(e[i])) {
+      EXPECT_TRUE(std::isnan(a[i])) << "at flat index " << i;
+    } else {
+      EXPECT_EQ(a[i], e[i]) << "at flat index " << i;
+    }
+  }
+}
+
+// Channels-last max pooling runs its own loops, a window's channels at
+// once: against the (n, c)-plane loops on the same values, over geometries
+// with padding, strides, dilation and ceil mode, on data full of ties and
+// with NaNs, whose indices must agree too.
+TEST(MaxPool2dTest, ChannelsLastLoopsMatchThePlaneLoops) {
+  const BackendScope reference(Backend::kReference);
+  const Shape shape{2, 11, 7, 6};  // 11 channels: a SIMD remainder
+  std::vector<double> values(static_cast<std::size_t>(numel(shape)));
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>((i * 7) % 5);
+  values[3] = values[100] = values[101] = std::numeric_limits<double>::quiet_NaN();
+  values[200] = -std::numeric_limits<double>::infinity();
+  const Tensor x = from_vector(values, shape);
+  for (DType dtype : {kFloat64, kFloat32}) {
+    const Tensor rows = x.astype(dtype);
+    const Tensor last = rows.contiguous(MemoryFormat::kChannelsLast);
+    for (const Pool2dOptions& o : {pool({2, 2}), pool({3, 3}, {2, 2}, {1, 1}), pool({3, 2}, {2, 1}, {1, 1}, true),
+                                   pool({2, 2}, {1, 1}, {1, 0}, false, true, {2, 1}), pool({3, 3}, {1, 1})}) {
+      const MaxPool2dResult expected = max_pool2d(rows, o);
+      const MaxPool2dResult pooled = max_pool2d(last, o);
+      EXPECT_TRUE(pooled.output.is_contiguous(MemoryFormat::kChannelsLast));
+      EXPECT_TRUE(pooled.indices.is_contiguous(MemoryFormat::kChannelsLast));
+      EXPECT_FALSE(pooled.indices.is_contiguous());
+      expect_same_values(pooled.output, expected.output);
+      EXPECT_EQ(indices_of(pooled), indices_of(expected));
+      const Tensor g = random_tensor(expected.output.shape(), 12).astype(dtype);
+      const Tensor grad_expected = max_pool2d_backward(g, expected, shape, o);
+      for (const Tensor& grad_output : {g, g.contiguous(MemoryFormat::kChannelsLast)}) {
+        const Tensor grad = max_pool2d_backward(grad_output, pooled, shape, o);
+        EXPECT_TRUE(grad.is_contiguous(MemoryFormat::kChannelsLast));
+        expect_same_values(grad, grad_expected);
+      }
+    }
+  }
+  const MaxPool2dResult pooled = max_pool2d(x.contiguous(MemoryFormat::kChannelsLast), pool({2, 2}));
+  MaxPool2dResult corrupt = pooled;
+  corrupt.indices = full(pooled.indices.shape(), 42, kInt64).contiguous(MemoryFormat::kChannelsLast);
+  expect_error([&] { max_pool2d_backward(pooled.output, corrupt, shape, pool({2, 2})); },
+               "max_pool2d_backward: an index lies outside the 7x6 plane of input_shape [2, 11, 7, 6]");
+}
+
 TEST(Pool2dTest, OneDnnWorkspaceNeedsItsBackend) {
   const Tensor x = zeros({1, 2, 4, 4});
   const Pool2dOptions two = pool({2, 2});

@@ -163,6 +163,9 @@ Tensor dense(const Tensor& t);
 // it: nhwc when channels-last (also when dense in both formats), else nchw.
 dnnl::memory::format_tag tag_of(const Tensor& t);
 
+// Whether oneDNN runs its AVX-512 kernels on this CPU.
+bool cpu_has_avx512();
+
 // [N, C, H, W] with channels in blocks of the CPU's vector width: nChw16c
 // with AVX-512, else nChw8c. oneDNN's jit kernels take only their own ISA's
 // block; given the other they fall back to reference code (batch norm

@@ -95,11 +95,14 @@ TEST(MaxPool2dTest, CeilMode) {
 TEST(MaxPool2dTest, BackwardMatchesFiniteDifferences) {
   // Random values have no ties, so the max is differentiable.
   for (const Pool2dOptions& o : {pool({2, 2}), pool({3, 2}, {2, 1}, {1, 1}, true), pool({2, 2}, {1, 1}, {1, 0}, false, true, {2, 1})}) {
-    const Tensor x = random_tensor({2, 2, 5, 4}, 1);
-    const MaxPool2dResult r = max_pool2d(x, o);
-    const Tensor g = random_tensor(r.output.shape(), 2);
-    expect_gradient([&](const Tensor& probe) { return max_pool2d(probe, o).output; }, x, g,
-                    max_pool2d_backward(g, r, x.shape(), o));
+    const Tensor rows = random_tensor({2, 2, 5, 4}, 1);
+    // Row-major and channels-last inputs take different loops.
+    for (const Tensor& x : {rows, rows.contiguous(MemoryFormat::kChannelsLast)}) {
+      const MaxPool2dResult r = max_pool2d(x, o);
+      const Tensor g = random_tensor(r.output.shape(), 2);
+      expect_gradient([&](const Tensor& probe) { return max_pool2d(probe, o).output; }, x, g,
+                      max_pool2d_backward(g, r, x.shape(), o));
+    }
   }
 }
 
@@ -285,7 +288,8 @@ TEST(Pool2dTest, OneDnnMatchesTheReference) {
 
 // On oneDNN, channels-last activations (what its convolutions return) are
 // pooled in that format and stay in it; the values are the reference's,
-// whatever format the gradient arrives in.
+// whatever format the gradient arrives in. (Without AVX-512 max pooling runs
+// the channels-last loops here.)
 TEST(Pool2dTest, OneDnnKeepsChannelsLast) {
   const Tensor x = random_tensor({3, 5, 9, 8}, 9);
   const Tensor x_last = x.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast);

@@ -287,58 +287,39 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
               ": indices must be int64 (from max_pool2d), or a oneDNN workspace given");
   NABLA_CHECK(indices.shape() == grad_output.shape(), kOp, ": indices ", indices.shape(), " and grad_output ",
               grad_output.shape(), " differ in shape");
+  // The gradient is scattered in the indices' memory format: per (n, c)
+  // plane for row-major indices, per image, a row of channels at a time, for
+  // channels-last ones.
+  const bool channels_last = !indices.is_contiguous() && indices.is_contiguous(MemoryFormat::kChannelsLast);
+  const MemoryFormat format = channels_last ? MemoryFormat::kChannelsLast : MemoryFormat::kContiguous;
+  const Tensor grad = grad_output.contiguous(format);
+  const Tensor where = indices.contiguous(format);
+  Tensor grad_input = empty(input_shape, grad_output.dtype(), format);
+  const std::int64_t lanes = channels_last ? input_shape[1] : 1;
+  const std::int64_t blocks = channels_last ? input_shape[0] : input_shape[0] * input_shape[1];
   const std::int64_t in_plane = input_shape[2] * input_shape[3];
   const std::int64_t out_plane = grad_output.dim(2) * grad_output.dim(3);
   std::atomic<bool> out_of_range{false};
-  Tensor grad_input;
-  if (!indices.is_contiguous() && indices.is_contiguous(MemoryFormat::kChannelsLast)) {
-    // Channels-last indices: the gradient is scattered image by image, a row
-    // of channels at a time.
-    const Tensor grad = grad_output.contiguous(MemoryFormat::kChannelsLast);
-    grad_input = empty(input_shape, grad_output.dtype(), MemoryFormat::kChannelsLast);
-    const std::int64_t channels = input_shape[1];
-    dispatch_floating(kOp, grad_output.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* g = grad.data<T>();
-      const std::int64_t* index = indices.data<std::int64_t>();
-      T* gi = grad_input.data<T>();
+  dispatch_floating(kOp, grad_output.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* g = grad.data<T>();
+    const std::int64_t* index = where.data<std::int64_t>();
+    T* gi = grad_input.data<T>();
 #pragma omp parallel for schedule(static) if (grad_input.numel() >= kParallelGrain)
-      for (std::int64_t n = 0; n < input_shape[0]; ++n) {
-        T* image = gi + n * in_plane * channels;
-        std::fill_n(image, in_plane * channels, T(0));
-        for (std::int64_t i = n * out_plane * channels; i < (n + 1) * out_plane * channels; i += channels) {
-          for (std::int64_t c = 0; c < channels; ++c) {
-            if (index[i + c] < 0 || index[i + c] >= in_plane) {
-              out_of_range = true;
-              continue;
-            }
-            image[index[i + c] * channels + c] += g[i + c];
-          }
-        }
-      }
-    });
-  } else {
-    const Tensor grad = grad_output.contiguous();
-    const Tensor where = indices.contiguous();
-    grad_input = zeros(input_shape, grad_output.dtype());
-    const std::int64_t planes = input_shape[0] * input_shape[1];
-    dispatch_floating(kOp, grad_output.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* g = grad.data<T>();
-      const std::int64_t* index = where.data<std::int64_t>();
-      T* gi = grad_input.data<T>();
-#pragma omp parallel for schedule(static) if (grad_output.numel() >= kParallelGrain)
-      for (std::int64_t plane = 0; plane < planes; ++plane) {
-        for (std::int64_t i = plane * out_plane; i < (plane + 1) * out_plane; ++i) {
-          if (index[i] < 0 || index[i] >= in_plane) {
+    for (std::int64_t block = 0; block < blocks; ++block) {
+      T* block_input = gi + block * in_plane * lanes;
+      std::fill_n(block_input, in_plane * lanes, T(0));
+      for (std::int64_t i = block * out_plane * lanes; i < (block + 1) * out_plane * lanes; i += lanes) {
+        for (std::int64_t lane = 0; lane < lanes; ++lane) {
+          if (index[i + lane] < 0 || index[i + lane] >= in_plane) {
             out_of_range = true;
             continue;
           }
-          gi[plane * in_plane + index[i]] += g[i];
+          block_input[index[i + lane] * lanes + lane] += g[i + lane];
         }
       }
-    });
-  }
+    }
+  });
   NABLA_CHECK(!out_of_range, kOp, ": an index lies outside the ", input_shape[2], "x", input_shape[3],
               " plane of input_shape ", input_shape);
   return grad_input;

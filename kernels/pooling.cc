@@ -231,7 +231,7 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   check_input(kOp, input);
   const Pool p = make_pool(kOp, input.shape(), options);
   const bool channels_last = pooled_format(input, p) == MemoryFormat::kChannelsLast;
-  if (use_onednn(p, input.dtype(), true) && (!channels_last || internal::max_pool2d_onednn_wins_channels_last())) {
+  if (use_onednn(p, input.dtype(), true) && !channels_last) {
     internal::OneDnnMaxPool pooled =
         internal::max_pool2d_onednn(p, input, pooled_format(input, p), output_shape(input.shape(), p));
     return {pooled.output, Tensor(), pooled.workspace};

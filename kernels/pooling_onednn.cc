@@ -101,8 +101,6 @@ bool pool2d_onednn_supports(const Pool2dParams& p, DType dtype, bool max) {
   return true;
 }
 
-bool max_pool2d_onednn_wins_channels_last() { return onednn::cpu_has_avx512(); }
-
 OneDnnMaxPool max_pool2d_onednn(const Pool2dParams& p, const Tensor& input, MemoryFormat format,
                                 const Shape& output_shape) {
   constexpr const char* kName = "max_pool2d";

@@ -18,12 +18,6 @@ namespace nabla::kernels::internal {
 
 bool pool2d_onednn_supports(const Pool2dParams& params, DType dtype, bool max);
 
-// Whether oneDNN max-pools channels-last tensors faster than pooling.cc's
-// loops: with AVX-512 only. Its AVX2 kernel writes the workspace with masked
-// stores, which AMD's CPUs run slowly ([64, 64, 14, 14], 1 thread, AVX2 AMD
-// EPYC: forward 2.39 ms against the loops' 0.50, backward 2.01 against 0.63).
-bool max_pool2d_onednn_wins_channels_last();
-
 struct OneDnnMaxPool {
   Tensor output;     // [N, C, out_height, out_width] in the format asked for
   Tensor workspace;  // what max_pool2d_backward_onednn needs

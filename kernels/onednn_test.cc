@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <string>
 
@@ -92,6 +93,30 @@ TEST(LayoutTest, ChannelBlockedTagGetsJitKernels) {
       engine());
   EXPECT_THAT(batch_norm.impl_info_str(), testing::HasSubstr("jit"));
   EXPECT_THAT(batch_norm.impl_info_str(), testing::Not(testing::HasSubstr("ref")));
+}
+
+// oneDNN fixes a primitive's thread count when it is created, so a plan is
+// built afresh for each thread count and reused within one.
+TEST(CachedPlanTest, BuildsOnePlanPerThreadCount) {
+  const int threads = omp_get_max_threads();
+  int builds = 0;
+  const auto relu = [&builds] {
+    ++builds;
+    const dnnl::memory::desc data({17, 3}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::ab);
+    const dnnl::eltwise_forward::primitive_desc pd(
+        {dnnl::prop_kind::forward_inference, dnnl::algorithm::eltwise_relu, data, 0.0f}, engine());
+    return Plan{dnnl::eltwise_forward(pd), {}, {}};
+  };
+  const PrimitiveKey relu_key{PrimitiveOp::kEltwiseForward, {17, 3, 987654321}};
+  const auto first = cached_plan(relu_key, "relu", relu);
+  EXPECT_EQ(cached_plan(relu_key, "relu", relu), first);
+  omp_set_num_threads(threads + 1);
+  const auto more_threads = cached_plan(relu_key, "relu", relu);
+  EXPECT_EQ(cached_plan(relu_key, "relu", relu), more_threads);
+  omp_set_num_threads(threads);
+  EXPECT_EQ(cached_plan(relu_key, "relu", relu), first);
+  EXPECT_NE(more_threads, first);
+  EXPECT_EQ(builds, 2);
 }
 
 TEST(PrimitiveKeyTest, EqualKeysHashEqually) {

@@ -6,7 +6,7 @@
 /// float32 runs oneDNN's pooling primitives on the oneDNN backend
 /// (tensor/backend.h); float64 and the reference backend run plain loops, as
 /// does channels-last max pooling, where the loops are 1.7-4x faster than
-/// oneDNN's kernel, whose workspace costs masked stores.
+/// oneDNN's kernel with AVX2 and AVX-512 alike.
 ///
 ///   OH = floor_or_ceil((H + 2·pad - dil·(K - 1) - 1) / stride) + 1
 ///

@@ -1,5 +1,6 @@
 #include "kernels/internal/activation_onednn.h"
 
+#include <utility>
 
 #include "kernels/internal/onednn.h"
 
@@ -51,9 +52,9 @@ Plan backward_plan(Activation kind, std::int64_t size, float slope) {
 std::shared_ptr<const Plan> plan_for(bool forward, Activation kind, std::int64_t size, double slope,
                                      const char* name) {
   const float alpha = kind == Activation::kLeakyRelu ? static_cast<float>(slope) : 0.0f;
-  const onednn::PrimitiveKey key{forward ? PrimitiveOp::kEltwiseForward : PrimitiveOp::kEltwiseBackward,
-                                 {static_cast<std::int64_t>(kind), size, onednn::key_bits(alpha)}};
-  return onednn::cached_plan(key, name, [&] {
+  onednn::PrimitiveKey key{forward ? PrimitiveOp::kEltwiseForward : PrimitiveOp::kEltwiseBackward,
+                           {static_cast<std::int64_t>(kind), size, onednn::key_bits(alpha)}};
+  return onednn::cached_plan(std::move(key), name, [&] {
     return forward ? forward_plan(kind, size, alpha) : backward_plan(kind, size, alpha);
   });
 }

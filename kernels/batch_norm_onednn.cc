@@ -1,6 +1,7 @@
 #include "kernels/internal/batch_norm_onednn.h"
 
 #include <cmath>
+#include <utility>
 
 #include "kernels/internal/onednn.h"
 
@@ -92,7 +93,7 @@ std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Shape& shape, float e
   onednn::PrimitiveKey key{op, {shape.begin(), shape.end()}};
   key.fields.insert(key.fields.end(),
                     {onednn::key_bits(eps), static_cast<std::int64_t>(ours), static_cast<std::int64_t>(ours_grad)});
-  return onednn::cached_plan(key, name, [&] {
+  return onednn::cached_plan(std::move(key), name, [&] {
     switch (op) {
       case PrimitiveOp::kBatchNormTraining:
         return training_plan(shape, eps, ours);

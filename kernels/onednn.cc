@@ -27,7 +27,7 @@ std::int64_t key_bits(float value) {
 }
 
 std::size_t PrimitiveKeyHash::operator()(const PrimitiveKey& key) const {
-  std::size_t hash = std::hash<int>()(static_cast<int>(key.op));
+  std::size_t hash = std::hash<int>()(static_cast<int>(key.op)) ^ (std::hash<int>()(key.threads) << 1);
   for (std::int64_t field : key.fields) {
     hash ^= std::hash<std::int64_t>()(field) + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
   }
@@ -114,17 +114,16 @@ std::string describe(const dnnl::error& error) {
 
 }  // namespace
 
-std::shared_ptr<const Plan> cached_plan(const PrimitiveKey& key, const char* op_name,
+std::shared_ptr<const Plan> cached_plan(PrimitiveKey key, const char* op_name,
                                         const std::function<Plan()>& create) {
   static PrimitiveCache<Plan> cache(kCacheCapacity);
   // A primitive keeps the thread count it was created with: one made on 1
   // thread and reused after set_num_threads(2) runs on 1 (cnn_train, 2
   // threads, after a 1-thread run in the same process: 1771 against 2565
   // samples/s).
-  PrimitiveKey per_threads = key;
-  per_threads.fields.push_back(omp_get_max_threads());
+  key.threads = omp_get_max_threads();
   try {
-    return cache.get(per_threads, create);
+    return cache.get(key, create);
   } catch (const dnnl::error& error) {
     throw Error(::nabla::internal::concat_message(op_name, ": oneDNN could not create the primitive: ",
                                                   describe(error)));

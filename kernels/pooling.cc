@@ -233,7 +233,7 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   const bool channels_last = pooled_format(input, p) == MemoryFormat::kChannelsLast;
   if (use_onednn(p, input.dtype(), true) && !channels_last) {
     internal::OneDnnMaxPool pooled =
-        internal::max_pool2d_onednn(p, input, pooled_format(input, p), output_shape(input.shape(), p));
+        internal::max_pool2d_onednn(p, input, MemoryFormat::kContiguous, output_shape(input.shape(), p));
     return {pooled.output, Tensor(), pooled.workspace};
   }
   if (channels_last) {

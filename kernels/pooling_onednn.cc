@@ -1,5 +1,7 @@
 #include "kernels/internal/pooling_onednn.h"
 
+#include <utility>
+
 #include "kernels/internal/onednn.h"
 
 namespace nabla::kernels::internal {
@@ -73,14 +75,14 @@ Plan backward_plan(const Pool2dParams& p, bool max, Tag tag, Tag ours) {
 }
 
 std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Pool2dParams& p, Tag tag, Tag ours, const char* name) {
-  const onednn::PrimitiveKey key{
+  onednn::PrimitiveKey key{
       op,
       {p.batch, p.channels, p.height, p.width, p.out_height, p.out_width, p.kernel[0], p.kernel[1], p.stride[0],
        p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.count_include_pad,
        static_cast<std::int64_t>(tag), static_cast<std::int64_t>(ours)}};
   const bool max = op == PrimitiveOp::kMaxPoolForward || op == PrimitiveOp::kMaxPoolBackward;
   const bool forward = op == PrimitiveOp::kMaxPoolForward || op == PrimitiveOp::kAvgPoolForward;
-  return onednn::cached_plan(key, name, [&] {
+  return onednn::cached_plan(std::move(key), name, [&] {
     return forward ? forward_plan(p, max, tag, ours) : backward_plan(p, max, tag, ours);
   });
 }

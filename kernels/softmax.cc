@@ -4,6 +4,7 @@
 #include "kernels/softmax.h"
 
 #include <string>
+#include <utility>
 
 #include "kernels/internal/checks.h"
 #include "kernels/internal/onednn.h"
@@ -69,7 +70,7 @@ std::shared_ptr<const Plan> plan_for(bool forward, const Shape& shape, int axis,
                                        {shape.begin(), shape.end()}};
   key.fields.push_back(axis);
   key.fields.push_back(log);
-  return internal::onednn::cached_plan(key, name, [&] {
+  return internal::onednn::cached_plan(std::move(key), name, [&] {
     return forward ? forward_plan(shape, axis, log) : backward_plan(shape, axis, log);
   });
 }

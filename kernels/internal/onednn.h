@@ -51,13 +51,17 @@ enum class PrimitiveOp {
   kLstmBackward,
 };
 
-// One primitive's identity: which op, and every size and attribute it was
-// created for.
+// One primitive's identity: which op, every size and attribute it was
+// created for, and the OpenMP thread count it runs on (cached_plan sets it:
+// oneDNN fixes a primitive's thread count when it is created).
 struct PrimitiveKey {
   PrimitiveOp op = PrimitiveOp::kConvForward;
   std::vector<std::int64_t> fields;
+  int threads = 0;
 
-  bool operator==(const PrimitiveKey& other) const { return op == other.op && fields == other.fields; }
+  bool operator==(const PrimitiveKey& other) const {
+    return op == other.op && fields == other.fields && threads == other.threads;
+  }
 };
 
 // A float attribute (eps, a slope) as a key field: its exact bits.
@@ -142,9 +146,9 @@ struct Plan {
 // buffers from our allocator.
 void execute(const Plan& plan, const std::vector<const void*>& inputs, const std::vector<void*>& outputs);
 
-// The plan cached under `key`, built by `create` on a miss. oneDNN errors
-// become a nabla::Error naming `op_name`.
-std::shared_ptr<const Plan> cached_plan(const PrimitiveKey& key, const char* op_name,
+// The plan cached under `key` and the current thread count, built by
+// `create` on a miss. oneDNN errors become a nabla::Error naming `op_name`.
+std::shared_ptr<const Plan> cached_plan(PrimitiveKey key, const char* op_name,
                                         const std::function<Plan()>& create);
 
 // execute(), with oneDNN errors turned into a nabla::Error naming `op_name`.

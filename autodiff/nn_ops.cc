@@ -110,7 +110,7 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
 }
 
 Variable max_pool2d(const Variable& input, const Pool2dOptions& options) {
-  return pooling("max_pool2d", input, options, true);
+  return pooling(options.relu ? "max_pool2d_relu" : "max_pool2d", input, options, true);
 }
 
 Variable avg_pool2d(const Variable& input, const Pool2dOptions& options) {

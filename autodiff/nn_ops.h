@@ -42,6 +42,7 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
                           const ConvTranspose2dOptions& options = {});
 
 /// Ties: the gradient goes to the first maximum of each window, as in PyTorch.
+/// With options.relu, max_pool2d(relu(input)) as one op, "max_pool2d_relu".
 Variable max_pool2d(const Variable& input, const Pool2dOptions& options);
 Variable avg_pool2d(const Variable& input, const Pool2dOptions& options);
 

@@ -144,8 +144,15 @@ void max_window(const T* in, std::int64_t width, std::int64_t h_begin, std::int6
   index_out = best_index;
 }
 
+// max(0, ·) in place, for Pool2dOptions::relu; a NaN becomes 0, as in relu().
 template <typename T>
-void max_pool_plane(const Pool& p, const T* in, T* out, std::int64_t* indices) {
+void clamp_to_nonnegative(T* values, std::int64_t count) {
+#pragma omp simd
+  for (std::int64_t i = 0; i < count; ++i) values[i] = values[i] > 0 ? values[i] : T(0);
+}
+
+template <typename T>
+void max_pool_plane(const Pool& p, bool relu, const T* in, T* out, std::int64_t* indices) {
   for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
     std::int64_t h_begin = oh * p.stride[0] - p.padding[0];
     const std::int64_t h_end = std::min(h_begin + (p.kernel[0] - 1) * p.dilation[0] + 1, p.height);
@@ -157,6 +164,7 @@ void max_pool_plane(const Pool& p, const T* in, T* out, std::int64_t* indices) {
       max_window(in, p.width, h_begin, h_end, p.dilation[0], w_begin, w_end, p.dilation[1],
                  out[oh * p.out_width + ow], indices[oh * p.out_width + ow]);
     }
+    if (relu) clamp_to_nonnegative(out + oh * p.out_width, p.out_width);
   }
 }
 
@@ -165,7 +173,7 @@ void max_pool_plane(const Pool& p, const T* in, T* out, std::int64_t* indices) {
 // Same results as max_window per channel: the first maximum wins, a NaN
 // (the last one) over any number.
 template <typename T>
-void max_pool_channels_last(const Pool& p, const T* in, T* out, std::int64_t* indices) {
+void max_pool_channels_last(const Pool& p, bool relu, const T* in, T* out, std::int64_t* indices) {
   const std::int64_t channels = p.channels;
   const std::int64_t rows = p.batch * p.out_height;
 #pragma omp parallel for schedule(static) if (rows * p.out_width * channels >= kParallelGrain)
@@ -203,8 +211,7 @@ void max_pool_channels_last(const Pool& p, const T* in, T* out, std::int64_t* in
           }
         }
       }
-      if (!any_nan) continue;
-      for (std::int64_t h = h_begin; h < h_end; h += p.dilation[0]) {
+      for (std::int64_t h = h_begin; any_nan && h < h_end; h += p.dilation[0]) {
         for (std::int64_t w = w_begin; w < w_end; w += p.dilation[1]) {
           const std::int64_t index = h * p.width + w;
           const T* tap = image + index * channels;
@@ -216,8 +223,28 @@ void max_pool_channels_last(const Pool& p, const T* in, T* out, std::int64_t* in
           }
         }
       }
+      if (relu) clamp_to_nonnegative(best, channels);
     }
   }
+}
+
+// Pool2dOptions::relu on average pooling has no meaning: ReLU and mean do not commute.
+void check_no_relu(const char* op, const Pool2dOptions& options) {
+  NABLA_CHECK(!options.relu, op, ": relu is for max pooling only (ReLU and mean do not commute)");
+}
+
+// grad_output where the pooled output is positive, else 0: the gradient
+// through Pool2dOptions::relu, for oneDNN's backward, which cannot mask.
+Tensor positive_output_gradient(const Tensor& grad_output, const Tensor& output) {
+  const Tensor g = grad_output.contiguous(output.suggest_memory_format());
+  Tensor masked = empty(output.shape(), kFloat32, output.suggest_memory_format());
+  const float* in = g.data<float>();
+  const float* out = output.data<float>();
+  float* result = masked.data<float>();
+  const std::int64_t count = output.numel();
+#pragma omp parallel for simd schedule(static) if (count >= kParallelGrain)
+  for (std::int64_t i = 0; i < count; ++i) result[i] = out[i] > 0 ? in[i] : 0.0f;
+  return masked;
 }
 
 }  // namespace
@@ -234,6 +261,14 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   if (use_onednn(p, input.dtype(), true) && !channels_last) {
     internal::OneDnnMaxPool pooled =
         internal::max_pool2d_onednn(p, input, MemoryFormat::kContiguous, output_shape(input.shape(), p));
+    if (options.relu) {
+      float* out = pooled.output.data<float>();
+      const std::int64_t count = pooled.output.numel();
+#pragma omp parallel for schedule(static) if (count >= kParallelGrain)
+      for (std::int64_t begin = 0; begin < count; begin += kParallelGrain) {
+        clamp_to_nonnegative(out + begin, std::min(kParallelGrain, count - begin));
+      }
+    }
     return {pooled.output, Tensor(), pooled.workspace};
   }
   if (channels_last) {
@@ -243,7 +278,8 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
                            empty(shape, kInt64, MemoryFormat::kChannelsLast), Tensor()};
     dispatch_floating(kOp, input.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      max_pool_channels_last(p, dense.data<T>(), result.output.data<T>(), result.indices.data<std::int64_t>());
+      max_pool_channels_last(p, options.relu, dense.data<T>(), result.output.data<T>(),
+                             result.indices.data<std::int64_t>());
     });
     return result;
   }
@@ -259,7 +295,7 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
     std::int64_t* indices = result.indices.data<std::int64_t>();
 #pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
     for (std::int64_t plane = 0; plane < p.planes(); ++plane) {
-      max_pool_plane(p, in + plane * in_plane, out + plane * out_plane, indices + plane * out_plane);
+      max_pool_plane(p, options.relu, in + plane * in_plane, out + plane * out_plane, indices + plane * out_plane);
     }
   });
   return result;
@@ -279,14 +315,19 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
     NABLA_CHECK(forward.output.defined() && forward.output.shape() == grad_output.shape(), kOp,
                 ": a oneDNN workspace needs forward.output (its memory format is the workspace's), got ",
                 forward.output.defined() ? forward.output.shape() : Shape{});
-    return internal::max_pool2d_backward_onednn(p, grad_output, forward.output.suggest_memory_format(),
-                                                forward.workspace, input_shape);
+    const Tensor g = options.relu ? positive_output_gradient(grad_output, forward.output) : grad_output;
+    return internal::max_pool2d_backward_onednn(p, g, forward.output.suggest_memory_format(), forward.workspace,
+                                                input_shape);
   }
   const Tensor& indices = forward.indices;
   NABLA_CHECK(indices.defined() && indices.dtype() == kInt64, kOp,
               ": indices must be int64 (from max_pool2d), or a oneDNN workspace given");
   NABLA_CHECK(indices.shape() == grad_output.shape(), kOp, ": indices ", indices.shape(), " and grad_output ",
               grad_output.shape(), " differ in shape");
+  NABLA_CHECK(!options.relu || (forward.output.defined() && forward.output.shape() == grad_output.shape() &&
+                                forward.output.dtype() == grad_output.dtype()),
+              kOp, ": relu needs forward.output, of grad_output's shape ", grad_output.shape(), " and dtype ",
+              grad_output.dtype());
   // The gradient is scattered in the indices' memory format: per (n, c)
   // plane for row-major indices, per image, a row of channels at a time, for
   // channels-last ones.
@@ -294,6 +335,8 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
   const MemoryFormat format = channels_last ? MemoryFormat::kChannelsLast : MemoryFormat::kContiguous;
   const Tensor grad = grad_output.contiguous(format);
   const Tensor where = indices.contiguous(format);
+  // With relu, a gradient passes where the output is positive.
+  const Tensor positive = options.relu ? forward.output.contiguous(format) : Tensor();
   Tensor grad_input = empty(input_shape, grad_output.dtype(), format);
   const std::int64_t lanes = channels_last ? input_shape[1] : 1;
   const std::int64_t blocks = channels_last ? input_shape[0] : input_shape[0] * input_shape[1];
@@ -304,6 +347,7 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
     using T = decltype(tag);
     const T* g = grad.data<T>();
     const std::int64_t* index = where.data<std::int64_t>();
+    const T* output = options.relu ? positive.data<T>() : nullptr;
     T* gi = grad_input.data<T>();
 #pragma omp parallel for schedule(static) if (grad_input.numel() >= kParallelGrain)
     for (std::int64_t block = 0; block < blocks; ++block) {
@@ -315,7 +359,7 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
             out_of_range = true;
             continue;
           }
-          block_input[index[i + lane] * lanes + lane] += g[i + lane];
+          if (output == nullptr || output[i + lane] > 0) block_input[index[i + lane] * lanes + lane] += g[i + lane];
         }
       }
     }
@@ -329,6 +373,7 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options) {
   constexpr const char* kOp = "avg_pool2d";
   check_input(kOp, input);
   NABLA_CHECK(options.dilation == (Pair{1, 1}), kOp, ": dilation must be [1, 1], got ", show(options.dilation));
+  check_no_relu(kOp, options);
   const Pool p = make_pool(kOp, input.shape(), options);
   if (use_onednn(p, input.dtype(), false)) {
     return internal::avg_pool2d_onednn(p, input, pooled_format(input, p), output_shape(input.shape(), p));
@@ -363,6 +408,7 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
   constexpr const char* kOp = "avg_pool2d_backward";
   check_input(kOp, grad_output);
   NABLA_CHECK(options.dilation == (Pair{1, 1}), kOp, ": dilation must be [1, 1], got ", show(options.dilation));
+  check_no_relu(kOp, options);
   const Pool p = make_pool(kOp, input_shape, options);
   NABLA_CHECK(grad_output.shape() == output_shape(input_shape, p), kOp, ": grad_output ", grad_output.shape(),
               " does not match the forward output shape ", output_shape(input_shape, p));

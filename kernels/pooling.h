@@ -15,7 +15,8 @@
 /// function throws nabla::Error naming the op and the shapes for: an
 /// undefined or non-4-D input, int64 data, a non-positive kernel size,
 /// stride or dilation, negative padding or padding above half the kernel, an
-/// empty output, and backward arguments whose shapes disagree.
+/// empty output, relu for average pooling, and backward arguments whose
+/// shapes disagree.
 ///
 ///   Pool2dOptions two;
 ///   two.kernel_size = {2, 2};                          // stride defaults to 2
@@ -42,6 +43,12 @@ struct Pool2dOptions {
   /// Average pooling: divide by the window size including padded taps (true)
   /// or by the number of taps inside the input (false).
   bool count_include_pad = true;
+  /// Max pooling only: max(0, ·) of each output. ReLU and max commute, in
+  /// values and gradients, so this equals max pooling a ReLU's output, with
+  /// the ReLU done on the pooled output only (a quarter of the data for 2x2
+  /// windows) and for free inside the loops. Backward routes a gradient only
+  /// where the output is positive.
+  bool relu = false;
 };
 
 /// The output shape [N, C, OH, OW] of pooling input_shape [N, C, H, W].
@@ -54,13 +61,15 @@ struct MaxPool2dResult {
   Tensor workspace;  ///< oneDNN: its opaque record of the maxima
 };
 
-/// Maximum over each window. Ties go to the first maximum in row-major window
-/// order. On the reference backend a NaN wins over any number (and
+/// Maximum over each window (then max(0, ·) with options.relu). Ties go to the
+/// first maximum in row-major window order. On the reference backend a NaN wins over any number (and
 /// propagates); oneDNN's maximum does not promise that.
 MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options);
 
-/// Routes each grad_output element to its maximum's position: -> input_shape
-/// [N, C, H, W], where positions that were several maxima sum their grads.
+/// Routes each grad_output element to its maximum's position (with
+/// options.relu, those whose output is positive; the others are dropped):
+/// -> input_shape [N, C, H, W], where positions that were several maxima sum
+/// their grads.
 /// `forward` is what max_pool2d returned for input_shape and options: its
 /// workspace when defined (which needs the oneDNN backend still chosen, and
 /// forward.output, whose memory format the workspace shares), else its
@@ -68,7 +77,7 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options);
 Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& forward, const Shape& input_shape,
                            const Pool2dOptions& options);
 
-/// Mean over each window (see count_include_pad).
+/// Mean over each window (see count_include_pad); options.relu must be false.
 Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options);
 
 /// Spreads each grad_output element evenly over its window: -> input_shape.

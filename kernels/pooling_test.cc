@@ -193,6 +193,50 @@ TEST(Pool2dTest, RejectsBadArguments) {
                "indices [1, 2, 2, 1] and grad_output [1, 2, 2, 2] differ in shape");
 }
 
+// relu: max(0, ·) of each pooled value, and gradients only through the
+// positive ones, on every path: the reference plane and channels-last loops,
+// oneDNN row-major (clamp and mask around its primitive), and our
+// channels-last loops on oneDNN.
+TEST(MaxPool2dTest, ReluClampsTheOutputAndDropsItsGradients) {
+  Pool2dOptions two = pool({2, 2});
+  two.relu = true;
+  // Channel 0's left window peaks at -1, channel 1's right one at -0.5.
+  const Tensor x = tensor({-1, -3, 2, 1, -2, -5, 0.5, 4, 1, 3, -2, -1, 2, 5, -0.5, -4}, {1, 2, 2, 4});
+  const Tensor g = tensor({10, 20, 30, 40}, {1, 2, 1, 2});
+  for (Backend backend : {Backend::kReference, Backend::kOneDnn}) {
+    const BackendScope scope(backend);
+    for (DType dtype : {kFloat64, kFloat32}) {
+      for (MemoryFormat format : {MemoryFormat::kContiguous, MemoryFormat::kChannelsLast}) {
+        SCOPED_TRACE(::testing::Message() << dtype << " format " << static_cast<int>(format) << " backend "
+                                          << static_cast<int>(backend));
+        const MaxPool2dResult r = max_pool2d(x.astype(dtype).contiguous(format), two);
+        EXPECT_EQ(r.output.to_vector<double>(), (std::vector<double>{0, 4, 5, 0}));
+        EXPECT_EQ(max_pool2d_backward(g.astype(dtype), r, x.shape(), two).to_vector<double>(),
+                  (std::vector<double>{0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 0, 0, 30, 0, 0}));
+      }
+    }
+  }
+  // Random values, against finite differences, where about half the
+  // windows peak below zero.
+  Pool2dOptions overlapping = pool({3, 2}, {2, 1}, {1, 1}, true);
+  overlapping.relu = true;
+  for (const Pool2dOptions& o : {two, overlapping}) {
+    const Tensor rows = random_tensor({2, 3, 5, 4}, 13) - 0.7;
+    for (const Tensor& input : {rows, rows.contiguous(MemoryFormat::kChannelsLast)}) {
+      const MaxPool2dResult r = max_pool2d(input, o);
+      const Tensor grad = random_tensor(r.output.shape(), 14);
+      expect_gradient([&](const Tensor& probe) { return max_pool2d(probe, o).output; }, input, grad,
+                      max_pool2d_backward(grad, r, input.shape(), o));
+    }
+  }
+  expect_error([&] { avg_pool2d(x, two); }, "avg_pool2d: relu is for max pooling only");
+  expect_error([&] { avg_pool2d_backward(g, x.shape(), two); }, "avg_pool2d_backward: relu is for max pooling only");
+  const BackendScope reference(Backend::kReference);
+  const MaxPool2dResult r = max_pool2d(x, two);
+  expect_error([&] { max_pool2d_backward(g, {Tensor(), r.indices, Tensor()}, x.shape(), two); },
+               "max_pool2d_backward: relu needs forward.output, of grad_output's shape [1, 2, 1, 2]");
+}
+
 // Same value or both NaN, element by element.
 void expect_same_values(const Tensor& actual, const Tensor& expected) {
   ASSERT_EQ(actual.shape(), expected.shape());

@@ -94,13 +94,20 @@ Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
   }
 }
 
-Variable Conv2D::forward(const Variable& input) {
+Variable Conv2D::forward(const Variable& input) { return convolve(input, options_.relu()); }
+
+Variable Conv2D::forward_without_relu(const Variable& input) {
+  NABLA_CHECK(options_.relu(), "Conv2D: forward_without_relu on a convolution without a fused ReLU");
+  return convolve(input, false);
+}
+
+Variable Conv2D::convolve(const Variable& input, bool relu) {
   Conv2dOptions conv;
   conv.stride = options_.stride();
   conv.dilation = options_.dilation();
   conv.groups = options_.groups();
   conv.padding = options_.padding();
-  conv.relu = options_.relu();
+  conv.relu = relu;
   Variable padded = input;
   if (options_.padding_same()) {
     const auto [top, bottom] = same_padding("Conv2D", options_.kernel_size()[0], options_.dilation()[0], 1);
@@ -215,6 +222,11 @@ std::string pool_text(const Pool2DOptions& options) {
 }  // namespace
 
 Variable MaxPool2D::forward(const Variable& input) { return max_pool2d(input, pool_options(options_)); }
+Variable MaxPool2D::forward_after_relu(const Variable& input) {
+  Pool2dOptions options = pool_options(options_);
+  options.relu = true;
+  return max_pool2d(input, options);
+}
 std::string MaxPool2D::describe() const { return pool_text(options_); }
 Variable AvgPool2D::forward(const Variable& input) { return avg_pool2d(input, pool_options(options_)); }
 std::string AvgPool2D::describe() const { return pool_text(options_); }
@@ -278,9 +290,18 @@ std::string Embedding::describe() const {
 
 // ---- Activations ----
 
-std::shared_ptr<Activation> ReLU() {
-  return std::make_shared<Activation>("ReLU", [](const Variable& x) { return relu(x); });
-}
+namespace {
+
+class ReLULayer final : public Activation {
+ public:
+  ReLULayer() : Activation("ReLU", [](const Variable& x) { return relu(x); }) {}
+  bool ends_in_relu() const override { return true; }
+  Variable forward_without_relu(const Variable& input) override { return input; }
+};
+
+}  // namespace
+
+std::shared_ptr<Activation> ReLU() { return std::make_shared<ReLULayer>(); }
 std::shared_ptr<Activation> LeakyReLU(double negative_slope) {
   return std::make_shared<Activation>("LeakyReLU", [negative_slope](const Variable& x) { return leaky_relu(x, negative_slope); });
 }

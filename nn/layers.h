@@ -87,10 +87,14 @@ class Conv2D : public Module {
   Variable forward(const Variable& input) override;
   std::string type_name() const override { return "Conv2D"; }
   std::string describe() const override;
+  bool ends_in_relu() const override { return options_.relu(); }
+  Variable forward_without_relu(const Variable& input) override;
   const Variable& weight() const { return weight_; }
   const Variable& bias() const { return bias_; }
 
  private:
+  Variable convolve(const Variable& input, bool relu);
+
   Conv2DOptions options_;
   Variable weight_, bias_;
 };
@@ -174,6 +178,9 @@ class MaxPool2D : public Module {
  public:
   explicit MaxPool2D(const Pool2DOptions& options) : options_(options) {}
   Variable forward(const Variable& input) override;
+  /// forward(relu(input)), as relu(forward(input)) inside the pooling loop:
+  /// the same values and gradients, with the ReLU over the pooled output.
+  Variable forward_after_relu(const Variable& input);
   std::string type_name() const override { return "MaxPool2D"; }
   std::string describe() const override;
 
@@ -295,6 +302,7 @@ class Activation : public Module {
   std::function<Variable(const Variable&)> function_;
 };
 
+/// ends_in_relu(): Sequential moves it into a MaxPool2D that follows.
 std::shared_ptr<Activation> ReLU();
 std::shared_ptr<Activation> LeakyReLU(double negative_slope = 0.01);
 std::shared_ptr<Activation> ELU(double alpha = 1.0);

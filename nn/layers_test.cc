@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "nn/sequential.h"
+#include "tensor/backend.h"
 
 namespace nabla::nn {
 namespace {
@@ -13,6 +14,13 @@ using ::testing::ThrowsMessage;
 
 Initializer constant(double value) {
   return [value](const Shape& shape, Generator&) { return full(shape, value); };
+}
+
+void expect_close(const Tensor& actual, const Tensor& expected, double tolerance) {
+  ASSERT_EQ(actual.shape(), expected.shape());
+  const std::vector<double> a = actual.to_vector<double>();
+  const std::vector<double> e = expected.to_vector<double>();
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], e[i], tolerance) << "at flat index " << i;
 }
 
 std::vector<std::string> names(const Module& module) {
@@ -152,6 +160,47 @@ TEST(Sequential, NamesChainsAndSummarises) {
   EXPECT_THAT(table, HasSubstr("2 Dropout (p = 0.5)"));
   EXPECT_THAT(table, HasSubstr("Total params: 67"));
   EXPECT_TRUE(model.is_training());  // summary restores the mode
+}
+
+// A ReLU before a MaxPool2D, a layer's own or a Conv2D's fused one, runs
+// inside the pooling ("max_pool2d_relu"): the values and gradients are those
+// of the layers run one by one, with the ReLU on the unpooled tensor.
+TEST(Sequential, RunsAReluBeforeMaxPoolingInsideThePooling) {
+  for (Backend backend : {Backend::kReference, Backend::kOneDnn}) {
+    const BackendScope scope(backend);
+    Generator generator(3);
+    Sequential model;
+    model.add(std::make_shared<Conv2D>(Conv2DOptions(1, 4, 3).padding({1, 1}).relu(true).generator(&generator)));
+    model.add(std::make_shared<MaxPool2D>(Pool2DOptions(2)));
+    model.add(std::make_shared<Conv2D>(Conv2DOptions(4, 4, 3).padding({1, 1}).generator(&generator)));
+    model.add(ReLU());
+    model.add(std::make_shared<MaxPool2D>(Pool2DOptions(2)));
+    Generator data(4);
+    Variable x = parameter(uniform({2, 1, 8, 8}, -1, 1, data));
+    const Tensor weights = uniform({2, 4, 2, 2}, -1, 1, data);
+
+    const Variable fused = model(x);
+    EXPECT_STREQ(fused.op(), "max_pool2d_relu");
+    EXPECT_STREQ(fused.node()->inputs[0]->op, "conv2d");  // the ReLU layer is gone
+    sum(fused * Variable(weights)).backward();
+    const Tensor fused_input_grad = x.grad();
+    std::vector<Tensor> fused_grads;
+    for (const Variable& p : model.parameters()) fused_grads.push_back(p.grad());
+
+    x.zero_grad();
+    model.zero_grad();
+    Variable one_by_one = x;
+    for (const auto& [name, layer] : model.children()) one_by_one = layer->forward(one_by_one);
+    EXPECT_STREQ(one_by_one.op(), "max_pool2d");
+    sum(one_by_one * Variable(weights)).backward();
+    expect_close(fused.value(), one_by_one.value(), 1e-6);
+    expect_close(fused_input_grad, x.grad(), 1e-6);
+    const std::vector<Variable> parameters = model.parameters();
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+      SCOPED_TRACE("parameter " + std::to_string(i));
+      expect_close(fused_grads[i], parameters[i].grad(), 1e-5);
+    }
+  }
 }
 
 TEST(Module, TrainAndEvalReachEveryChild) {

@@ -2,6 +2,10 @@
 
 namespace nabla::nn {
 
+Variable Module::forward_without_relu(const Variable&) {
+  throw Error(type_name() + ": forward_without_relu on a module whose forward does not end in a ReLU");
+}
+
 void Module::check_name(const std::string& name) const {
   NABLA_CHECK(!name.empty() && name.find('.') == std::string::npos, type_name(), ": invalid name '", name,
               "' (names are non-empty and contain no '.')");

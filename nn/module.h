@@ -42,6 +42,12 @@ class Module {
   /// A one-line description of the options, e.g. "784 -> 256".
   virtual std::string describe() const { return ""; }
 
+  /// Whether forward ends in a ReLU (a ReLU layer, or a layer's fused one),
+  /// and forward without it: Sequential moves such a ReLU into a MaxPool2D
+  /// that follows.
+  virtual bool ends_in_relu() const { return false; }
+  virtual Variable forward_without_relu(const Variable& input);
+
   /// Every parameter of this module and its children, in registration order.
   std::vector<std::pair<std::string, Variable>> named_parameters() const;
   std::vector<Variable> parameters() const;

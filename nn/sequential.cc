@@ -3,6 +3,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "nn/layers.h"
+
 namespace nabla::nn {
 
 Sequential::Sequential(const std::vector<std::shared_ptr<Module>>& modules) {
@@ -16,8 +18,18 @@ Sequential& Sequential::add(std::shared_ptr<Module> module) {
 }
 
 Variable Sequential::forward(const Variable& input) {
+  const auto& layers = children();
   Variable x = input;
-  for (const auto& [name, child] : children()) x = child->forward(x);
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    Module& layer = *layers[i].second;
+    auto* pool = i + 1 < layers.size() ? dynamic_cast<MaxPool2D*>(layers[i + 1].second.get()) : nullptr;
+    if (pool != nullptr && layer.ends_in_relu()) {
+      x = pool->forward_after_relu(layer.forward_without_relu(x));
+      ++i;
+    } else {
+      x = layer.forward(x);
+    }
+  }
   return x;
 }
 

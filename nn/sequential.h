@@ -9,6 +9,11 @@
 ///   model->add(ReLU());
 ///   model->add(std::make_shared<Dense>(DenseOptions(256, 10)));
 ///   std::cout << summary(*model, {784});
+///
+/// A ReLU directly before a MaxPool2D (a ReLU layer, or a Conv2D's fused
+/// one) runs inside the pooling, on its output: ReLU and max commute, in
+/// values and gradients, and the ReLU then costs nothing, where before it
+/// read and wrote the whole unpooled tensor forward and backward.
 
 #include <memory>
 #include <string>

@@ -35,6 +35,7 @@ enum class PrimitiveOp {
   kConvForwardWithBias,
   kConvBackwardData,
   kConvBackwardWeights,
+  kConvBackwardWeightsWithBias,
   kMaxPoolForward,
   kMaxPoolBackward,
   kAvgPoolForward,

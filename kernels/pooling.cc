@@ -247,6 +247,100 @@ Tensor positive_output_gradient(const Tensor& grad_output, const Tensor& output)
   return masked;
 }
 
+// How max_pool2d_backward walks its tensors: `count` blocks, (n, c) planes
+// with one lane, or images with a lane per channel at each position.
+struct Blocks {
+  std::int64_t count, lanes;
+};
+
+// The operands of max_pool2d_backward, dense in one format; `output` is
+// null unless Pool2dOptions::relu.
+template <typename T>
+struct MaxGradients {
+  const T* grad;
+  const std::int64_t* index;
+  const T* output;
+  T* grad_input;
+};
+
+// Any window geometry: zero each block, then add each gradient at its
+// maximum. False if an index lies outside its plane.
+template <typename T>
+bool scatter_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradients<T>& m) {
+  const std::int64_t in_size = p.height * p.width * blocks.lanes;
+  const std::int64_t out_size = p.out_height * p.out_width * blocks.lanes;
+  const std::int64_t in_plane = p.height * p.width;
+  std::atomic<bool> valid{true};
+#pragma omp parallel for schedule(static) if (blocks.count * in_size >= kParallelGrain)
+  for (std::int64_t block = 0; block < blocks.count; ++block) {
+    T* block_input = m.grad_input + block * in_size;
+    std::fill_n(block_input, in_size, T(0));
+    for (std::int64_t i = block * out_size; i < (block + 1) * out_size; i += blocks.lanes) {
+      for (std::int64_t lane = 0; lane < blocks.lanes; ++lane) {
+        const std::int64_t index = m.index[i + lane];
+        if (index < 0 || index >= in_plane) {
+          valid = false;
+        } else if (m.output == nullptr || m.output[i + lane] > 0) {
+          block_input[index * blocks.lanes + lane] += m.grad[i + lane];
+        }
+      }
+    }
+  }
+  return valid;
+}
+
+// Windows that tile the input (stride = kernel, no padding or dilation, as
+// MaxPool2D(2)) hold each position at most once, so each position is
+// written once, from its window's lanes, where the scatter zero-fills and
+// then adds (channels-last [64, 64, 14, 14], 1 thread: 116 against 165 us).
+// False if an index lies outside its window (each window's must match one
+// position).
+template <typename T>
+bool gather_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradients<T>& m) {
+  const std::int64_t lanes = blocks.lanes;
+  const std::int64_t in_size = p.height * p.width * lanes;
+  const std::int64_t out_size = p.out_height * p.out_width * lanes;
+  std::atomic<bool> valid{true};
+#pragma omp parallel for schedule(static) if (blocks.count * in_size >= kParallelGrain)
+  for (std::int64_t block = 0; block < blocks.count; ++block) {
+    T* block_input = m.grad_input + block * in_size;
+    std::int64_t matched = 0;
+    for (std::int64_t h = 0; h < p.height; ++h) {
+      const std::int64_t oh = h / p.kernel[0];
+      for (std::int64_t w = 0; w < p.width; ++w) {
+        const std::int64_t ow = w / p.kernel[1];
+        T* position_input = block_input + (h * p.width + w) * lanes;
+        if (oh >= p.out_height || ow >= p.out_width) {  // rows and columns floor mode leaves out
+          std::fill_n(position_input, lanes, T(0));
+          continue;
+        }
+        const std::int64_t window = block * out_size + (oh * p.out_width + ow) * lanes;
+        const std::int64_t* index = m.index + window;
+        const T* grad = m.grad + window;
+        const std::int64_t position = h * p.width + w;
+        if (m.output == nullptr) {
+#pragma omp simd reduction(+ : matched)
+          for (std::int64_t lane = 0; lane < lanes; ++lane) {
+            const bool hit = index[lane] == position;
+            matched += hit;
+            position_input[lane] = hit ? grad[lane] : T(0);
+          }
+        } else {
+          const T* output = m.output + window;
+#pragma omp simd reduction(+ : matched)
+          for (std::int64_t lane = 0; lane < lanes; ++lane) {
+            const bool hit = index[lane] == position;
+            matched += hit;
+            position_input[lane] = hit && output[lane] > 0 ? grad[lane] : T(0);
+          }
+        }
+      }
+    }
+    if (matched != out_size) valid = false;
+  }
+  return valid;
+}
+
 }  // namespace
 
 Shape pool2d_output_shape(const Shape& input_shape, const Pool2dOptions& options) {
@@ -328,43 +422,31 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
                                 forward.output.dtype() == grad_output.dtype()),
               kOp, ": relu needs forward.output, of grad_output's shape ", grad_output.shape(), " and dtype ",
               grad_output.dtype());
-  // The gradient is scattered in the indices' memory format: per (n, c)
-  // plane for row-major indices, per image, a row of channels at a time, for
+  // The gradient is routed in the indices' memory format: per (n, c) plane
+  // for row-major indices, per image, a row of channels at a time, for
   // channels-last ones.
   const bool channels_last = !indices.is_contiguous() && indices.is_contiguous(MemoryFormat::kChannelsLast);
   const MemoryFormat format = channels_last ? MemoryFormat::kChannelsLast : MemoryFormat::kContiguous;
   const Tensor grad = grad_output.contiguous(format);
   const Tensor where = indices.contiguous(format);
-  // With relu, a gradient passes where the output is positive.
-  const Tensor positive = options.relu ? forward.output.contiguous(format) : Tensor();
+  const Tensor output = options.relu ? forward.output.contiguous(format) : Tensor();
   Tensor grad_input = empty(input_shape, grad_output.dtype(), format);
-  const std::int64_t lanes = channels_last ? input_shape[1] : 1;
-  const std::int64_t blocks = channels_last ? input_shape[0] : input_shape[0] * input_shape[1];
-  const std::int64_t in_plane = input_shape[2] * input_shape[3];
-  const std::int64_t out_plane = grad_output.dim(2) * grad_output.dim(3);
-  std::atomic<bool> out_of_range{false};
+  const Blocks blocks{channels_last ? input_shape[0] : input_shape[0] * input_shape[1],
+                      channels_last ? input_shape[1] : 1};
+  // The gather writes a row of channels per position; on (n, c) planes, one
+  // value at a time, it is 20x slower than the scatter.
+  const bool tiled =
+      channels_last && p.stride == p.kernel && p.padding == Pair{0, 0} && p.dilation == Pair{1, 1};
+  bool indices_valid = true;
   dispatch_floating(kOp, grad_output.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T* g = grad.data<T>();
-    const std::int64_t* index = where.data<std::int64_t>();
-    const T* output = options.relu ? positive.data<T>() : nullptr;
-    T* gi = grad_input.data<T>();
-#pragma omp parallel for schedule(static) if (grad_input.numel() >= kParallelGrain)
-    for (std::int64_t block = 0; block < blocks; ++block) {
-      T* block_input = gi + block * in_plane * lanes;
-      std::fill_n(block_input, in_plane * lanes, T(0));
-      for (std::int64_t i = block * out_plane * lanes; i < (block + 1) * out_plane * lanes; i += lanes) {
-        for (std::int64_t lane = 0; lane < lanes; ++lane) {
-          if (index[i + lane] < 0 || index[i + lane] >= in_plane) {
-            out_of_range = true;
-            continue;
-          }
-          if (output == nullptr || output[i + lane] > 0) block_input[index[i + lane] * lanes + lane] += g[i + lane];
-        }
-      }
-    }
+    const MaxGradients<T> gradients{grad.data<T>(), where.data<std::int64_t>(),
+                                    options.relu ? output.data<T>() : nullptr, grad_input.data<T>()};
+    indices_valid = tiled ? gather_max_gradients(p, blocks, gradients) : scatter_max_gradients(p, blocks, gradients);
   });
-  NABLA_CHECK(!out_of_range, kOp, ": an index lies outside the ", input_shape[2], "x", input_shape[3],
+  NABLA_CHECK(indices_valid || !tiled, kOp, ": an index lies outside its window (kernel ", show(p.kernel),
+              ", stride ", show(p.stride), ") in input_shape ", input_shape);
+  NABLA_CHECK(indices_valid, kOp, ": an index lies outside the ", input_shape[2], "x", input_shape[3],
               " plane of input_shape ", input_shape);
   return grad_input;
 }

@@ -73,7 +73,9 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options);
 /// `forward` is what max_pool2d returned for input_shape and options: its
 /// workspace when defined (which needs the oneDNN backend still chosen, and
 /// forward.output, whose memory format the workspace shares), else its
-/// indices, each of which must lie in [0, H·W).
+/// indices, each of which must lie in [0, H·W) (channels-last ones of
+/// windows that tile the input, stride = kernel without padding or dilation,
+/// in their own window), and with options.relu forward.output.
 Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& forward, const Shape& input_shape,
                            const Pool2dOptions& options);
 

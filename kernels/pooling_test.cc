@@ -267,7 +267,8 @@ TEST(MaxPool2dTest, ChannelsLastLoopsMatchThePlaneLoops) {
     const Tensor rows = x.astype(dtype);
     const Tensor last = rows.contiguous(MemoryFormat::kChannelsLast);
     for (const Pool2dOptions& o : {pool({2, 2}), pool({3, 3}, {2, 2}, {1, 1}), pool({3, 2}, {2, 1}, {1, 1}, true),
-                                   pool({2, 2}, {1, 1}, {1, 0}, false, true, {2, 1}), pool({3, 3}, {1, 1})}) {
+                                   pool({2, 2}, {1, 1}, {1, 0}, false, true, {2, 1}), pool({3, 3}, {1, 1}),
+                                   pool({2, 2}, {2, 2}, {0, 0}, true), pool({3, 2})}) {
       const MaxPool2dResult expected = max_pool2d(rows, o);
       const MaxPool2dResult pooled = max_pool2d(last, o);
       EXPECT_TRUE(pooled.output.is_contiguous(MemoryFormat::kChannelsLast));
@@ -284,10 +285,21 @@ TEST(MaxPool2dTest, ChannelsLastLoopsMatchThePlaneLoops) {
       }
     }
   }
-  const MaxPool2dResult pooled = max_pool2d(x.contiguous(MemoryFormat::kChannelsLast), pool({2, 2}));
+  // Windows that tile the input gather each position's gradient from its
+  // window, and check that each window's index lies in it; others scatter,
+  // and check the plane.
+  for (std::int64_t bad_index : {42, 0}) {
+    const MaxPool2dResult pooled = max_pool2d(x.contiguous(MemoryFormat::kChannelsLast), pool({2, 2}));
+    MaxPool2dResult corrupt = pooled;
+    corrupt.indices = full(pooled.indices.shape(), bad_index, kInt64).contiguous(MemoryFormat::kChannelsLast);
+    expect_error([&] { max_pool2d_backward(pooled.output, corrupt, shape, pool({2, 2})); },
+                 "max_pool2d_backward: an index lies outside its window (kernel [2, 2], stride [2, 2]) in input_shape "
+                 "[2, 11, 7, 6]");
+  }
+  const MaxPool2dResult pooled = max_pool2d(x.contiguous(MemoryFormat::kChannelsLast), pool({3, 3}, {1, 1}));
   MaxPool2dResult corrupt = pooled;
   corrupt.indices = full(pooled.indices.shape(), 42, kInt64).contiguous(MemoryFormat::kChannelsLast);
-  expect_error([&] { max_pool2d_backward(pooled.output, corrupt, shape, pool({2, 2})); },
+  expect_error([&] { max_pool2d_backward(pooled.output, corrupt, shape, pool({3, 3}, {1, 1})); },
                "max_pool2d_backward: an index lies outside the 7x6 plane of input_shape [2, 11, 7, 6]");
 }
 

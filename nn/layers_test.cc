@@ -203,6 +203,19 @@ TEST(Sequential, RunsAReluBeforeMaxPoolingInsideThePooling) {
   }
 }
 
+TEST(Sequential, ForwardWithoutReluNeedsAModuleEndingInOne) {
+  Dense dense(DenseOptions(2, 2));
+  Conv2D conv(Conv2DOptions(1, 1, 1));
+  EXPECT_FALSE(dense.ends_in_relu());
+  EXPECT_FALSE(conv.ends_in_relu());
+  EXPECT_TRUE(ReLU()->ends_in_relu());
+  EXPECT_FALSE(LeakyReLU()->ends_in_relu());
+  EXPECT_THAT([&] { dense.forward_without_relu(Variable(ones({1, 2}))); },
+              ThrowsMessage<Error>(HasSubstr("Dense: forward_without_relu on a module whose forward does not end in a ReLU")));
+  EXPECT_THAT([&] { conv.forward_without_relu(Variable(ones({1, 1, 2, 2}))); },
+              ThrowsMessage<Error>(HasSubstr("Conv2D: forward_without_relu on a convolution without a fused ReLU")));
+}
+
 TEST(Module, TrainAndEvalReachEveryChild) {
   Sequential inner;
   inner.add(std::make_shared<Dropout>(0.1));

@@ -121,6 +121,9 @@ const Case kCases[] = {
     {{1, 2, 3, 3}, {2, 2, 5, 5}, options({1, 1}, {1, 1})},
     // Large enough to run the images in parallel.
     {{5, 8, 16, 16}, {8, 4, 3, 3}, options({1, 1}, {1, 1}, {1, 1}, 2)},
+    // 32 input channels, stride 1: with AVX-512 the input gradient is a
+    // forward convolution with flipped weights (uneven padding, non-square).
+    {{2, 32, 6, 5}, {16, 32, 3, 2}, options({1, 1}, {1, 0})},
 };
 
 class Conv2dCaseTest : public testing::BackendTest<Case> {};

@@ -137,6 +137,9 @@ const Case kCases[] = {
     // output_padding not below the stride, allowed by the dilation.
     {{1, 2, 3, 3}, {2, 1, 2, 2}, options({1, 1}, {0, 0}, {1, 2}, {2, 3})},
     {{3, 6, 4, 4}, {6, 1, 1, 1}, options({1, 1}, {0, 0}, {0, 0}, {1, 1}, 6)},
+    // 32 output channels, stride 1: with AVX-512 a forward convolution with
+    // flipped weights, and the bias.
+    {{2, 16, 4, 5}, {16, 32, 3, 3}, options({1, 1}, {1, 0})},
 };
 
 class ConvTranspose2dCaseTest : public testing::BackendTest<Case> {};

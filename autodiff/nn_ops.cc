@@ -58,18 +58,8 @@ Variable convolution(const char* op, const std::vector<Variable>& inputs, const 
         const Tensor g4 = to_4d(g);
         Tensors grads(c.needs_grad.size());
         if (c.needs_grad[0]) grads[0] = from_4d(kernels::conv2d_backward_input(g4, to_4d(w), to_4d(x).shape(), options));
-        const bool bias_grad = grads.size() > 2 && c.needs_grad[2];
-        if (c.needs_grad[1] && bias_grad) {
-          // One pass over g for both.
-          kernels::Conv2dParameterGradients both =
-              kernels::conv2d_backward_weight_and_bias(g4, to_4d(x), to_4d(w).shape(), options);
-          grads[1] = from_4d(both.weight);
-          grads[2] = std::move(both.bias);
-        } else if (c.needs_grad[1]) {
-          grads[1] = from_4d(kernels::conv2d_backward_weight(g4, to_4d(x), to_4d(w).shape(), options));
-        } else if (bias_grad) {
-          grads[2] = bias_gradient(g);
-        }
+        if (c.needs_grad[1]) grads[1] = from_4d(kernels::conv2d_backward_weight(g4, to_4d(x), to_4d(w).shape(), options));
+        if (grads.size() > 2 && c.needs_grad[2]) grads[2] = bias_gradient(g);
         return grads;
       });
 }

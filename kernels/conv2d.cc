@@ -177,15 +177,12 @@ Tensor run_backward_input(const Conv2dParams& p, const Tensor& grad_output, cons
   throw Error("conv2d_backward_input: no backend");
 }
 
-// grad_bias, when not null, gets sum(grad_output, {0, 2, 3}).
-Tensor run_backward_weight(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input,
-                           Tensor* grad_bias = nullptr) {
+Tensor run_backward_weight(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input) {
   switch (select_conv_backend(p)) {
     case ConvBackend::kOneDnn:
       return internal::conv2d_backward_weight_onednn(p, internal::onednn::dense(grad_output),
-                                                     internal::onednn::dense(input), grad_bias);
+                                                     internal::onednn::dense(input));
     case ConvBackend::kEigen:
-      if (grad_bias != nullptr) *grad_bias = sum(grad_output, {0, 2, 3});
       return internal::conv2d_backward_weight_eigen(p, grad_output.contiguous(), input.contiguous());
   }
   throw Error("conv2d_backward_weight: no backend");
@@ -234,15 +231,6 @@ Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input, co
                               const Conv2dOptions& options) {
   const Conv2dParams p = backward_weight_params("conv2d_backward_weight", grad_output, input, weight_shape, options);
   return run_backward_weight(p, grad_output, input);
-}
-
-Conv2dParameterGradients conv2d_backward_weight_and_bias(const Tensor& grad_output, const Tensor& input,
-                                                         const Shape& weight_shape, const Conv2dOptions& options) {
-  const Conv2dParams p =
-      backward_weight_params("conv2d_backward_weight_and_bias", grad_output, input, weight_shape, options);
-  Conv2dParameterGradients grads;
-  grads.weight = run_backward_weight(p, grad_output, input, &grads.bias);
-  return grads;
 }
 
 Shape conv_transpose2d_output_shape(const Shape& input, const Shape& weight, const ConvTranspose2dOptions& options) {

@@ -77,16 +77,6 @@ Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& weight, co
 Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input, const Shape& weight_shape,
                               const Conv2dOptions& options);
 
-/// Both parameter gradients of a conv2d with a bias: the weight's, as
-/// conv2d_backward_weight, and the bias's, sum(grad_output, {0, 2, 3}) [C_out].
-/// On oneDNN one primitive computes both, in one pass over grad_output.
-struct Conv2dParameterGradients {
-  Tensor weight;
-  Tensor bias;
-};
-Conv2dParameterGradients conv2d_backward_weight_and_bias(const Tensor& grad_output, const Tensor& input,
-                                                         const Shape& weight_shape, const Conv2dOptions& options);
-
 /// Index 0 is the height, 1 the width.
 struct ConvTranspose2dOptions {
   std::array<std::int64_t, 2> stride{1, 1};

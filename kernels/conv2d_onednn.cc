@@ -151,22 +151,18 @@ Plan backward_data_plan(const Conv2dParams& p, const Layouts& layouts) {
           {Operand(DNNL_ARG_DIFF_SRC, g.ours_src(), pd.diff_src_desc(), true)}};
 }
 
-Plan backward_weights_plan(const Conv2dParams& p, const Layouts& layouts, bool with_bias) {
+Plan backward_weights_plan(const Conv2dParams& p, const Layouts& layouts) {
   const Geometry g(p, layouts);
   const Layouts compute = backward_weights_layouts(p);
-  const memory::desc bias = with_bias ? memory::desc({g.dst_dims[1]}, memory::data_type::f32, Tag::x)
-                                      : memory::desc();
   const dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, g.src(compute.src),
-                                                      g.any_weight(), bias, g.dst(compute.dst), g.strides,
-                                                      g.dilates, g.padding_left, g.padding_right);
+                                                      g.any_weight(), g.dst(compute.dst), g.strides, g.dilates,
+                                                      g.padding_left, g.padding_right);
   const dnnl::convolution_backward_weights::primitive_desc pd(
       desc, onednn::engine(), forward_desc(g, compute, false, false, dnnl::prop_kind::forward_training));
-  std::vector<Operand> outputs{Operand(DNNL_ARG_DIFF_WEIGHTS, g.ours_weight(), pd.diff_weights_desc(), true)};
-  if (with_bias) outputs.emplace_back(DNNL_ARG_DIFF_BIAS, pd.diff_bias_desc(), pd.diff_bias_desc(), true);
   return {dnnl::convolution_backward_weights(pd),
           {Operand(DNNL_ARG_SRC, g.ours_src(), pd.src_desc(), false),
            Operand(DNNL_ARG_DIFF_DST, g.ours_dst(), pd.diff_dst_desc(), false)},
-          std::move(outputs)};
+          {Operand(DNNL_ARG_DIFF_WEIGHTS, g.ours_weight(), pd.diff_weights_desc(), true)}};
 }
 
 // Plans are built once per (op, shape, layouts) and shared.
@@ -180,10 +176,8 @@ std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Conv2dParams& p, cons
         return forward_plan(p, layouts, true);
       case PrimitiveOp::kConvBackwardData:
         return backward_data_plan(p, layouts);
-      case PrimitiveOp::kConvBackwardWeightsWithBias:
-        return backward_weights_plan(p, layouts, true);
       default:
-        return backward_weights_plan(p, layouts, false);
+        return backward_weights_plan(p, layouts);
     }
   });
 }
@@ -287,20 +281,12 @@ Tensor conv2d_backward_input_onednn(const Conv2dParams& p, const Tensor& grad_ou
   return out;
 }
 
-Tensor conv2d_backward_weight_onednn(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input,
-                                     Tensor* grad_bias) {
+Tensor conv2d_backward_weight_onednn(const Conv2dParams& p, const Tensor& grad_output, const Tensor& input) {
   constexpr const char* kName = "conv2d_backward_weight";
   const Layouts layouts{tag_of(input), tag_of(grad_output)};
-  const auto plan = plan_for(
-      grad_bias != nullptr ? PrimitiveOp::kConvBackwardWeightsWithBias : PrimitiveOp::kConvBackwardWeights, p,
-      layouts, kName);
+  const auto plan = plan_for(PrimitiveOp::kConvBackwardWeights, p, layouts, kName);
   Tensor grad_weight = empty({p.out_channels, p.in_channels / p.groups, p.kernel_size[0], p.kernel_size[1]}, kFloat32);
-  std::vector<void*> outputs{grad_weight.data<float>()};
-  if (grad_bias != nullptr) {
-    *grad_bias = empty({p.out_channels}, kFloat32);
-    outputs.push_back(grad_bias->data<float>());
-  }
-  onednn::run(kName, *plan, {input.data<float>(), grad_output.data<float>()}, outputs);
+  onednn::run(kName, *plan, {input.data<float>(), grad_output.data<float>()}, {grad_weight.data<float>()});
   return grad_weight;
 }
 

@@ -172,33 +172,6 @@ TEST_P(Conv2dCaseTest, BackwardIsTheAdjoint) {
   expect_close(conv2d_backward_weight(g.astype(kFloat32), x.astype(kFloat32), c.weight, c.options), grad_weight, 1e-4);
 }
 
-// conv2d_backward_weight_and_bias: the weight gradient of
-// conv2d_backward_weight and, as the bias gradient, each output channel's
-// sum over the batch and the image, added up here element by element; in
-// float64 and float32, from row-major and channels-last operands.
-TEST_P(Conv2dCaseTest, WeightAndBiasGradientsInOnePass) {
-  const Case& c = param();
-  const Tensor x = random_tensor(c.input, 31);
-  const Tensor g = random_tensor(conv2d_output_shape(c.input, c.weight, c.options), 32);
-  const std::int64_t channels = g.dim(1), pixels = g.dim(2) * g.dim(3);
-  const std::vector<double> values = g.to_vector<double>();
-  std::vector<double> channel_sums(static_cast<std::size_t>(channels), 0.0);
-  for (std::size_t i = 0; i < values.size(); ++i) channel_sums[(i / pixels) % channels] += values[i];
-  const Tensor expected_bias = from_vector(channel_sums, {channels});
-  const Tensor expected_weight = conv2d_backward_weight(g, x, c.weight, c.options);
-  const Conv2dParameterGradients grads = conv2d_backward_weight_and_bias(g, x, c.weight, c.options);
-  expect_close(grads.weight, expected_weight, 1e-12);
-  expect_close(grads.bias, expected_bias, 1e-12);
-  for (MemoryFormat format : {MemoryFormat::kContiguous, MemoryFormat::kChannelsLast}) {
-    const Conv2dParameterGradients grads32 =
-        conv2d_backward_weight_and_bias(g.astype(kFloat32).contiguous(format),
-                                        x.astype(kFloat32).contiguous(format), c.weight, c.options);
-    EXPECT_EQ(grads32.bias.dtype(), kFloat32);
-    expect_close(grads32.weight, expected_weight, 1e-4);
-    expect_close(grads32.bias, expected_bias, 1e-4);
-  }
-}
-
 // Channels-last operands (what oneDNN's convolutions return, and take
 // without a reorder) give the same values as row-major ones, forward and
 // backward; oneDNN's results are channels-last.
@@ -328,8 +301,6 @@ TEST(Conv2dTest, RejectsBadArguments) {
   expect_error([&] { conv2d_backward_weight(zeros({2, 4, 3, 3}), x, w.shape(), o); },
                "conv2d_backward_weight: grad_output [2, 4, 3, 3] does not match the forward output shape [1, 4, 3, 3]");
   expect_error([&] { conv2d_backward_weight(zeros({1, 4, 3, 3}), x, {4, 3, 3}, o); }, "weight must be 4-D");
-  expect_error([&] { conv2d_backward_weight_and_bias(zeros({2, 4, 3, 3}), x, w.shape(), o); },
-               "conv2d_backward_weight_and_bias: grad_output [2, 4, 3, 3] does not match the forward output shape");
   expect_error([&] { conv2d_backward_weight(zeros({1, 4, 3, 3}), x, {4, -3, 3, 3}, o); },
                "conv2d_backward_weight: weight has a negative size: [4, -3, 3, 3]");
   expect_error([&] { conv2d_backward_input(zeros({1, 4, 3, 3}), w, {-1, 3, 5, 5}, o); },

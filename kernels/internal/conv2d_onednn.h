@@ -22,10 +22,7 @@ Tensor conv2d_forward_onednn(const Conv2dParams& params, const Tensor& input, co
 Tensor conv2d_backward_input_onednn(const Conv2dParams& params, const Tensor& grad_output, const Tensor& weight,
                                     const Tensor& bias);
 
-// grad_bias, when not null, gets the bias gradient [C_out], summed by the
-// same primitive in its pass over grad_output.
-Tensor conv2d_backward_weight_onednn(const Conv2dParams& params, const Tensor& grad_output, const Tensor& input,
-                                     Tensor* grad_bias = nullptr);
+Tensor conv2d_backward_weight_onednn(const Conv2dParams& params, const Tensor& grad_output, const Tensor& input);
 
 }  // namespace nabla::kernels::internal
 

@@ -35,7 +35,6 @@ enum class PrimitiveOp {
   kConvForwardWithBias,
   kConvBackwardData,
   kConvBackwardWeights,
-  kConvBackwardWeightsWithBias,
   kMaxPoolForward,
   kMaxPoolBackward,
   kAvgPoolForward,

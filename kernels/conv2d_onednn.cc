@@ -84,16 +84,20 @@ struct Geometry {
 // With few input channels (an image's 1 or 3) oneDNN's nhwc and blocked
 // backward-data kernels pad them to a block of 16 and run 6-10x slower than
 // its gemm kernel on nchw (0.85 vs 0.14 ms for the DCGAN discriminator's
-// first layer, 2 threads). Strided backward-weights is faster blocked,
-// reorders included (1.9 vs 2.6 ms for the DCGAN's stride-2 layer, 2
-// threads); at stride 1 nhwc is (cnn_train's conv1: 0.32 vs 0.21 + 0.26 ms
-// for the reorder of its gradient to blocked).
+// first layer, 2 threads). Backward-weights at stride 1 is faster on nhwc
+// (cnn_train's conv1: 0.32 vs 0.21 + 0.26 ms for the reorder of its
+// gradient to blocked); strided, with AVX-512 and 16+ input channels too
+// (the DCGAN's 64 -> 128 stride-2 layer: 4.52 against 5.22 ms blocked,
+// reorders included, 1 thread; 2.58 against 3.10 on 2), but blocked is
+// faster on AVX2 (1.9 vs 2.6 ms, 2 threads), and with fewer channels
+// oneDNN has only its reference kernel for strided nhwc.
 Layouts backward_data_layouts(const Conv2dParams& p) {
   return p.in_channels < 16 ? Layouts{Tag::nchw, Tag::any} : Layouts{Tag::nhwc, Tag::nhwc};
 }
 Layouts backward_weights_layouts(const Conv2dParams& p) {
   const bool unit_stride = p.stride[0] == 1 && p.stride[1] == 1;
-  return unit_stride ? Layouts{Tag::nhwc, Tag::nhwc} : Layouts{Tag::any, Tag::any};
+  const bool nhwc = unit_stride || (onednn::cpu_has_avx512() && p.in_channels >= 16);
+  return nhwc ? Layouts{Tag::nhwc, Tag::nhwc} : Layouts{Tag::any, Tag::any};
 }
 
 // oneDNN's first choice on nhwc, brgconv, is slower than its direct jit

@@ -124,6 +124,8 @@ const Case kCases[] = {
     // 32 input channels, stride 1: with AVX-512 the input gradient is a
     // forward convolution with flipped weights (uneven padding, non-square).
     {{2, 32, 6, 5}, {16, 32, 3, 2}, options({1, 1}, {1, 0})},
+    // 16 input channels, stride 2: with AVX-512 backward-weights runs on nhwc.
+    {{2, 16, 7, 6}, {8, 16, 3, 3}, options({2, 2}, {1, 1})},
 };
 
 class Conv2dCaseTest : public testing::BackendTest<Case> {};

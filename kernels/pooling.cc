@@ -355,14 +355,7 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   if (use_onednn(p, input.dtype(), true) && !channels_last) {
     internal::OneDnnMaxPool pooled =
         internal::max_pool2d_onednn(p, input, MemoryFormat::kContiguous, output_shape(input.shape(), p));
-    if (options.relu) {
-      float* out = pooled.output.data<float>();
-      const std::int64_t count = pooled.output.numel();
-#pragma omp parallel for schedule(static) if (count >= kParallelGrain)
-      for (std::int64_t begin = 0; begin < count; begin += kParallelGrain) {
-        clamp_to_nonnegative(out + begin, std::min(kParallelGrain, count - begin));
-      }
-    }
+    if (options.relu) clamp_to_nonnegative(pooled.output.data<float>(), pooled.output.numel());
     return {pooled.output, Tensor(), pooled.workspace};
   }
   if (channels_last) {

@@ -4,7 +4,8 @@
 // The oneDNN convolution backend: forward, backward-data and
 // backward-weights primitives computing on nhwc activations (weights in the
 // blocked layout oneDNN picks), created once per Conv2dParams and layouts
-// and cached. Activation operands are dense, row-major or channels-last;
+// and cached. Where it is faster (conv2d_onednn.cc says when), the input
+// gradient runs as a forward convolution with flipped weights. Activation operands are dense, row-major or channels-last;
 // activation results are channels-last. float32 only; conv2d.cc asks
 // conv2d_onednn_supports() before calling. Otherwise the contracts of the
 // functions of conv2d_eigen.h.

@@ -144,11 +144,11 @@ void max_window(const T* in, std::int64_t width, std::int64_t h_begin, std::int6
   index_out = best_index;
 }
 
-// max(0, ·) in place, for Pool2dOptions::relu; a NaN becomes 0, as in relu().
+// max(0, ·) in place, for Pool2dOptions::relu; a NaN stays NaN, as in relu().
 template <typename T>
 void clamp_to_nonnegative(T* values, std::int64_t count) {
 #pragma omp simd
-  for (std::int64_t i = 0; i < count; ++i) values[i] = values[i] > 0 ? values[i] : T(0);
+  for (std::int64_t i = 0; i < count; ++i) values[i] = values[i] < 0 ? T(0) : values[i];
 }
 
 template <typename T>

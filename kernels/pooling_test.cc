@@ -229,6 +229,20 @@ TEST(MaxPool2dTest, ReluClampsTheOutputAndDropsItsGradients) {
                       max_pool2d_backward(grad, r, input.shape(), o));
     }
   }
+  // On the reference loops a NaN wins the window and stays NaN, as relu()
+  // leaves it, and passes no gradient, as relu's derivative there is 0.
+  {
+    const BackendScope reference(Backend::kReference);
+    const Tensor with_nan = tensor({-1, std::nan(""), 2, 1, -2, -5, 0.5, 4}, {1, 1, 2, 4});
+    for (MemoryFormat format : {MemoryFormat::kContiguous, MemoryFormat::kChannelsLast}) {
+      const MaxPool2dResult r = max_pool2d(with_nan.contiguous(format), two);
+      const std::vector<double> pooled = r.output.to_vector<double>();
+      EXPECT_TRUE(std::isnan(pooled[0]));
+      EXPECT_EQ(pooled[1], 4);
+      EXPECT_EQ(max_pool2d_backward(tensor({10, 20}, {1, 1, 1, 2}), r, with_nan.shape(), two).to_vector<double>(),
+                (std::vector<double>{0, 0, 0, 0, 0, 0, 0, 20}));
+    }
+  }
   expect_error([&] { avg_pool2d(x, two); }, "avg_pool2d: relu is for max pooling only");
   expect_error([&] { avg_pool2d_backward(g, x.shape(), two); }, "avg_pool2d_backward: relu is for max pooling only");
   const BackendScope reference(Backend::kReference);

@@ -166,6 +166,13 @@ TEST(Pooling, MaxPoolForwardAndGradients) {
   Generator generator(3);
   const Tensor shuffled = index_select(input.flatten(), 0, randperm(input.numel(), generator)).reshape(input.shape());
   expect_gradients([&](const std::vector<Variable>& in) { return max_pool2d(in[0], options); }, {shuffled});
+  // With relu, one op "max_pool2d_relu"; about a quarter of the windows peak
+  // below zero. (kernels/pooling_test.cc checks the channels-last loops.)
+  for (Pool2dOptions relu_options : {two, options}) {
+    relu_options.relu = true;
+    EXPECT_STREQ(max_pool2d(Variable(shuffled), relu_options).op(), "max_pool2d_relu");
+    expect_gradients([&](const std::vector<Variable>& in) { return max_pool2d(in[0], relu_options); }, {shuffled});
+  }
 }
 
 TEST(Pooling, AvgPoolForwardAndGradients) {

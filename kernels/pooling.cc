@@ -289,6 +289,22 @@ bool scatter_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradien
   return valid;
 }
 
+// One input position's lanes, for gather_max_gradients: each lane's window
+// gradient where its maximum lies at `position` (with kRelu, and the
+// output is positive), else 0. Returns how many lanes' maxima lie there.
+template <bool kRelu, typename T>
+std::int64_t gather_lanes(std::int64_t lanes, std::int64_t position, const std::int64_t* index, const T* grad,
+                          const T* output, T* position_input) {
+  std::int64_t matched = 0;
+#pragma omp simd reduction(+ : matched)
+  for (std::int64_t lane = 0; lane < lanes; ++lane) {
+    const bool hit = index[lane] == position;
+    matched += hit;
+    position_input[lane] = hit && (!kRelu || output[lane] > 0) ? grad[lane] : T(0);
+  }
+  return matched;
+}
+
 // Windows that tile the input (stride = kernel, no padding or dilation, as
 // MaxPool2D(2)) hold each position at most once, so each position is
 // written once, from its window's lanes, where the scatter zero-fills and
@@ -315,25 +331,12 @@ bool gather_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradient
           continue;
         }
         const std::int64_t window = block * out_size + (oh * p.out_width + ow) * lanes;
-        const std::int64_t* index = m.index + window;
-        const T* grad = m.grad + window;
         const std::int64_t position = h * p.width + w;
-        if (m.output == nullptr) {
-#pragma omp simd reduction(+ : matched)
-          for (std::int64_t lane = 0; lane < lanes; ++lane) {
-            const bool hit = index[lane] == position;
-            matched += hit;
-            position_input[lane] = hit ? grad[lane] : T(0);
-          }
-        } else {
-          const T* output = m.output + window;
-#pragma omp simd reduction(+ : matched)
-          for (std::int64_t lane = 0; lane < lanes; ++lane) {
-            const bool hit = index[lane] == position;
-            matched += hit;
-            position_input[lane] = hit && output[lane] > 0 ? grad[lane] : T(0);
-          }
-        }
+        matched += m.output == nullptr
+                       ? gather_lanes<false, T>(lanes, position, m.index + window, m.grad + window, nullptr,
+                                                position_input)
+                       : gather_lanes<true>(lanes, position, m.index + window, m.grad + window, m.output + window,
+                                            position_input);
       }
     }
     if (matched != out_size) valid = false;

@@ -3,6 +3,7 @@
 
 #include "autodiff/nn_ops.h"
 
+#include "autodiff/ops.h"
 #include "kernels/activation.h"
 
 namespace nabla {
@@ -133,14 +134,15 @@ Variable dropout(const Variable& x, double p, Generator& generator, bool trainin
 }
 
 Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta, BatchNormState& state,
-                    bool training) {
+                    bool training, const NormActivation& activation) {
   NABLA_CHECK(gamma.defined() == beta.defined(), "batch_norm: give both gamma and beta, or neither");
   std::vector<Variable> inputs{x};
   if (gamma.defined()) inputs.insert(inputs.end(), {gamma, beta});
   BatchNormState* stats = &state;
   auto affine = [](const Tensors& in, std::size_t i) { return in.size() > 1 ? in[i] : Tensor(); };
+  using Kind = NormActivation::Kind;
   if (!training) {
-    return record(
+    const Variable normalised = record(
         "batch_norm", inputs,
         [stats, affine](const Tensors& in, Context& c) {
           c.saved = {in[0], affine(in, 1)};
@@ -153,22 +155,35 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
           if (c.needs_grad.size() == 1) return Tensors{grads.input};
           return Tensors{grads.input, grads.gamma, grads.beta};
         });
+    switch (activation.kind) {
+      case Kind::kRelu:
+        return relu(normalised);
+      case Kind::kLeakyRelu:
+        return leaky_relu(normalised, activation.slope);
+      case Kind::kNone:
+        break;
+    }
+    return normalised;
   }
+  const char* name = activation.kind == Kind::kRelu        ? "batch_norm_relu"
+                     : activation.kind == Kind::kLeakyRelu ? "batch_norm_leaky_relu"
+                                                           : "batch_norm";
   return record(
-      "batch_norm", inputs,
-      [stats, affine](const Tensors& in, Context& c) {
-        kernels::BatchNormForward result = kernels::batch_norm_training(in[0], affine(in, 1), affine(in, 2), stats->eps);
+      name, inputs,
+      [stats, affine, activation](const Tensors& in, Context& c) {
+        kernels::BatchNormForward result =
+            kernels::batch_norm_training(in[0], affine(in, 1), affine(in, 2), stats->eps, activation);
         const double per_channel = static_cast<double>(in[0].numel() / in[0].dim(1));
         const double unbiased = per_channel > 1 ? per_channel / (per_channel - 1) : 1.0;
         const double m = stats->momentum;
         stats->running_mean.copy_(stats->running_mean * (1 - m) + result.mean * m);
         stats->running_var.copy_(stats->running_var * (1 - m) + result.var * (m * unbiased));
-        c.saved = {in[0], affine(in, 1), result.mean, result.invstd};
+        c.saved = {in[0], affine(in, 1), result.mean, result.invstd, affine(in, 2)};
         return result.output;
       },
-      [](const Tensor& g, const Context& c) {
-        const kernels::BatchNormGrads grads =
-            kernels::batch_norm_backward(g, c.saved[0], c.saved[1], c.saved[2], c.saved[3]);
+      [activation](const Tensor& g, const Context& c) {
+        const kernels::BatchNormGrads grads = kernels::batch_norm_backward(g, c.saved[0], c.saved[1], c.saved[2],
+                                                                           c.saved[3], activation, c.saved[4]);
         if (c.needs_grad.size() == 1) return Tensors{grads.input};
         return Tensors{grads.input, grads.gamma, grads.beta};
       });

@@ -17,6 +17,7 @@ namespace nabla {
 
 using kernels::Conv2dOptions;
 using kernels::ConvTranspose2dOptions;
+using kernels::NormActivation;
 using kernels::Pool2dOptions;
 
 /// input [N, C_in, H, W] ⋆ weight [C_out, C_in / groups, KH, KW] (+ bias
@@ -64,8 +65,11 @@ struct BatchNormState {
 /// Batch normalisation over axis 1 of [N, C] or [N, C, H, W]: in training
 /// with the batch's statistics (updating `state`'s running ones), otherwise
 /// with the running statistics. gamma and beta are [C] (Variable() for none).
+/// With an activation, relu or leaky_relu of the result as one op in
+/// training ("batch_norm_relu", "batch_norm_leaky_relu": no pass of its own
+/// over memory, forward or backward), as two otherwise.
 Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& beta, BatchNormState& state,
-                    bool training);
+                    bool training, const NormActivation& activation = {});
 
 }  // namespace nabla
 

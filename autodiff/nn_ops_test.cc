@@ -246,6 +246,28 @@ TEST(BatchNorm, GradientsInTrainingAndInference) {
   }
 }
 
+// relu and leaky_relu fused into the op, channels-last too (our
+// channels-last loops on the oneDNN backend); about half the normalised
+// values fall below zero.
+TEST(BatchNorm, FusedActivationsGradientsAndNames) {
+  const Tensor x = random({4, 3, 2, 2}, 17);
+  for (const Tensor& input : {x, x.contiguous(MemoryFormat::kChannelsLast)}) {
+    for (const NormActivation& activation : {NormActivation::relu(), NormActivation::leaky_relu(0.2)}) {
+      for (bool training : {true, false}) {
+        BatchNormState state{zeros({3}, kFloat64), ones({3}, kFloat64), 0.1, 1e-5};
+        const auto fused = [&](const std::vector<Variable>& in) {
+          return batch_norm(in[0], in[1], in[2], state, training, activation);
+        };
+        expect_gradients(fused, {input, random({3}, 18), random({3}, 19)});
+        const Variable y = fused({Variable(input), Variable(random({3}, 18)), Variable(random({3}, 19))});
+        const bool relu = activation.kind == NormActivation::Kind::kRelu;
+        EXPECT_STREQ(y.op(), training ? (relu ? "batch_norm_relu" : "batch_norm_leaky_relu")
+                                      : (relu ? "relu" : "leaky_relu"));
+      }
+    }
+  }
+}
+
 TEST(BatchNorm, NeedsBothAffineParametersOrNeither) {
   BatchNormState state{zeros({2}), ones({2})};
   EXPECT_THAT([&] { batch_norm(Variable(ones({2, 2})), Variable(ones({2})), Variable(), state, true); },

@@ -6,17 +6,19 @@ namespace nabla::examples {
 
 GeneratorNet::GeneratorNet()
     : fc_(register_module("fc", std::make_shared<nn::Dense>(nn::DenseOptions(kDcganNoise, 128 * 7 * 7)))),
-      bn0_(register_module("bn0", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(128)))),
+      bn0_(register_module("bn0", std::make_shared<nn::BatchNorm2d>(
+                                      nn::BatchNormOptions(128).activation(NormActivation::relu())))),
       up1_(register_module("up1", std::make_shared<nn::ConvTranspose2D>(
                                       nn::ConvTranspose2DOptions(128, 64, 4).stride({2, 2}).padding({1, 1})))),
-      bn1_(register_module("bn1", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(64)))),
+      bn1_(register_module("bn1", std::make_shared<nn::BatchNorm2d>(
+                                      nn::BatchNormOptions(64).activation(NormActivation::relu())))),
       up2_(register_module("up2", std::make_shared<nn::ConvTranspose2D>(
                                       nn::ConvTranspose2DOptions(64, 1, 4).stride({2, 2}).padding({1, 1})))) {}
 
 Variable GeneratorNet::forward(const Variable& noise) {
   Variable x = reshape(fc_->forward(noise), {-1, 128, 7, 7});
-  x = relu(bn0_->forward(x));
-  x = relu(bn1_->forward(up1_->forward(x)));
+  x = bn0_->forward(x);
+  x = bn1_->forward(up1_->forward(x));
   return tanh(up2_->forward(x));
 }
 
@@ -25,12 +27,13 @@ DiscriminatorNet::DiscriminatorNet()
                           std::make_shared<nn::Conv2D>(nn::Conv2DOptions(1, 64, 4).stride({2, 2}).padding({1, 1})))),
       c2_(register_module("c2",
                           std::make_shared<nn::Conv2D>(nn::Conv2DOptions(64, 128, 4).stride({2, 2}).padding({1, 1})))),
-      bn_(register_module("bn", std::make_shared<nn::BatchNorm2d>(nn::BatchNormOptions(128)))),
+      bn_(register_module("bn", std::make_shared<nn::BatchNorm2d>(
+                                    nn::BatchNormOptions(128).activation(NormActivation::leaky_relu(0.2))))),
       fc_(register_module("fc", std::make_shared<nn::Dense>(nn::DenseOptions(128 * 7 * 7, 1)))) {}
 
 Variable DiscriminatorNet::forward(const Variable& images) {
   Variable x = leaky_relu(c1_->forward(images), 0.2);
-  x = leaky_relu(bn_->forward(c2_->forward(x)), 0.2);
+  x = bn_->forward(c2_->forward(x));
   return fc_->forward(flatten(x, 1));
 }
 

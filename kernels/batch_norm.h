@@ -16,10 +16,29 @@
 /// channel, PyTorch updates
 ///   running_mean = (1 - momentum) · running_mean + momentum · mean
 ///   running_var  = (1 - momentum) · running_var  + momentum · var · M / (M - 1)
+///
+/// Training can apply a ReLU or LeakyReLU to y in the same pass over memory
+/// (and its gradient inside the backward's), for what PyTorch writes as
+/// leaky_relu(batch_norm(x), slope): the activation pass and its backward
+/// pass are the cost of a batch norm itself.
+///
+/// On the oneDNN backend results keep x's memory format: a channels-last x
+/// (a convolution's output) stays so.
 
 #include "tensor/tensor.h"
 
 namespace nabla::kernels {
+
+/// The activation fused into batch_norm_training: none, relu (y < 0 → 0,
+/// gradient where y > 0) or leaky_relu (y < 0 → slope·y, gradient 1 where
+/// y > 0, else slope), with y the normalised value. NaN stays NaN.
+struct NormActivation {
+  enum class Kind { kNone, kRelu, kLeakyRelu };
+  static NormActivation relu() { return {Kind::kRelu, 0.0}; }
+  static NormActivation leaky_relu(double slope) { return {Kind::kLeakyRelu, slope}; }
+  Kind kind = Kind::kNone;
+  double slope = 0.0;
+};
 
 struct BatchNormForward {
   Tensor output;  ///< x's shape and dtype
@@ -28,8 +47,10 @@ struct BatchNormForward {
   Tensor invstd;  ///< [C]: 1 / sqrt(var + eps), what backward needs
 };
 
-/// Normalises with the batch's own statistics (training mode).
-BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps);
+/// Normalises with the batch's own statistics (training mode), then
+/// applies `activation`.
+BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps,
+                                     const NormActivation& activation = {});
 
 /// Normalises with running statistics (inference mode): running_mean and
 /// running_var are [C] and required.
@@ -44,8 +65,12 @@ struct BatchNormGrads {
 
 /// Gradient of batch_norm_training, with mean and invstd from its result:
 ///   dx = gamma · invstd / M · (M · g - sum(g) - x̂ · sum(g · x̂)),  x̂ = (x - mean) · invstd
+/// where g is grad_output times the activation's derivative; that needs
+/// the forward's beta (where y > 0 is recomputed from x), so with an
+/// activation give the same beta as to the forward.
 BatchNormGrads batch_norm_backward(const Tensor& grad_output, const Tensor& x, const Tensor& gamma,
-                                   const Tensor& mean, const Tensor& invstd);
+                                   const Tensor& mean, const Tensor& invstd, const NormActivation& activation = {},
+                                   const Tensor& beta = Tensor());
 
 /// Gradient of batch_norm_inference (the statistics are constants):
 ///   dx = g · gamma · invstd with invstd = 1 / sqrt(running_var + eps).

@@ -154,6 +154,107 @@ TEST(BatchNormTest, ChannelsLastInputOnOneDnn) {
   expect_close(inferred, batch_norm_inference(x, gamma, beta, r64.mean, r64.var, 1e-3), 2e-4);
 }
 
+// The fused activations on each backend, on row-major x (plane loops) and
+// channels-last x (the oneDNN backend's channels-last loops).
+class BatchNormActivationTest : public ::testing::TestWithParam<Backend> {};
+
+MemoryFormat format_of(bool channels_last) {
+  return channels_last ? MemoryFormat::kChannelsLast : MemoryFormat::kContiguous;
+}
+
+TEST_P(BatchNormActivationTest, ByHand) {
+  const BackendScope scope(GetParam());
+  // [N=2, C=2, 1, 2]: channel 0 holds 1, 2, 3, 4 (mean 2.5, var 1.25),
+  // channel 1 holds 10, 10, 30, 30 (mean 20, var 100); gamma 1, beta 0.
+  const Tensor rows = tensor({1, 2, 10, 10, 3, 4, 30, 30}, {2, 2, 1, 2}, kFloat64);
+  const double s = 1 / std::sqrt(1.25);
+  const std::vector<double> xhat{-1.5 * s, -0.5 * s, -1, -1, 0.5 * s, 1.5 * s, 1, 1};
+  for (bool channels_last : {false, true}) {
+    SCOPED_TRACE(channels_last ? "channels-last" : "row-major");
+    const Tensor x = rows.contiguous(format_of(channels_last));
+    for (const double slope : {0.0, 0.1}) {
+      const NormActivation activation = slope == 0 ? NormActivation::relu() : NormActivation::leaky_relu(slope);
+      const BatchNormForward r = batch_norm_training(x, Tensor(), Tensor(), 0, activation);
+      if (GetParam() == Backend::kOneDnn) EXPECT_EQ(r.output.suggest_memory_format(), format_of(channels_last));
+      std::vector<double> expected, past;  // y, and dy/dz times an upstream of 1
+      for (double z : xhat) {
+        expected.push_back(z < 0 ? slope * z : z);
+        past.push_back(z > 0 ? 1 : slope);
+      }
+      expect_close(r.output, from_vector(expected, rows.shape()), 1e-12);
+      // dx = invstd · (g - mean(g) - x̂ · mean(g · x̂)) per channel, g = past.
+      std::vector<double> dx(8);
+      const double invstd[2] = {s, 0.1};
+      for (int c = 0; c < 2; ++c) {
+        double mean_g = 0, mean_gx = 0;
+        for (int n = 0; n < 2; ++n) {
+          for (int w = 0; w < 2; ++w) {
+            const int i = n * 4 + c * 2 + w;
+            mean_g += past[i] / 4;
+            mean_gx += past[i] * xhat[i] / 4;
+          }
+        }
+        for (int n = 0; n < 2; ++n) {
+          for (int w = 0; w < 2; ++w) {
+            const int i = n * 4 + c * 2 + w;
+            dx[i] = invstd[c] * (past[i] - mean_g - xhat[i] * mean_gx);
+          }
+        }
+      }
+      const Tensor upstream = ones(rows.shape(), kFloat64).contiguous(format_of(channels_last));
+      const BatchNormGrads grads = batch_norm_backward(upstream, x, Tensor(), r.mean, r.invstd, activation);
+      expect_close(grads.input, from_vector(dx, rows.shape()), 1e-12);
+    }
+  }
+}
+
+TEST_P(BatchNormActivationTest, MatchesFiniteDifferences) {
+  const BackendScope scope(GetParam());
+  const Tensor x = random_tensor({3, 4, 2, 3}, 21);
+  const Tensor gamma = random_tensor({4}, 22);
+  const Tensor beta = random_tensor({4}, 23);
+  const Tensor g = random_tensor(x.shape(), 24);
+  for (bool channels_last : {false, true}) {
+    for (const NormActivation& activation : {NormActivation::relu(), NormActivation::leaky_relu(-0.3)}) {
+      SCOPED_TRACE(::testing::Message() << (channels_last ? "channels-last" : "row-major") << ", slope "
+                                        << activation.slope);
+      const auto run = [&](const Tensor& p, const Tensor& gam, const Tensor& bet) {
+        return batch_norm_training(p.contiguous(format_of(channels_last)), gam, bet, 1e-5, activation);
+      };
+      const BatchNormForward r = run(x, gamma, beta);
+      const BatchNormGrads grads = batch_norm_backward(g, x.contiguous(format_of(channels_last)), gamma, r.mean,
+                                                       r.invstd, activation, beta);
+      expect_gradient([&](const Tensor& p) { return run(p, gamma, beta).output; }, x, g, grads.input);
+      expect_gradient([&](const Tensor& p) { return run(x, p, beta).output; }, gamma, g, grads.gamma);
+      expect_gradient([&](const Tensor& p) { return run(x, gamma, p).output; }, beta, g, grads.beta);
+    }
+  }
+}
+
+// The one-pass variance of the channels-last loops, on values far from 0.
+TEST_P(BatchNormActivationTest, ChannelsLastFloat32WithOffsetMean) {
+  const BackendScope scope(GetParam());
+  const Tensor x = random_tensor({8, 16, 6, 6}, 25) + 1000.0;
+  const Tensor gamma = random_tensor({16}, 26);
+  const Tensor beta = random_tensor({16}, 27);
+  const Tensor g = random_tensor(x.shape(), 28);
+  const NormActivation activation = NormActivation::leaky_relu(0.2);
+  const BatchNormForward r64 = batch_norm_training(x, gamma, beta, 1e-5, activation);
+  const Tensor x32 = x.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast);
+  const Tensor gamma32 = gamma.astype(kFloat32), beta32 = beta.astype(kFloat32);
+  const BatchNormForward r32 = batch_norm_training(x32, gamma32, beta32, 1e-5, activation);
+  expect_close(r32.var, r64.var, 1e-3);
+  expect_close(r32.output, r64.output, 2e-3);
+  const BatchNormGrads g64 = batch_norm_backward(g, x, gamma, r64.mean, r64.invstd, activation, beta);
+  const BatchNormGrads g32 = batch_norm_backward(g.astype(kFloat32), x32, gamma32, r32.mean, r32.invstd, activation,
+                                                 beta32);
+  expect_close(g32.input, g64.input, 2e-3);
+  expect_close(g32.gamma, g64.gamma, 2e-3);
+  expect_close(g32.beta, g64.beta, 1e-3);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BatchNormActivationTest, testing::kBothBackends);
+
 template <typename F>
 void expect_error(F&& f, const std::string& text) {
   EXPECT_THAT(f, ThrowsMessage<Error>(HasSubstr(text)));
@@ -182,6 +283,10 @@ TEST(BatchNormTest, RejectsBadArguments) {
   expect_error([&] { batch_norm_backward(zeros({4, 3, 2, 2}, kFloat64), x, c, c, c); },
                "dtypes differ: grad_output float64 vs x float32");
   expect_error([&] { batch_norm_inference_backward(x, x, c, c, zeros({3, 1}), 1e-5); }, "running_var must be [3]");
+  expect_error([&] { batch_norm_training(x, c, c, 1e-5, NormActivation::leaky_relu(NAN)); },
+               "batch_norm_training: the leaky_relu slope must be finite, got nan");
+  expect_error([&] { batch_norm_backward(x, x, c, c, c, NormActivation::leaky_relu(INFINITY)); },
+               "batch_norm_backward: the leaky_relu slope must be finite, got inf");
 }
 
 }  // namespace

@@ -116,24 +116,29 @@ void BM_MaxPool2d(benchmark::State& state) {
 }
 BENCHMARK(BM_MaxPool2d)->ArgsProduct({{0, 1}, {0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-// BatchNorm2d on conv2's output, forward and backward (argument: backend).
+// BatchNorm2d on conv2's output, forward and backward. Arguments: backend
+// (0 oneDNN, 1 reference), x channels-last (as a convolution leaves it),
+// a fused LeakyReLU.
 void BM_BatchNorm(benchmark::State& state) {
   const Backend backend = state.range(0) == 0 ? Backend::kOneDnn : Backend::kReference;
   state.SetLabel(backend_name(backend));
   const BackendScope scope(backend);
   Generator generator(0);
-  const Tensor x = uniform({64, 64, 14, 14}, -1, 1, generator);
+  Tensor x = uniform({64, 64, 14, 14}, -1, 1, generator);
+  if (state.range(1) == 1) x = x.contiguous(MemoryFormat::kChannelsLast);
+  const NormActivation activation = state.range(2) == 1 ? NormActivation::leaky_relu(0.2) : NormActivation();
   const Tensor gamma = ones({64});
   const Tensor beta = zeros({64});
   for (auto _ : state) {
-    const BatchNormForward forward = batch_norm_training(x, gamma, beta, 1e-5);
+    const BatchNormForward forward = batch_norm_training(x, gamma, beta, 1e-5, activation);
     benchmark::DoNotOptimize(
-        batch_norm_backward(forward.output, x, gamma, forward.mean, forward.invstd).input.data<float>());
+        batch_norm_backward(forward.output, x, gamma, forward.mean, forward.invstd, activation, beta)
+            .input.data<float>());
   }
   state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(2 * sizeof(float)));
   state.SetItemsProcessed(state.iterations() * 64);
 }
-BENCHMARK(BM_BatchNorm)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BatchNorm)->ArgsProduct({{0, 1}, {0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace nabla::kernels

@@ -254,10 +254,16 @@ BatchNorm::BatchNorm(const BatchNormOptions& options, int rank) : options_(optio
 Variable BatchNorm::forward(const Variable& input) {
   NABLA_CHECK(input.node()->deferred || input.value().rank() == rank_, type_name(), ": needs a rank-", rank_,
               " input ", rank_ == 2 ? "[N, C]" : "[N, C, H, W]", ", got ", input.shape());
-  return batch_norm(input, weight_, bias_, state_, is_training());
+  return batch_norm(input, weight_, bias_, state_, is_training(), options_.activation());
 }
 
-std::string BatchNorm::describe() const { return text(options_.features(), " features"); }
+std::string BatchNorm::describe() const {
+  const NormActivation& activation = options_.activation();
+  return text(options_.features(), " features",
+              activation.kind == NormActivation::Kind::kRelu        ? ", relu"
+              : activation.kind == NormActivation::Kind::kLeakyRelu ? text(", leaky_relu ", activation.slope)
+                                                                    : "");
+}
 
 // ---- Dropout ----
 

@@ -221,6 +221,10 @@ class BatchNormOptions {
   NABLA_ARG(double, eps) = 1e-5;
   /// Learnable scale (gamma, "weight") and shift (beta, "bias").
   NABLA_ARG(bool, affine) = true;
+  /// A ReLU or LeakyReLU on the output, fused into the normalisation's
+  /// passes over memory in training:
+  /// .activation(NormActivation::leaky_relu(0.2)).
+  NABLA_ARG(NormActivation, activation);
 };
 
 /// Normalises axis 1 of [N, C] (rank 2) or [N, C, H, W] (rank 4) with batch

@@ -126,6 +126,16 @@ TEST(BatchNorm, TrainThenEvalUsesRunningStatistics) {
               ThrowsMessage<Error>(HasSubstr("BatchNorm1d: needs a rank-2 input [N, C], got [2, 1, 3, 3]")));
 }
 
+TEST(BatchNorm, FusedLeakyReluInTrainAndEval) {
+  BatchNorm1d norm(BatchNormOptions(1).momentum(1.0).eps(0).activation(NormActivation::leaky_relu(0.5)));
+  EXPECT_EQ(norm.describe(), "1 features, leaky_relu 0.5");
+  EXPECT_EQ(norm(Variable(tensor({1, 3}, {2, 1}))).value().to_vector<float>(), (std::vector<float>{-0.5, 1}));
+  norm.eval();  // running mean 2, variance 2
+  const std::vector<float> y = norm(Variable(tensor({0, 4}, {2, 1}))).value().to_vector<float>();
+  EXPECT_NEAR(y[0], -0.5 * 2 / std::sqrt(2.0f), 1e-6);
+  EXPECT_NEAR(y[1], 2 / std::sqrt(2.0f), 1e-6);
+}
+
 TEST(Dropout, TrainAndEval) {
   Generator generator(1);
   Dropout drop(0.5, &generator);

@@ -54,8 +54,10 @@ Variable convolution(const char* op, const std::vector<Variable>& inputs, const 
         const Tensor& x = c.saved[0];
         const Tensor& w = c.saved[1];
         // The fused ReLU's gradient first: the kernels take the pre-activation gradient.
-        const Tensor g = options.relu ? kernels::activation_backward(kernels::Activation::kRelu, grad_output, c.saved[2])
-                                      : grad_output;
+        const kernels::Activation relu =
+            options.relu_slope > 0 ? kernels::Activation::kLeakyRelu : kernels::Activation::kRelu;
+        const Tensor g =
+            options.relu ? kernels::activation_backward(relu, grad_output, c.saved[2], options.relu_slope) : grad_output;
         const Tensor g4 = to_4d(g);
         Tensors grads(c.needs_grad.size());
         if (c.needs_grad[0]) grads[0] = from_4d(kernels::conv2d_backward_input(g4, to_4d(w), to_4d(x).shape(), options));

@@ -57,8 +57,23 @@ TEST(Conv2d, FusedReluGradients) {
   Conv2dOptions options;
   options.padding = {1, 1};
   options.relu = true;
-  expect_gradients([&](const std::vector<Variable>& in) { return conv2d(in[0], in[1], in[2], options); },
-                   {random({2, 3, 5, 4}, 6), random({4, 3, 3, 3}, 7), random({4}, 8)});
+  for (double slope : {0.0, 0.2}) {
+    options.relu_slope = slope;
+    expect_gradients([&](const std::vector<Variable>& in) { return conv2d(in[0], in[1], in[2], options); },
+                     {random({2, 3, 5, 4}, 6), random({4, 3, 3, 3}, 7), random({4}, 8)});
+  }
+}
+
+TEST(Conv2d, ReluSlopeMustBeNonNegativeAndComeWithRelu) {
+  Conv2dOptions options;
+  options.relu_slope = 0.2;
+  const Variable x(ones({1, 1, 3, 3})), w(ones({1, 1, 2, 2}));
+  EXPECT_THAT([&] { conv2d(x, w, Variable(), options); },
+              ThrowsMessage<Error>(HasSubstr("conv2d: relu_slope must be finite, >= 0, and given with relu; got 0.2 "
+                                             "without relu")));
+  options.relu = true;
+  options.relu_slope = -0.5;
+  EXPECT_THAT([&] { conv2d(x, w, Variable(), options); }, ThrowsMessage<Error>(HasSubstr("got -0.5")));
 }
 
 // float32 on both backends: the fused op gives what relu(conv2d(...)) gives, in values and gradients.

@@ -23,8 +23,8 @@ Variable GeneratorNet::forward(const Variable& noise) {
 }
 
 DiscriminatorNet::DiscriminatorNet()
-    : c1_(register_module("c1",
-                          std::make_shared<nn::Conv2D>(nn::Conv2DOptions(1, 64, 4).stride({2, 2}).padding({1, 1})))),
+    : c1_(register_module("c1", std::make_shared<nn::Conv2D>(
+                                    nn::Conv2DOptions(1, 64, 4).stride({2, 2}).padding({1, 1}).relu(true).relu_slope(0.2)))),
       c2_(register_module("c2",
                           std::make_shared<nn::Conv2D>(nn::Conv2DOptions(64, 128, 4).stride({2, 2}).padding({1, 1})))),
       bn_(register_module("bn", std::make_shared<nn::BatchNorm2d>(
@@ -32,8 +32,7 @@ DiscriminatorNet::DiscriminatorNet()
       fc_(register_module("fc", std::make_shared<nn::Dense>(nn::DenseOptions(128 * 7 * 7, 1)))) {}
 
 Variable DiscriminatorNet::forward(const Variable& images) {
-  Variable x = leaky_relu(c1_->forward(images), 0.2);
-  x = bn_->forward(c2_->forward(x));
+  const Variable x = bn_->forward(c2_->forward(c1_->forward(images)));
   return fc_->forward(flatten(x, 1));
 }
 

@@ -315,22 +315,22 @@ BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const
     std::vector<double> centre(l.channels), scale(l.channels), shift(l.channels);
     with_kind(activation.kind, [&](auto kind) {
 #pragma omp parallel for schedule(static) if (x.numel() >= kParallelGrain)
-    for (std::int64_t c = 0; c < l.channels; ++c) {
-      const double mean = channel_sum(l, c, [&](std::int64_t i) { return static_cast<double>(in[i]); }) / count;
-      const double squares = channel_sum(l, c, [&](std::int64_t i) {
-        const double centred = in[i] - mean;
-        return centred * centred;
-      });
-      const double var = squares / count;
-      const double invstd = 1.0 / std::sqrt(var + eps);
-      mean_out[c] = static_cast<T>(mean);
-      var_out[c] = static_cast<T>(var);
-      invstd_out[c] = static_cast<T>(invstd);
-      centre[c] = mean;
-      scale[c] = invstd * gam[c];
-      shift[c] = bet[c];
-      affine<kind()>(l, in, centre, scale, shift, slope, out, c);
-    }
+      for (std::int64_t c = 0; c < l.channels; ++c) {
+        const double mean = channel_sum(l, c, [&](std::int64_t i) { return static_cast<double>(in[i]); }) / count;
+        const double squares = channel_sum(l, c, [&](std::int64_t i) {
+          const double centred = in[i] - mean;
+          return centred * centred;
+        });
+        const double var = squares / count;
+        const double invstd = 1.0 / std::sqrt(var + eps);
+        mean_out[c] = static_cast<T>(mean);
+        var_out[c] = static_cast<T>(var);
+        invstd_out[c] = static_cast<T>(invstd);
+        centre[c] = mean;
+        scale[c] = invstd * gam[c];
+        shift[c] = bet[c];
+        affine<kind()>(l, in, centre, scale, shift, slope, out, c);
+      }
     });
   });
   return result;
@@ -366,10 +366,6 @@ Tensor batch_norm_inference(const Tensor& x, const Tensor& gamma, const Tensor& 
 
 namespace {
 
-// Shared by both backward passes: per channel, x̂ = (x - mean) · invstd,
-// dgamma = Σ g·x̂, dbeta = Σ g, and
-//   dx = gamma · invstd · (g - (dbeta + x̂ · dgamma) / M)   in training, where
-// the statistics depend on x, and gamma · invstd · g in inference.
 // grad_output · activation'(z) at z = x̂ · gamma + beta, recomputed from x.
 template <Kind kKind, typename T>
 Tensor past_activation(const Layout& l, const Tensor& grad_output, const Tensor& x, const T* gamma, const T* beta,
@@ -381,11 +377,17 @@ Tensor past_activation(const Layout& l, const Tensor& grad_output, const Tensor&
 #pragma omp parallel for schedule(static) if (x.numel() >= kParallelGrain)
   for (std::int64_t c = 0; c < l.channels; ++c) {
     const T m = static_cast<T>(mean[c]), a = static_cast<T>(invstd[c] * gamma[c]), b = beta ? beta[c] : T(0);
-    visit_channel(l, c, [&](std::int64_t i) { out[i] = through_activation<kKind>(dy[i], (xs[i] - m) * a + b, slope); });
+    visit_channel(l, c, [&](std::int64_t i) {
+      out[i] = through_activation<kKind>(dy[i], (xs[i] - m) * a + b, slope);
+    });
   }
   return gated;
 }
 
+// Shared by both backward passes: per channel, x̂ = (x - mean) · invstd,
+// dgamma = Σ g·x̂, dbeta = Σ g, and
+//   dx = gamma · invstd · (g - (dbeta + x̂ · dgamma) / M)   in training, where
+// the statistics depend on x, and gamma · invstd · g in inference.
 // With an activation (training only), g is grad_output past it.
 BatchNormGrads norm_backward(const char* op, const Layout& l, const Tensor& grad_output, const Tensor& x,
                              const Tensor& gamma, const std::vector<double>& mean,

@@ -5,6 +5,7 @@
 #include "kernels/conv2d.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "kernels/internal/checks.h"
@@ -155,7 +156,8 @@ Tensor run_forward(const Conv2dParams& p, const Tensor& input, const Tensor& wei
         dispatch_floating("conv2d", out.dtype(), [&](auto tag) {
           using T = decltype(tag);
           T* values = out.data<T>();
-          for (std::int64_t i = 0; i < out.numel(); ++i) values[i] = std::max(values[i], T(0));
+          const T slope = static_cast<T>(p.relu_slope);
+          for (std::int64_t i = 0; i < out.numel(); ++i) values[i] = values[i] < 0 ? values[i] * slope : values[i];
         });
       }
       return out;
@@ -212,7 +214,11 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, con
   check_same_dtype(kOp, "input", input, "weight", weight);
   Conv2dParams p = conv_params(kOp, input.shape(), weight.shape(), options, input.dtype());
   check_bias(kOp, bias, input, p.out_channels);
+  NABLA_CHECK(std::isfinite(options.relu_slope) && options.relu_slope >= 0 && (options.relu || options.relu_slope == 0),
+              kOp, ": relu_slope must be finite, >= 0, and given with relu; got ", options.relu_slope,
+              options.relu ? "" : " without relu");
   p.relu = options.relu;
+  p.relu_slope = options.relu_slope;
   return run_forward(p, input, weight, bias);
 }
 

@@ -50,11 +50,14 @@ struct Conv2dOptions {
   std::array<std::int64_t, 2> padding{0, 0};  ///< zeros on both sides
   std::array<std::int64_t, 2> dilation{1, 1};
   std::int64_t groups = 1;
-  /// conv2d only: max(0, ·) of the output, after the bias. On oneDNN it is
-  /// a post-op of the convolution, which then writes its output once. The
-  /// backward functions ignore it: they take the gradient with respect to
-  /// the output before the ReLU (activation_backward(kRelu, g, output)).
+  /// conv2d only: max(0, ·) of the output, after the bias; with relu_slope
+  /// > 0 a LeakyReLU (slope · x below 0). On oneDNN it is a post-op of the
+  /// convolution, which then writes its output once. The backward functions
+  /// ignore it: they take the gradient with respect to the output before the
+  /// activation (activation_backward(kRelu, g, output), or kLeakyRelu with
+  /// the slope, whose sign test on the output is right for slopes >= 0).
   bool relu = false;
+  double relu_slope = 0.0;
 };
 
 /// The output shape [N, C_out, OH, OW] of conv2d on these shapes; checks

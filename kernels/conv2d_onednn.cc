@@ -30,8 +30,8 @@ PrimitiveKey key_of(PrimitiveOp op, const Conv2dParams& p, const Layouts& layout
   return {op,
           {p.batch, p.in_channels, p.out_channels, p.groups, p.input_size[0], p.input_size[1], p.output_size[0],
            p.output_size[1], p.kernel_size[0], p.kernel_size[1], p.stride[0], p.stride[1], p.padding[0],
-           p.padding[1], p.dilation[0], p.dilation[1], p.relu, static_cast<std::int64_t>(layouts.src),
-           static_cast<std::int64_t>(layouts.dst)}};
+           p.padding[1], p.dilation[0], p.dilation[1], p.relu, onednn::key_bits(static_cast<float>(p.relu_slope)),
+           static_cast<std::int64_t>(layouts.src), static_cast<std::int64_t>(layouts.dst)}};
 }
 
 // oneDNN's right padding: what makes the output exactly output_size.
@@ -112,10 +112,10 @@ void skip_brgconv_for_few_channels(const Geometry& g, dnnl::convolution_forward:
   }
 }
 
-// `compute`: the activations' layouts; `relu`: the fused ReLU post-op,
-// which the backward passes' hints leave out.
+// `compute`: the activations' layouts; `relu`: the fused ReLU post-op
+// (leaky with relu_slope), which the backward passes' hints leave out.
 dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, const Layouts& compute, bool with_bias,
-                                                       bool relu, dnnl::prop_kind prop) {
+                                                       bool relu, float relu_slope, dnnl::prop_kind prop) {
   const memory::desc bias = with_bias ? memory::desc({g.dst_dims[1]}, memory::data_type::f32, Tag::x)
                                       : memory::desc();
   const dnnl::convolution_forward::desc desc(prop, dnnl::algorithm::convolution_direct, g.src(compute.src),
@@ -124,7 +124,7 @@ dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, const 
   dnnl::primitive_attr attr;
   if (relu) {
     dnnl::post_ops relu;
-    relu.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    relu.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, relu_slope, 0.0f);
     attr.set_post_ops(relu);
   }
   dnnl::convolution_forward::primitive_desc pd(desc, attr, onednn::engine());
@@ -134,7 +134,8 @@ dnnl::convolution_forward::primitive_desc forward_desc(const Geometry& g, const 
 
 Plan forward_plan(const Conv2dParams& p, const Layouts& layouts, bool with_bias) {
   const Geometry g(p, layouts);
-  const auto pd = forward_desc(g, Layouts{Tag::nhwc, Tag::nhwc}, with_bias, p.relu, dnnl::prop_kind::forward_training);
+  const auto pd = forward_desc(g, Layouts{Tag::nhwc, Tag::nhwc}, with_bias, p.relu, static_cast<float>(p.relu_slope),
+                               dnnl::prop_kind::forward_training);
   std::vector<Operand> inputs{Operand(DNNL_ARG_SRC, g.ours_src(), pd.src_desc(), false),
                               Operand(DNNL_ARG_WEIGHTS, g.ours_weight(), pd.weights_desc(), false)};
   if (with_bias) inputs.emplace_back(DNNL_ARG_BIAS, pd.bias_desc(), pd.bias_desc(), false);
@@ -148,7 +149,7 @@ Plan backward_data_plan(const Conv2dParams& p, const Layouts& layouts) {
                                                    g.any_weight(), g.dst(compute.dst), g.strides, g.dilates,
                                                    g.padding_left, g.padding_right);
   const dnnl::convolution_backward_data::primitive_desc pd(
-      desc, onednn::engine(), forward_desc(g, compute, false, false, dnnl::prop_kind::forward_training));
+      desc, onednn::engine(), forward_desc(g, compute, false, false, 0.0f, dnnl::prop_kind::forward_training));
   return {dnnl::convolution_backward_data(pd),
           {Operand(DNNL_ARG_DIFF_DST, g.ours_dst(), pd.diff_dst_desc(), false),
            Operand(DNNL_ARG_WEIGHTS, g.ours_weight(), pd.weights_desc(), false)},
@@ -162,7 +163,7 @@ Plan backward_weights_plan(const Conv2dParams& p, const Layouts& layouts) {
                                                       g.any_weight(), g.dst(compute.dst), g.strides, g.dilates,
                                                       g.padding_left, g.padding_right);
   const dnnl::convolution_backward_weights::primitive_desc pd(
-      desc, onednn::engine(), forward_desc(g, compute, false, false, dnnl::prop_kind::forward_training));
+      desc, onednn::engine(), forward_desc(g, compute, false, false, 0.0f, dnnl::prop_kind::forward_training));
   return {dnnl::convolution_backward_weights(pd),
           {Operand(DNNL_ARG_SRC, g.ours_src(), pd.src_desc(), false),
            Operand(DNNL_ARG_DIFF_DST, g.ours_dst(), pd.diff_dst_desc(), false)},
@@ -222,6 +223,7 @@ Conv2dParams flipped(const Conv2dParams& p) {
   f.output_size = p.input_size;
   f.padding = {p.kernel_size[0] - 1 - p.padding[0], p.kernel_size[1] - 1 - p.padding[1]};
   f.relu = false;
+  f.relu_slope = 0.0;
   return f;
 }
 

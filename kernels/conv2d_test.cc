@@ -155,6 +155,13 @@ TEST_P(Conv2dCaseTest, FusedReluIsTheNaiveConvolutionClampedAtZero) {
   expect_close(conv2d(x.astype(kFloat32), w.astype(kFloat32), b.astype(kFloat32), with_relu), expected, 1e-5);
   expect_close(conv2d(x.astype(kFloat32), w.astype(kFloat32), Tensor(), with_relu),
                relu(naive_conv2d(x, w, Tensor(), c.options)), 1e-5);
+  // A LeakyReLU: slope · y below 0.
+  Conv2dOptions leaky = with_relu;
+  leaky.relu_slope = 0.2;
+  const Tensor linear = naive_conv2d(x, w, b, c.options);
+  const Tensor expected_leaky = where(linear < 0.0, linear * 0.2, linear);
+  expect_close(conv2d(x, w, b, leaky), expected_leaky, 1e-12);
+  expect_close(conv2d(x.astype(kFloat32), w.astype(kFloat32), b.astype(kFloat32), leaky), expected_leaky, 1e-5);
 }
 
 // <conv(x), g> == <x, backward_input(g)> and <conv(x; w), g> == <w, backward_weight(g, x)>.

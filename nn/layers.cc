@@ -97,7 +97,7 @@ Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
 Variable Conv2D::forward(const Variable& input) { return convolve(input, options_.relu()); }
 
 Variable Conv2D::forward_without_relu(const Variable& input) {
-  NABLA_CHECK(options_.relu(), "Conv2D: forward_without_relu on a convolution without a fused ReLU");
+  NABLA_CHECK(ends_in_relu(), "Conv2D: forward_without_relu on a convolution without a fused ReLU");
   return convolve(input, false);
 }
 
@@ -108,6 +108,7 @@ Variable Conv2D::convolve(const Variable& input, bool relu) {
   conv.groups = options_.groups();
   conv.padding = options_.padding();
   conv.relu = relu;
+  conv.relu_slope = relu ? options_.relu_slope() : 0.0;
   Variable padded = input;
   if (options_.padding_same()) {
     const auto [top, bottom] = same_padding("Conv2D", options_.kernel_size()[0], options_.dilation()[0], 1);
@@ -126,7 +127,9 @@ std::string Conv2D::describe() const {
   return text(options_.in_channels(), " -> ", options_.out_channels(), ", kernel ", pair_text(options_.kernel_size()),
               ", stride ", pair_text(options_.stride()), options_.padding_same() ? ", same" : "",
               options_.padding_same() ? "" : ", padding " + pair_text(options_.padding()),
-              options_.groups() > 1 ? text(", groups ", options_.groups()) : "", options_.relu() ? ", relu" : "");
+              options_.groups() > 1 ? text(", groups ", options_.groups()) : "", !options_.relu()                ? ""
+              : options_.relu_slope() == 0 ? ", relu"
+                                           : text(", leaky_relu ", options_.relu_slope()));
 }
 
 // ---- Conv1D ----

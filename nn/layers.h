@@ -75,6 +75,8 @@ class Conv2DOptions {
   /// A ReLU on the output (Keras' activation="relu"), fused into the
   /// convolution on oneDNN: one pass over the output instead of two.
   NABLA_ARG(bool, relu) = false;
+  /// With relu: its slope below 0, >= 0, for a LeakyReLU (DCGAN's 0.2).
+  NABLA_ARG(double, relu_slope) = 0.0;
   NABLA_ARG(Initializer, weight_init);
   NABLA_ARG(Initializer, bias_init);
   NABLA_ARG(Generator*, generator) = nullptr;
@@ -87,7 +89,7 @@ class Conv2D : public Module {
   Variable forward(const Variable& input) override;
   std::string type_name() const override { return "Conv2D"; }
   std::string describe() const override;
-  bool ends_in_relu() const override { return options_.relu(); }
+  bool ends_in_relu() const override { return options_.relu() && options_.relu_slope() == 0; }
   Variable forward_without_relu(const Variable& input) override;
   const Variable& weight() const { return weight_; }
   const Variable& bias() const { return bias_; }

@@ -88,6 +88,12 @@ TEST(Conv2D, ReluOptionClampsTheOutputOnHandValues) {
   EXPECT_EQ(conv(Variable(arange(1, 10).reshape({1, 1, 3, 3}))).value().to_vector<float>(),
             (std::vector<float>{0, 0, 4, 8}));
   EXPECT_THAT(conv.describe(), HasSubstr("relu"));
+  // relu_slope: a LeakyReLU (-8, -4 times 0.5), which Sequential does not fuse into a pooling.
+  Conv2D leaky(Conv2DOptions(1, 1, 2).relu(true).relu_slope(0.5).weight_init(constant(1)).bias_init(constant(-20)));
+  EXPECT_EQ(leaky(Variable(arange(1, 10).reshape({1, 1, 3, 3}))).value().to_vector<float>(),
+            (std::vector<float>{-4, -2, 4, 8}));
+  EXPECT_THAT(leaky.describe(), HasSubstr("leaky_relu 0.5"));
+  EXPECT_FALSE(leaky.ends_in_relu());
 }
 
 TEST(Conv1D, Shapes) {

@@ -28,14 +28,16 @@ struct Conv2dParams {
   std::array<std::int64_t, 2> stride{1, 1};
   std::array<std::int64_t, 2> padding{0, 0};
   std::array<std::int64_t, 2> dilation{1, 1};
-  // Forward only: a fused ReLU after the bias.
+  // Forward only: a fused ReLU (a LeakyReLU for relu_slope > 0) after the bias.
   bool relu = false;
+  double relu_slope = 0.0;
 
   bool operator==(const Conv2dParams& other) const {
     return dtype == other.dtype && batch == other.batch && in_channels == other.in_channels &&
            out_channels == other.out_channels && groups == other.groups && input_size == other.input_size &&
            output_size == other.output_size && kernel_size == other.kernel_size && stride == other.stride &&
-           padding == other.padding && dilation == other.dilation && relu == other.relu;
+           padding == other.padding && dilation == other.dilation && relu == other.relu &&
+           relu_slope == other.relu_slope;
   }
   bool operator!=(const Conv2dParams& other) const { return !(*this == other); }
 };

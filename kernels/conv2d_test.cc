@@ -151,7 +151,9 @@ TEST_P(Conv2dCaseTest, FusedReluIsTheNaiveConvolutionClampedAtZero) {
   const Tensor w = random_tensor(c.weight, 8);
   const Tensor b = random_tensor({c.weight[0]}, 9);
   const Tensor expected = relu(naive_conv2d(x, w, b, c.options));
-  expect_close(conv2d(x, w, b, with_relu), expected, 1e-12);
+  const Tensor y = conv2d(x, w, b, with_relu);
+  expect_close(y, expected, 1e-12);
+  for (double value : y.to_vector<double>()) ASSERT_FALSE(std::signbit(value)) << "a ReLU gives +0, not -0";
   expect_close(conv2d(x.astype(kFloat32), w.astype(kFloat32), b.astype(kFloat32), with_relu), expected, 1e-5);
   expect_close(conv2d(x.astype(kFloat32), w.astype(kFloat32), Tensor(), with_relu),
                relu(naive_conv2d(x, w, Tensor(), c.options)), 1e-5);

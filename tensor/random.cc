@@ -50,7 +50,8 @@ Tensor fill_with(const char* op, const Shape& shape, DType dtype, Draw&& draw) {
   dispatch_floating(op, dtype, [&](auto tag) {
     using T = decltype(tag);
     T* out = result.data<T>();
-    for (std::int64_t i = 0; i < result.numel(); ++i) out[i] = draw(tag);
+    const std::int64_t count = result.numel();
+    for (std::int64_t i = 0; i < count; ++i) out[i] = draw(tag);
   });
   return result;
 }

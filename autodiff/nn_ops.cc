@@ -85,6 +85,25 @@ Variable pooling(const char* op, const Variable& input, const Pool2dOptions& opt
 
 }  // namespace
 
+Variable linear(const Variable& x, const Variable& weight, const Variable& bias, bool relu) {
+  return record(
+      relu ? "linear_relu" : "linear", with_bias(x, weight, bias),
+      [relu](const Tensors& in, Context& c) {
+        Tensor output = kernels::linear(in[0], in[1], bias_of(in), relu);
+        c.saved = {in[0], in[1]};
+        if (relu) c.saved.push_back(output);
+        return output;
+      },
+      [relu](const Tensor& g, const Context& c) {
+        const bool need_bias = c.needs_grad.size() > 2 && c.needs_grad[2];
+        kernels::LinearGrads grads = kernels::linear_backward(g, c.saved[0], c.saved[1], relu ? c.saved[2] : Tensor(),
+                                                              relu, c.needs_grad[0], c.needs_grad[1], need_bias);
+        Tensors result{grads.input, grads.weight};
+        if (c.needs_grad.size() > 2) result.push_back(grads.bias);
+        return result;
+      });
+}
+
 Variable conv2d(const Variable& input, const Variable& weight, const Variable& bias, const Conv2dOptions& options) {
   return convolution("conv2d", with_bias(input, weight, bias), options, false);
 }

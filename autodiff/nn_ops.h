@@ -10,6 +10,7 @@
 
 #include "autodiff/variable.h"
 #include "kernels/batch_norm.h"
+#include "kernels/linear.h"
 #include "kernels/conv2d.h"
 #include "kernels/pooling.h"
 
@@ -41,6 +42,11 @@ Variable conv1d(const Variable& input, const Variable& weight, const Variable& b
 /// [N, C_out, OH, OW] with OH = (H - 1)·stride - 2·pad + dil·(KH - 1) + output_padding + 1.
 Variable conv_transpose2d(const Variable& input, const Variable& weight, const Variable& bias = Variable(),
                           const ConvTranspose2dOptions& options = {});
+
+/// x [..., in] · weight [in, out] + bias [out] (Variable() for none), then a
+/// ReLU with relu: one op, "linear" or "linear_relu" (a Dense layer), with
+/// the bias and ReLU in one pass (kernels/linear.h).
+Variable linear(const Variable& x, const Variable& weight, const Variable& bias = Variable(), bool relu = false);
 
 /// Ties: the gradient goes to the first maximum of each window, as in PyTorch.
 /// With options.relu, max_pool2d(relu(input)) as one op, "max_pool2d_relu".

@@ -64,6 +64,22 @@ TEST(Conv2d, FusedReluGradients) {
   }
 }
 
+TEST(Linear, GradientsAndNames) {
+  for (bool relu : {false, true}) {
+    for (bool with_bias : {false, true}) {
+      const auto fn = [&](const std::vector<Variable>& in) {
+        return linear(in[0], in[1], with_bias ? in[2] : Variable(), relu);
+      };
+      Tensors inputs{random({2, 3, 4}, 20), random({4, 5}, 21)};
+      if (with_bias) inputs.push_back(random({5}, 22));
+      expect_gradients(fn, inputs);
+      const Variable y = fn({Variable(random({2, 4}, 20)), Variable(random({4, 5}, 21)), Variable(random({5}, 22))});
+      EXPECT_STREQ(y.op(), relu ? "linear_relu" : "linear");
+      EXPECT_EQ(y.shape(), (Shape{2, 5}));
+    }
+  }
+}
+
 TEST(Conv2d, ReluSlopeMustBeNonNegativeAndComeWithRelu) {
   Conv2dOptions options;
   options.relu_slope = 0.2;

@@ -68,12 +68,18 @@ Dense::Dense(const DenseOptions& options) : options_(options) {
   }
 }
 
-Variable Dense::forward(const Variable& input) {
-  Variable output = matmul(input, weight_);
-  return bias_.defined() ? output + bias_ : output;
+Variable Dense::forward(const Variable& input) { return linear(input, weight_, bias_, options_.relu()); }
+
+Variable Dense::forward_without_relu(const Variable& input) {
+  NABLA_CHECK(options_.relu(), "Dense: forward_without_relu on a layer without a fused ReLU");
+  return linear(input, weight_, bias_, false);
 }
 
-std::string Dense::describe() const { return text(options_.in_features(), " -> ", options_.out_features()); }
+Variable Dense::forward_with_relu(const Variable& input) { return linear(input, weight_, bias_, true); }
+
+std::string Dense::describe() const {
+  return text(options_.in_features(), " -> ", options_.out_features(), options_.relu() ? ", relu" : "");
+}
 
 // ---- Conv2D ----
 
@@ -95,6 +101,11 @@ Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
 }
 
 Variable Conv2D::forward(const Variable& input) { return convolve(input, options_.relu()); }
+
+Variable Conv2D::forward_with_relu(const Variable& input) {
+  NABLA_CHECK(absorbs_relu(), "Conv2D: forward_with_relu on a convolution with a fused activation already");
+  return convolve(input, true);
+}
 
 Variable Conv2D::forward_without_relu(const Variable& input) {
   NABLA_CHECK(ends_in_relu(), "Conv2D: forward_without_relu on a convolution without a fused ReLU");
@@ -254,10 +265,17 @@ BatchNorm::BatchNorm(const BatchNormOptions& options, int rank) : options_(optio
   state_.eps = options.eps();
 }
 
-Variable BatchNorm::forward(const Variable& input) {
+Variable BatchNorm::forward(const Variable& input) { return normalise(input, options_.activation()); }
+
+Variable BatchNorm::normalise(const Variable& input, const NormActivation& activation) {
   NABLA_CHECK(input.node()->deferred || input.value().rank() == rank_, type_name(), ": needs a rank-", rank_,
               " input ", rank_ == 2 ? "[N, C]" : "[N, C, H, W]", ", got ", input.shape());
-  return batch_norm(input, weight_, bias_, state_, is_training(), options_.activation());
+  return batch_norm(input, weight_, bias_, state_, is_training(), activation);
+}
+
+Variable BatchNorm::forward_with_relu(const Variable& input) {
+  NABLA_CHECK(absorbs_relu(), type_name(), ": forward_with_relu on a layer with a fused activation already");
+  return normalise(input, NormActivation::relu());
 }
 
 std::string BatchNorm::describe() const {
@@ -306,6 +324,7 @@ class ReLULayer final : public Activation {
   ReLULayer() : Activation("ReLU", [](const Variable& x) { return relu(x); }) {}
   bool ends_in_relu() const override { return true; }
   Variable forward_without_relu(const Variable& input) override { return input; }
+  bool is_relu() const override { return true; }
 };
 
 }  // namespace

@@ -37,18 +37,26 @@ class DenseOptions {
   NABLA_ARG(std::int64_t, in_features);
   NABLA_ARG(std::int64_t, out_features);
   NABLA_ARG(bool, bias) = true;
+  /// A ReLU on the output (Keras' activation="relu"), in the pass that adds
+  /// the bias.
+  NABLA_ARG(bool, relu) = false;
   NABLA_ARG(Initializer, weight_init);
   NABLA_ARG(Initializer, bias_init);
   NABLA_ARG(Generator*, generator) = nullptr;
 };
 
-/// y = x·W + b, W [in, out], b [out].
+/// y = x·W + b, W [in, out], b [out], over the last axis of x: one
+/// "linear" op.
 class Dense : public Module {
  public:
   explicit Dense(const DenseOptions& options);
   Variable forward(const Variable& input) override;
   std::string type_name() const override { return "Dense"; }
   std::string describe() const override;
+  bool ends_in_relu() const override { return options_.relu(); }
+  Variable forward_without_relu(const Variable& input) override;
+  bool absorbs_relu() const override { return !options_.relu(); }
+  Variable forward_with_relu(const Variable& input) override;
   const Variable& weight() const { return weight_; }
   const Variable& bias() const { return bias_; }
 
@@ -91,6 +99,8 @@ class Conv2D : public Module {
   std::string describe() const override;
   bool ends_in_relu() const override { return options_.relu() && options_.relu_slope() == 0; }
   Variable forward_without_relu(const Variable& input) override;
+  bool absorbs_relu() const override { return !options_.relu() && options_.relu_slope() == 0; }
+  Variable forward_with_relu(const Variable& input) override;
   const Variable& weight() const { return weight_; }
   const Variable& bias() const { return bias_; }
 
@@ -238,8 +248,12 @@ class BatchNorm : public Module {
   Variable forward(const Variable& input) override;
   std::string type_name() const override { return rank_ == 2 ? "BatchNorm1d" : "BatchNorm2d"; }
   std::string describe() const override;
+  bool absorbs_relu() const override { return options_.activation().kind == NormActivation::Kind::kNone; }
+  Variable forward_with_relu(const Variable& input) override;
 
  private:
+  Variable normalise(const Variable& input, const NormActivation& activation);
+
   BatchNormOptions options_;
   int rank_;
   Variable weight_, bias_;

@@ -60,7 +60,7 @@ TEST(Dense, WithoutBiasAndBadOptions) {
   Dense dense(DenseOptions(3, 2).bias(false));
   EXPECT_EQ(names(dense), (std::vector<std::string>{"weight"}));
   EXPECT_THAT([] { Dense(DenseOptions(0, 2)); }, ThrowsMessage<Error>(HasSubstr("Dense: in_features must be positive, got 0")));
-  EXPECT_THAT([&] { dense(Variable(ones({1, 4}))); }, ThrowsMessage<Error>(HasSubstr("matmul: inner dimensions differ: a [1, 4] vs b [3, 2]")));
+  EXPECT_THAT([&] { dense(Variable(ones({1, 4}))); }, ThrowsMessage<Error>(HasSubstr("linear: x [1, 4] has 4 features where weight [3, 2] takes 3")));
 }
 
 TEST(Conv2D, SamePaddingKeepsTheSizeForOddAndEvenKernels) {
@@ -219,6 +219,63 @@ TEST(Sequential, RunsAReluBeforeMaxPoolingInsideThePooling) {
   }
 }
 
+TEST(Dense, ReluOptionOnHandValues) {
+  // x·W + b = [2 - 3, 2 + 1]: -1 and 3 before the ReLU.
+  Dense dense(DenseOptions(2, 2).relu(true).weight_init(constant(1)).bias_init([](const Shape&, Generator&) {
+    return tensor({-3, 1});
+  }));
+  EXPECT_EQ(dense(Variable(tensor({1, 1}, {1, 2}))).value().to_vector<float>(), (std::vector<float>{0, 3}));
+  EXPECT_EQ(dense.describe(), "2 -> 2, relu");
+  EXPECT_TRUE(dense.ends_in_relu());
+  EXPECT_FALSE(dense.absorbs_relu());
+}
+
+// A ReLU layer after a Dense, a BatchNorm or a Conv2D, not before a
+// pooling, runs as the layer's fused one: the values and gradients are
+// those of the layers run one by one.
+TEST(Sequential, RunsAReluLayerAsTheFusedOneOfTheLayerBefore) {
+  for (Backend backend : {Backend::kReference, Backend::kOneDnn}) {
+    const BackendScope scope(backend);
+    Generator generator(5);
+    Sequential model;
+    model.add(std::make_shared<Conv2D>(Conv2DOptions(2, 16, 3).padding({1, 1}).generator(&generator)));
+    model.add(ReLU());
+    model.add(std::make_shared<BatchNorm2d>(BatchNormOptions(16)));
+    model.add(ReLU());
+    model.add(std::make_shared<Flatten>());
+    model.add(std::make_shared<Dense>(DenseOptions(16 * 4 * 4, 8).generator(&generator)));
+    model.add(ReLU());
+    model.add(std::make_shared<Dense>(DenseOptions(8, 3).generator(&generator)));
+    Generator data(6);
+    Variable x = parameter(uniform({4, 2, 4, 4}, -1, 1, data));
+    const Tensor weights = uniform({4, 3}, -1, 1, data);
+
+    const Variable fused = model(x);
+    const nabla::internal::Node* dense = fused.node()->inputs[0].get();
+    EXPECT_STREQ(dense->op, "linear_relu");
+    const nabla::internal::Node* flattened = dense->inputs[0].get();
+    EXPECT_STREQ(flattened->inputs[0]->op, "batch_norm_relu");
+    EXPECT_STREQ(flattened->inputs[0]->inputs[0]->op, "conv2d");
+    sum(fused * Variable(weights)).backward();
+    const Tensor fused_input_grad = x.grad();
+    std::vector<Tensor> fused_grads;
+    for (const Variable& p : model.parameters()) fused_grads.push_back(p.grad());
+
+    x.zero_grad();
+    model.zero_grad();
+    Variable one_by_one = x;
+    for (const auto& [name, layer] : model.children()) one_by_one = layer->forward(one_by_one);
+    sum(one_by_one * Variable(weights)).backward();
+    expect_close(fused.value(), one_by_one.value(), 1e-5);
+    expect_close(fused_input_grad, x.grad(), 1e-5);
+    const std::vector<Variable> parameters = model.parameters();
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+      SCOPED_TRACE("parameter " + std::to_string(i));
+      expect_close(fused_grads[i], parameters[i].grad(), 1e-4);
+    }
+  }
+}
+
 TEST(Sequential, ForwardWithoutReluNeedsAModuleEndingInOne) {
   Dense dense(DenseOptions(2, 2));
   Conv2D conv(Conv2DOptions(1, 1, 1));
@@ -227,7 +284,7 @@ TEST(Sequential, ForwardWithoutReluNeedsAModuleEndingInOne) {
   EXPECT_TRUE(ReLU()->ends_in_relu());
   EXPECT_FALSE(LeakyReLU()->ends_in_relu());
   EXPECT_THAT([&] { dense.forward_without_relu(Variable(ones({1, 2}))); },
-              ThrowsMessage<Error>(HasSubstr("Dense: forward_without_relu on a module whose forward does not end in a ReLU")));
+              ThrowsMessage<Error>(HasSubstr("Dense: forward_without_relu on a layer without a fused ReLU")));
   EXPECT_THAT([&] { conv.forward_without_relu(Variable(ones({1, 1, 2, 2}))); },
               ThrowsMessage<Error>(HasSubstr("Conv2D: forward_without_relu on a convolution without a fused ReLU")));
 }

@@ -6,6 +6,10 @@ Variable Module::forward_without_relu(const Variable&) {
   throw Error(type_name() + ": forward_without_relu on a module whose forward does not end in a ReLU");
 }
 
+Variable Module::forward_with_relu(const Variable&) {
+  throw Error(type_name() + ": forward_with_relu on a module that cannot take a ReLU into its forward");
+}
+
 void Module::check_name(const std::string& name) const {
   NABLA_CHECK(!name.empty() && name.find('.') == std::string::npos, type_name(), ": invalid name '", name,
               "' (names are non-empty and contain no '.')");

@@ -48,6 +48,14 @@ class Module {
   virtual bool ends_in_relu() const { return false; }
   virtual Variable forward_without_relu(const Variable& input);
 
+  /// Whether this is a ReLU layer (ReLU()).
+  virtual bool is_relu() const { return false; }
+  /// Whether forward can take a ReLU into its own passes (a Dense, Conv2D
+  /// or BatchNorm without an activation), and relu(forward(input)) so:
+  /// Sequential runs a layer followed by ReLU() as one.
+  virtual bool absorbs_relu() const { return false; }
+  virtual Variable forward_with_relu(const Variable& input);
+
   /// Every parameter of this module and its children, in registration order.
   std::vector<std::pair<std::string, Variable>> named_parameters() const;
   std::vector<Variable> parameters() const;

@@ -22,9 +22,17 @@ Variable Sequential::forward(const Variable& input) {
   Variable x = input;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     Module& layer = *layers[i].second;
-    auto* pool = i + 1 < layers.size() ? dynamic_cast<MaxPool2D*>(layers[i + 1].second.get()) : nullptr;
+    Module* next = i + 1 < layers.size() ? layers[i + 1].second.get() : nullptr;
+    auto* pool = dynamic_cast<MaxPool2D*>(next);
+    // A ReLU layer with a MaxPool2D after it goes into the pooling, whose
+    // backward masks for free, where a Conv2D's would take a pass.
+    const bool relu_before_pool = next != nullptr && next->is_relu() && i + 2 < layers.size() &&
+                                  dynamic_cast<MaxPool2D*>(layers[i + 2].second.get()) != nullptr;
     if (pool != nullptr && layer.ends_in_relu()) {
       x = pool->forward_after_relu(layer.forward_without_relu(x));
+      ++i;
+    } else if (next != nullptr && next->is_relu() && !relu_before_pool && layer.absorbs_relu()) {
+      x = layer.forward_with_relu(x);
       ++i;
     } else {
       x = layer.forward(x);

@@ -10,10 +10,14 @@
 ///   model->add(std::make_shared<Dense>(DenseOptions(256, 10)));
 ///   std::cout << summary(*model, {784});
 ///
-/// A ReLU directly before a MaxPool2D (a ReLU layer, or a Conv2D's fused
-/// one) runs inside the pooling, on its output: ReLU and max commute, in
-/// values and gradients, and the ReLU then costs nothing, where before it
-/// read and wrote the whole unpooled tensor forward and backward.
+/// ReLU layers cost no pass of their own over memory where a neighbour can
+/// take them in:
+///   - a ReLU directly before a MaxPool2D (a ReLU layer, or a Dense's or
+///     Conv2D's fused one) runs inside the pooling, on its output: ReLU and
+///     max commute, in values and gradients;
+///   - a ReLU layer after a Dense, Conv2D or BatchNorm without an activation
+///     of its own, and not before a MaxPool2D, runs as that layer's fused one.
+/// Where before it read and wrote the whole tensor forward and backward.
 
 #include <memory>
 #include <string>

@@ -1,0 +1,115 @@
+#include "kernels/linear.h"
+
+#include <vector>
+
+#include "kernels/internal/checks.h"
+#include "tensor/ops.h"
+
+namespace nabla::kernels {
+namespace {
+
+// Below this many elements a loop runs on one thread.
+constexpr std::int64_t kParallelGrain = 1 << 15;
+
+// fn(r) for every row r < rows, on OpenMP threads when there is enough
+// work: a small op runs outside any OpenMP region, whose start costs more
+// than the op (libgomp wakes its docked threads, a futex call, even for an
+// if(false) region).
+template <typename Fn>
+void for_each_row(std::int64_t rows, std::int64_t elements, Fn&& fn) {
+  if (elements >= kParallelGrain) {
+#pragma omp parallel for schedule(static)
+    for (std::int64_t r = 0; r < rows; ++r) fn(r);
+  } else {
+    for (std::int64_t r = 0; r < rows; ++r) fn(r);
+  }
+}
+
+// x as [rows, in]: a view when x is dense.
+Tensor as_rows(const Tensor& x) { return x.reshape({-1, x.dim(-1)}); }
+
+Shape output_shape(const Tensor& x, std::int64_t out) {
+  Shape shape = x.shape();
+  shape.back() = out;
+  return shape;
+}
+
+void check_operands(const char* op, const Tensor& x, const Tensor& weight) {
+  internal::check_floating(op, "x", x);
+  internal::check_floating(op, "weight", weight);
+  NABLA_CHECK(weight.rank() == 2, op, ": weight must be [in, out], got ", weight.shape());
+  NABLA_CHECK(x.rank() >= 1 && x.dim(-1) == weight.dim(0), op, ": x ", x.shape(), " has ",
+              x.rank() >= 1 ? x.dim(-1) : 0, " features where weight ", weight.shape(), " takes ", weight.dim(0));
+  NABLA_CHECK(x.dtype() == weight.dtype(), op, ": dtypes differ: x ", x.dtype(), " ", x.shape(), " vs weight ",
+              weight.dtype(), " ", weight.shape());
+}
+
+}  // namespace
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, bool relu) {
+  constexpr const char* kOp = "linear";
+  check_operands(kOp, x, weight);
+  const std::int64_t out = weight.dim(1);
+  if (bias.defined()) {
+    NABLA_CHECK(bias.shape() == Shape{out} && bias.dtype() == x.dtype(), kOp, ": bias must be [", out, "] of ",
+                x.dtype(), " (weight ", weight.shape(), "), got ", bias.dtype(), " ", bias.shape());
+  }
+  Tensor y = matmul(as_rows(x), weight);  // fresh and dense: the pass below works in place
+  if (bias.defined() || relu) {
+    const Tensor b = bias.defined() ? bias.contiguous() : Tensor();
+    dispatch_floating(kOp, y.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      T* values = y.data<T>();
+      const std::vector<T> zeros(b.defined() ? 0 : out, T(0));
+      const T* shift = b.defined() ? b.data<T>() : zeros.data();
+      for_each_row(y.dim(0), y.numel(), [&](std::int64_t r) {
+        T* row = values + r * out;
+#pragma omp simd
+        for (std::int64_t j = 0; j < out; ++j) {
+          const T v = row[j] + shift[j];
+          row[j] = relu && v < 0 ? T(0) : v;  // a NaN stays NaN, as in relu()
+        }
+      });
+    });
+  }
+  return y.reshape(output_shape(x, out));
+}
+
+LinearGrads linear_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight, const Tensor& output,
+                            bool relu, bool need_input, bool need_weight, bool need_bias) {
+  constexpr const char* kOp = "linear_backward";
+  check_operands(kOp, x, weight);
+  const Shape y_shape = output_shape(x, weight.dim(1));
+  NABLA_CHECK(grad_output.defined() && grad_output.shape() == y_shape && grad_output.dtype() == x.dtype(), kOp,
+              ": grad_output must be ", x.dtype(), " ", y_shape, ", got ",
+              grad_output.defined() ? grad_output.shape() : Shape{});
+  NABLA_CHECK(!relu || (output.defined() && output.shape() == y_shape && output.dtype() == x.dtype()), kOp,
+              ": relu needs linear's output, ", x.dtype(), " ", y_shape);
+  Tensor g = as_rows(grad_output).contiguous();
+  if (relu) {
+    const Tensor y = as_rows(output).contiguous();
+    Tensor masked(g.shape(), g.dtype());
+    dispatch_floating(kOp, g.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const std::int64_t width = g.dim(1);
+      for_each_row(g.dim(0), g.numel(), [&](std::int64_t r) {
+        const T* from = g.data<T>() + r * width;
+        const T* values = y.data<T>() + r * width;
+        T* to = masked.data<T>() + r * width;
+#pragma omp simd
+        for (std::int64_t j = 0; j < width; ++j) {
+          const T gradient = from[j];  // loaded unconditionally, so that the select vectorises
+          to[j] = values[j] > 0 ? gradient : T(0);
+        }
+      });
+    });
+    g = masked;
+  }
+  LinearGrads grads;
+  if (need_input) grads.input = matmul(g, weight.transpose(0, 1)).reshape(x.shape());
+  if (need_weight) grads.weight = matmul(as_rows(x).transpose(0, 1), g);
+  if (need_bias) grads.bias = sum(g, {0});
+  return grads;
+}
+
+}  // namespace nabla::kernels

@@ -3,6 +3,8 @@
 
 #include "autodiff/nn_ops.h"
 
+#include <cmath>
+
 #include "autodiff/ops.h"
 #include "kernels/activation.h"
 
@@ -162,6 +164,8 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
   BatchNormState* stats = &state;
   auto affine = [](const Tensors& in, std::size_t i) { return in.size() > 1 ? in[i] : Tensor(); };
   using Kind = NormActivation::Kind;
+  NABLA_CHECK(std::isfinite(activation.slope), "batch_norm: the leaky_relu slope must be finite, got ",
+              activation.slope);
   if (!training) {
     const Variable normalised = record(
         "batch_norm", inputs,

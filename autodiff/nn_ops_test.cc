@@ -299,6 +299,15 @@ TEST(BatchNorm, FusedActivationsGradientsAndNames) {
   }
 }
 
+TEST(BatchNorm, RejectsANonFiniteSlopeInTrainingAndInference) {
+  for (bool training : {true, false}) {
+    BatchNormState state{zeros({2}), ones({2})};
+    EXPECT_THAT([&] { batch_norm(Variable(ones({2, 2})), Variable(), Variable(), state, training,
+                                 NormActivation::leaky_relu(INFINITY)); },
+                ThrowsMessage<Error>(HasSubstr("batch_norm: the leaky_relu slope must be finite, got inf")));
+  }
+}
+
 TEST(BatchNorm, NeedsBothAffineParametersOrNeither) {
   BatchNormState state{zeros({2}), ones({2})};
   EXPECT_THAT([&] { batch_norm(Variable(ones({2, 2})), Variable(ones({2})), Variable(), state, true); },

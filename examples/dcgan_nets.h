@@ -8,7 +8,7 @@
 //                  -> ConvTranspose 64->1 (28x28) -> tanh
 //   discriminator  Conv 1->64 (4x4, stride 2: 14x14) -> LeakyReLU 0.2
 //                  -> Conv 64->128 (7x7) -> BatchNorm -> LeakyReLU 0.2 -> Dense 6272 -> 1
-// Each activation is the fused one of the layer before it.
+// Each ReLU and LeakyReLU is the fused one of the layer before it.
 
 #include <cstdint>
 #include <memory>

@@ -174,11 +174,6 @@ void sum_rows(std::int64_t rows, std::int64_t channels, std::vector<double>& fir
   }
 }
 
-template <typename T>
-std::vector<T> as(const std::vector<double>& values) {
-  return std::vector<T>(values.begin(), values.end());
-}
-
 template <Kind kKind, typename T>
 void training_channels_last(const T* x, std::int64_t rows, std::int64_t channels, const T* gamma, const T* beta,
                             double eps, T slope, T* y, T* mean_out, T* var_out, T* invstd_out) {
@@ -194,19 +189,19 @@ void training_channels_last(const T* x, std::int64_t rows, std::int64_t channels
       square[c] += d * d;
     }
   });
-  std::vector<double> centre(channels), scale(channels);
+  std::vector<T> m(channels), a(channels);
   const double count = static_cast<double>(rows);
   for (std::int64_t c = 0; c < channels; ++c) {
     const double offset = sums[c] / count;
     const double var = std::max(squares[c] / count - offset * offset, 0.0);
-    const double invstd = 1.0 / std::sqrt(var + eps);
-    centre[c] = shift[c] + offset;
-    scale[c] = invstd * gamma[c];
-    mean_out[c] = static_cast<T>(centre[c]);
+    mean_out[c] = static_cast<T>(shift[c] + offset);
     var_out[c] = static_cast<T>(var);
-    invstd_out[c] = static_cast<T>(invstd);
+    invstd_out[c] = static_cast<T>(1.0 / std::sqrt(var + eps));
+    // z exactly as backward_channels_last recomputes it, from the rounded
+    // statistics, so that both see the same sign.
+    m[c] = mean_out[c];
+    a[c] = gamma[c] * invstd_out[c];
   }
-  const std::vector<T> m = as<T>(centre), a = as<T>(scale);
   const T* mp = m.data();
   const T* ap = a.data();
 #pragma omp parallel for schedule(static) if (rows * channels >= kParallelGrain)
@@ -327,7 +322,8 @@ BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const
         var_out[c] = static_cast<T>(var);
         invstd_out[c] = static_cast<T>(invstd);
         centre[c] = mean;
-        scale[c] = invstd * gam[c];
+        // From the rounded invstd, as past_activation recomputes z.
+        scale[c] = static_cast<double>(invstd_out[c]) * gam[c];
         shift[c] = bet[c];
         affine<kind()>(l, in, centre, scale, shift, slope, out, c);
       }
@@ -376,7 +372,7 @@ Tensor past_activation(const Layout& l, const Tensor& grad_output, const Tensor&
   T* out = gated.data<T>();
 #pragma omp parallel for schedule(static) if (x.numel() >= kParallelGrain)
   for (std::int64_t c = 0; c < l.channels; ++c) {
-    const T m = static_cast<T>(mean[c]), a = static_cast<T>(invstd[c] * gamma[c]), b = beta ? beta[c] : T(0);
+    const T m = static_cast<T>(mean[c]), a = static_cast<T>(invstd[c] * gamma[c]), b = beta[c];
     visit_channel(l, c, [&](std::int64_t i) {
       out[i] = through_activation<kKind>(dy[i], (xs[i] - m) * a + b, slope);
     });
@@ -388,7 +384,7 @@ Tensor past_activation(const Layout& l, const Tensor& grad_output, const Tensor&
 // dgamma = Σ g·x̂, dbeta = Σ g, and
 //   dx = gamma · invstd · (g - (dbeta + x̂ · dgamma) / M)   in training, where
 // the statistics depend on x, and gamma · invstd · g in inference.
-// With an activation (training only), g is grad_output past it.
+// With an activation (training only, with beta), g is grad_output past it.
 BatchNormGrads norm_backward(const char* op, const Layout& l, const Tensor& grad_output, const Tensor& x,
                              const Tensor& gamma, const std::vector<double>& mean,
                              const std::vector<double>& invstd, bool training,
@@ -402,8 +398,7 @@ BatchNormGrads norm_backward(const char* op, const Layout& l, const Tensor& grad
     const T* gam = gamma.data<T>();
     with_kind(activation.kind, [&](auto kind) {
       if (kind() == Kind::kNone) return;
-      g = past_activation<kind()>(l, g, in, gam, beta.defined() ? beta.data<T>() : nullptr, mean, invstd,
-                                  static_cast<T>(activation.slope));
+      g = past_activation<kind()>(l, g, in, gam, beta.data<T>(), mean, invstd, static_cast<T>(activation.slope));
     });
     const T* dy = g.data<T>();
     const T* xs = in.data<T>();

@@ -10,7 +10,8 @@
 /// gamma and beta are [C] in x's dtype, or undefined Tensors for 1 and 0.
 /// Every function throws nabla::Error naming the op and the shapes for an
 /// undefined x, rank below 2, int64 data, a parameter or statistic that is
-/// not [C] of x's dtype, a negative eps, or (training) no values per channel.
+/// not [C] of x's dtype, a negative eps, or (training) no values per channel;
+/// and naming the op and the slope for a non-finite leaky_relu slope.
 ///
 /// Running statistics are the caller's: with M = numel(x) / C values per
 /// channel, PyTorch updates
@@ -22,8 +23,8 @@
 /// leaky_relu(batch_norm(x), slope): the activation pass and its backward
 /// pass are the cost of a batch norm itself.
 ///
-/// On the oneDNN backend results keep x's memory format: a channels-last x
-/// (a convolution's output) stays so.
+/// On the oneDNN backend, training results keep a 4-D x's memory format: a
+/// channels-last x (a convolution's output) stays so.
 
 #include "tensor/tensor.h"
 
@@ -59,8 +60,9 @@ Tensor batch_norm_inference(const Tensor& x, const Tensor& gamma, const Tensor& 
 
 struct BatchNormGrads {
   Tensor input;  ///< x's shape
-  Tensor gamma;  ///< [C]: sum of grad_output · x̂ (computed even without gamma)
-  Tensor beta;   ///< [C]: sum of grad_output
+  Tensor gamma;  ///< [C]: sum of g · x̂ (computed even without gamma)
+  Tensor beta;   ///< [C]: sum of g
+  // g: grad_output, past the fused activation's derivative if any.
 };
 
 /// Gradient of batch_norm_training, with mean and invstd from its result:

@@ -29,7 +29,8 @@
 /// [C_out], non-positive stride / dilation / groups, negative padding, groups
 /// that do not divide the channels, a channel count that does not match the
 /// weight, a (dilated) kernel larger than the padded input, and shapes passed
-/// to a backward function that disagree with each other.
+/// to a backward function that disagree with each other; conv2d also, naming
+/// the slope, for a relu_slope that is negative, not finite, or without relu.
 ///
 /// Backends (tensor/backend.h): on kOneDnn, float32 runs oneDNN's
 /// convolution primitives on nhwc activations (conv2d_onednn.cc, cached

@@ -25,8 +25,13 @@ void for_each_row(std::int64_t rows, std::int64_t elements, Fn&& fn) {
   }
 }
 
-// x as [rows, in]: a view when x is dense.
-Tensor as_rows(const Tensor& x) { return x.reshape({-1, x.dim(-1)}); }
+// x as [rows, width]: a view when x is dense. Rows are counted, not left to
+// reshape's -1, which a width of 0 leaves undetermined.
+Tensor as_rows(const Tensor& x) {
+  std::int64_t rows = 1;
+  for (int axis = 0; axis + 1 < x.rank(); ++axis) rows *= x.dim(axis);
+  return x.reshape({rows, x.dim(-1)});
+}
 
 Shape output_shape(const Tensor& x, std::int64_t out) {
   Shape shape = x.shape();
@@ -80,11 +85,12 @@ LinearGrads linear_backward(const Tensor& grad_output, const Tensor& x, const Te
   constexpr const char* kOp = "linear_backward";
   check_operands(kOp, x, weight);
   const Shape y_shape = output_shape(x, weight.dim(1));
-  NABLA_CHECK(grad_output.defined() && grad_output.shape() == y_shape && grad_output.dtype() == x.dtype(), kOp,
-              ": grad_output must be ", x.dtype(), " ", y_shape, ", got ",
-              grad_output.defined() ? grad_output.shape() : Shape{});
+  NABLA_CHECK(grad_output.defined(), kOp, ": grad_output is undefined (default-constructed)");
+  NABLA_CHECK(grad_output.shape() == y_shape && grad_output.dtype() == x.dtype(), kOp, ": grad_output must be ",
+              x.dtype(), " ", y_shape, ", got ", grad_output.dtype(), " ", grad_output.shape());
   NABLA_CHECK(!relu || (output.defined() && output.shape() == y_shape && output.dtype() == x.dtype()), kOp,
-              ": relu needs linear's output, ", x.dtype(), " ", y_shape);
+              ": relu needs linear's output, ", x.dtype(), " ", y_shape, ", got ",
+              output.defined() ? output.shape() : Shape{});
   Tensor g = as_rows(grad_output).contiguous();
   if (relu) {
     const Tensor y = as_rows(output).contiguous();

@@ -36,6 +36,10 @@ TEST_P(LinearTest, ByHand) {
     EXPECT_EQ(y.shape(), Shape{3});
     EXPECT_EQ(y.to_vector<double>(), (std::vector<double>{3.5, -2, 1}));
   }
+  // No features in or out: zeros, or an empty result, as a GEMM gives.
+  EXPECT_EQ(linear(zeros({2, 0}), zeros({0, 3}), ones({3}), false).to_vector<float>(),
+            (std::vector<float>{1, 1, 1, 1, 1, 1}));
+  EXPECT_EQ(linear(zeros({2, 4}), zeros({4, 0}), Tensor(), true).shape(), (Shape{2, 0}));
   const Tensor nan_row = tensor({std::nan(""), 1}, {1, 2});
   EXPECT_TRUE(std::isnan(linear(nan_row, tensor({1, 1}, {2, 1}), Tensor(), true).item()));
 }
@@ -80,7 +84,7 @@ TEST(LinearErrors, NameTheOpAndShapes) {
   expect_error([&] { linear(x, zeros({3, 4}, kFloat64), Tensor(), false); }, "linear: dtypes differ");
   expect_error([&] { linear(zeros({2, 3}, kInt64), w, Tensor(), false); }, "linear: x must be float32 or float64");
   expect_error([&] { linear_backward(zeros({2, 5}), x, w, Tensor(), false, true, true, true); },
-               "linear_backward: grad_output must be float32 [2, 4], got [2, 5]");
+               "linear_backward: grad_output must be float32 [2, 4], got float32 [2, 5]");
   expect_error([&] { linear_backward(zeros({2, 4}), x, w, Tensor(), true, true, true, true); },
                "linear_backward: relu needs linear's output, float32 [2, 4]");
 }

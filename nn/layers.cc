@@ -75,7 +75,10 @@ Variable Dense::forward_without_relu(const Variable& input) {
   return linear(input, weight_, bias_, false);
 }
 
-Variable Dense::forward_with_relu(const Variable& input) { return linear(input, weight_, bias_, true); }
+Variable Dense::forward_with_relu(const Variable& input) {
+  NABLA_CHECK(absorbs_relu(), "Dense: forward_with_relu on a layer with a fused ReLU already");
+  return linear(input, weight_, bias_, true);
+}
 
 std::string Dense::describe() const {
   return text(options_.in_features(), " -> ", options_.out_features(), options_.relu() ? ", relu" : "");
@@ -88,6 +91,10 @@ Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
   const auto [kh, kw] = options.kernel_size();
   check_positive("Conv2D", "kernel height", kh);
   check_positive("Conv2D", "kernel width", kw);
+  NABLA_CHECK(std::isfinite(options.relu_slope()) && options.relu_slope() >= 0 &&
+                  (options.relu() || options.relu_slope() == 0),
+              "Conv2D: relu_slope must be finite, >= 0, and given with relu(true); got ", options.relu_slope(),
+              options.relu() ? "" : " without relu");
   if (options.padding_same()) {
     for (int axis = 0; axis < 2; ++axis) same_padding("Conv2D", options.kernel_size()[axis], options.dilation()[axis], options.stride()[axis]);
   }

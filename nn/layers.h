@@ -322,7 +322,8 @@ class Activation : public Module {
   std::function<Variable(const Variable&)> function_;
 };
 
-/// ends_in_relu(): Sequential moves it into a MaxPool2D that follows.
+/// is_relu() and ends_in_relu(): Sequential moves it into a MaxPool2D that
+/// follows, or else into a Dense, Conv2D or BatchNorm before it.
 std::shared_ptr<Activation> ReLU();
 std::shared_ptr<Activation> LeakyReLU(double negative_slope = 0.01);
 std::shared_ptr<Activation> ELU(double alpha = 1.0);

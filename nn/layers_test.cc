@@ -94,6 +94,11 @@ TEST(Conv2D, ReluOptionClampsTheOutputOnHandValues) {
             (std::vector<float>{-4, -2, 4, 8}));
   EXPECT_THAT(leaky.describe(), HasSubstr("leaky_relu 0.5"));
   EXPECT_FALSE(leaky.ends_in_relu());
+  EXPECT_THAT([] { Conv2D(Conv2DOptions(1, 1, 2).relu_slope(0.2)); },
+              ThrowsMessage<Error>(HasSubstr("Conv2D: relu_slope must be finite, >= 0, and given with relu(true); got "
+                                             "0.2 without relu")));
+  EXPECT_THAT([] { Conv2D(Conv2DOptions(1, 1, 2).relu(true).relu_slope(-1)); },
+              ThrowsMessage<Error>(HasSubstr("got -1")));
 }
 
 TEST(Conv1D, Shapes) {

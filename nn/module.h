@@ -42,9 +42,9 @@ class Module {
   /// A one-line description of the options, e.g. "784 -> 256".
   virtual std::string describe() const { return ""; }
 
-  /// Whether forward ends in a ReLU (a ReLU layer, or a layer's fused one),
-  /// and forward without it: Sequential moves such a ReLU into a MaxPool2D
-  /// that follows.
+  /// Whether forward ends in a ReLU that can run apart from the rest (a ReLU
+  /// layer, or a Dense's or Conv2D's fused one), and forward without it:
+  /// Sequential moves such a ReLU into a MaxPool2D that follows.
   virtual bool ends_in_relu() const { return false; }
   virtual Variable forward_without_relu(const Variable& input);
 

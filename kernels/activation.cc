@@ -7,14 +7,12 @@
 #include "kernels/internal/activation_onednn.h"
 #include "kernels/internal/checks.h"
 #include "kernels/internal/onednn.h"
+#include "kernels/internal/parallel.h"
 #include "tensor/backend.h"
 #include "tensor/ops.h"
 
 namespace nabla::kernels {
 namespace {
-
-// Below this many elements a loop runs on one thread.
-constexpr std::int64_t kParallelGrain = 1 << 15;
 
 const char* name_of(Activation kind) {
   switch (kind) {
@@ -80,8 +78,10 @@ Tensor activation(Activation kind, const Tensor& x, double slope) {
     T* out = y.data<T>();
     const T a = static_cast<T>(slope);
     const std::int64_t size = x.numel();
-#pragma omp parallel for simd schedule(static) if (size >= kParallelGrain)
-    for (std::int64_t i = 0; i < size; ++i) out[i] = in[i] > 0 ? in[i] : a * in[i];
+    internal::for_ranges(size, size, [&](std::int64_t begin, std::int64_t end) {
+#pragma omp simd
+      for (std::int64_t i = begin; i < end; ++i) out[i] = in[i] > 0 ? in[i] : a * in[i];
+    });
   });
   return y;
 }
@@ -107,8 +107,10 @@ Tensor activation_backward(Activation kind, const Tensor& grad_output, const Ten
     T* dx = grad_input.data<T>();
     const T a = static_cast<T>(slope);
     const std::int64_t size = saved.numel();
-#pragma omp parallel for simd schedule(static) if (size >= kParallelGrain)
-    for (std::int64_t i = 0; i < size; ++i) dx[i] = dy[i] * derivative(kind, from[i], a);
+    internal::for_ranges(size, size, [&](std::int64_t begin, std::int64_t end) {
+#pragma omp simd
+      for (std::int64_t i = begin; i < end; ++i) dx[i] = dy[i] * derivative(kind, from[i], a);
+    });
   });
   return grad_input;
 }

@@ -175,7 +175,9 @@ TEST_P(BatchNormActivationTest, ByHand) {
     for (const double slope : {0.0, 0.1}) {
       const NormActivation activation = slope == 0 ? NormActivation::relu() : NormActivation::leaky_relu(slope);
       const BatchNormForward r = batch_norm_training(x, Tensor(), Tensor(), 0, activation);
-      if (GetParam() == Backend::kOneDnn) EXPECT_EQ(r.output.suggest_memory_format(), format_of(channels_last));
+      if (GetParam() == Backend::kOneDnn) {
+        EXPECT_EQ(r.output.suggest_memory_format(), format_of(channels_last));
+      }
       std::vector<double> expected, past;  // y, and dy/dz times an upstream of 1
       for (double z : xhat) {
         expected.push_back(z < 0 ? slope * z : z);

@@ -3,27 +3,11 @@
 #include <vector>
 
 #include "kernels/internal/checks.h"
+#include "kernels/internal/parallel.h"
 #include "tensor/ops.h"
 
 namespace nabla::kernels {
 namespace {
-
-// Below this many elements a loop runs on one thread.
-constexpr std::int64_t kParallelGrain = 1 << 15;
-
-// fn(r) for every row r < rows, on OpenMP threads when there is enough
-// work: a small op runs outside any OpenMP region, whose start costs more
-// than the op (libgomp wakes its docked threads, a futex call, even for an
-// if(false) region).
-template <typename Fn>
-void for_each_row(std::int64_t rows, std::int64_t elements, Fn&& fn) {
-  if (elements >= kParallelGrain) {
-#pragma omp parallel for schedule(static)
-    for (std::int64_t r = 0; r < rows; ++r) fn(r);
-  } else {
-    for (std::int64_t r = 0; r < rows; ++r) fn(r);
-  }
-}
 
 // x as [rows, width]: a view when x is dense. Rows are counted, not left to
 // reshape's -1, which a width of 0 leaves undetermined.
@@ -67,12 +51,14 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias, bool re
       T* values = y.data<T>();
       const std::vector<T> zeros(b.defined() ? 0 : out, T(0));
       const T* shift = b.defined() ? b.data<T>() : zeros.data();
-      for_each_row(y.dim(0), y.numel(), [&](std::int64_t r) {
-        T* row = values + r * out;
+      internal::for_ranges(y.dim(0), y.numel(), [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t r = begin; r < end; ++r) {
+          T* row = values + r * out;
 #pragma omp simd
-        for (std::int64_t j = 0; j < out; ++j) {
-          const T v = row[j] + shift[j];
-          row[j] = relu && v < 0 ? T(0) : v;  // a NaN stays NaN, as in relu()
+          for (std::int64_t j = 0; j < out; ++j) {
+            const T v = row[j] + shift[j];
+            row[j] = relu && v < 0 ? T(0) : v;  // a NaN stays NaN, as in relu()
+          }
         }
       });
     });
@@ -97,15 +83,14 @@ LinearGrads linear_backward(const Tensor& grad_output, const Tensor& x, const Te
     Tensor masked(g.shape(), g.dtype());
     dispatch_floating(kOp, g.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      const std::int64_t width = g.dim(1);
-      for_each_row(g.dim(0), g.numel(), [&](std::int64_t r) {
-        const T* from = g.data<T>() + r * width;
-        const T* values = y.data<T>() + r * width;
-        T* to = masked.data<T>() + r * width;
+      const T* from = g.data<T>();
+      const T* values = y.data<T>();
+      T* to = masked.data<T>();
+      internal::for_ranges(g.numel(), g.numel(), [&](std::int64_t begin, std::int64_t end) {
 #pragma omp simd
-        for (std::int64_t j = 0; j < width; ++j) {
-          const T gradient = from[j];  // loaded unconditionally, so that the select vectorises
-          to[j] = values[j] > 0 ? gradient : T(0);
+        for (std::int64_t i = begin; i < end; ++i) {
+          const T gradient = from[i];  // loaded unconditionally, so that the select vectorises
+          to[i] = values[i] > 0 ? gradient : T(0);
         }
       });
     });

@@ -55,7 +55,9 @@ TEST_P(LinearTest, BackwardMatchesFiniteDifferences) {
   for (bool relu : {false, true}) {
     SCOPED_TRACE(relu ? "relu" : "no relu");
     const Tensor y = linear(x, w, b, relu);
-    if (relu) EXPECT_GT(sum(y == 0.0).item(), 10) << "about half the outputs must be clamped";
+    if (relu) {
+      EXPECT_GT(sum(y == 0.0).item(), 10) << "about half the outputs must be clamped";
+    }
     const LinearGrads grads = linear_backward(g, x, w, y, relu, true, true, true);
     expect_gradient([&](const Tensor& p) { return linear(p, w, b, relu); }, x, g, grads.input);
     expect_gradient([&](const Tensor& p) { return linear(x, p, b, relu); }, w, g, grads.weight);

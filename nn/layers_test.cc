@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "nn/sequential.h"
 #include "tensor/backend.h"
 
@@ -183,6 +185,36 @@ TEST(Sequential, NamesChainsAndSummarises) {
   EXPECT_TRUE(model.is_training());  // summary restores the mode
 }
 
+// Runs model on x as Sequential does (fusing layers) and layer by layer, and
+// checks that both give the same values (within `tolerance`) and the same
+// input and parameter gradients of sum(y · weights) (input within
+// `tolerance`, parameters within `parameter_tolerance`). check_fused sees the
+// fused output before backward frees its graph; the layer-by-layer output is
+// returned.
+Variable expect_fused_as_layers(Sequential& model, Variable& x, const Tensor& weights, double tolerance,
+                                double parameter_tolerance, const std::function<void(const Variable&)>& check_fused) {
+  const Variable fused = model(x);
+  check_fused(fused);
+  sum(fused * Variable(weights)).backward();
+  const Tensor fused_input_grad = x.grad();
+  std::vector<Tensor> fused_grads;
+  for (const Variable& p : model.parameters()) fused_grads.push_back(p.grad());
+
+  x.zero_grad();
+  model.zero_grad();
+  Variable one_by_one = x;
+  for (const auto& [name, layer] : model.children()) one_by_one = layer->forward(one_by_one);
+  sum(one_by_one * Variable(weights)).backward();
+  expect_close(fused.value(), one_by_one.value(), tolerance);
+  expect_close(fused_input_grad, x.grad(), tolerance);
+  const std::vector<Variable> parameters = model.parameters();
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    SCOPED_TRACE("parameter " + std::to_string(i));
+    expect_close(fused_grads[i], parameters[i].grad(), parameter_tolerance);
+  }
+  return one_by_one;
+}
+
 // A ReLU before a MaxPool2D, a layer's own or a Conv2D's fused one, runs
 // inside the pooling ("max_pool2d_relu"): the values and gradients are those
 // of the layers run one by one, with the ReLU on the unpooled tensor.
@@ -200,27 +232,11 @@ TEST(Sequential, RunsAReluBeforeMaxPoolingInsideThePooling) {
     Variable x = parameter(uniform({2, 1, 8, 8}, -1, 1, data));
     const Tensor weights = uniform({2, 4, 2, 2}, -1, 1, data);
 
-    const Variable fused = model(x);
-    EXPECT_STREQ(fused.op(), "max_pool2d_relu");
-    EXPECT_STREQ(fused.node()->inputs[0]->op, "conv2d");  // the ReLU layer is gone
-    sum(fused * Variable(weights)).backward();
-    const Tensor fused_input_grad = x.grad();
-    std::vector<Tensor> fused_grads;
-    for (const Variable& p : model.parameters()) fused_grads.push_back(p.grad());
-
-    x.zero_grad();
-    model.zero_grad();
-    Variable one_by_one = x;
-    for (const auto& [name, layer] : model.children()) one_by_one = layer->forward(one_by_one);
+    const Variable one_by_one = expect_fused_as_layers(model, x, weights, 1e-6, 1e-5, [](const Variable& fused) {
+      EXPECT_STREQ(fused.op(), "max_pool2d_relu");
+      EXPECT_STREQ(fused.node()->inputs[0]->op, "conv2d");  // the ReLU layer is gone
+    });
     EXPECT_STREQ(one_by_one.op(), "max_pool2d");
-    sum(one_by_one * Variable(weights)).backward();
-    expect_close(fused.value(), one_by_one.value(), 1e-6);
-    expect_close(fused_input_grad, x.grad(), 1e-6);
-    const std::vector<Variable> parameters = model.parameters();
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-      SCOPED_TRACE("parameter " + std::to_string(i));
-      expect_close(fused_grads[i], parameters[i].grad(), 1e-5);
-    }
   }
 }
 
@@ -255,29 +271,13 @@ TEST(Sequential, RunsAReluLayerAsTheFusedOneOfTheLayerBefore) {
     Variable x = parameter(uniform({4, 2, 4, 4}, -1, 1, data));
     const Tensor weights = uniform({4, 3}, -1, 1, data);
 
-    const Variable fused = model(x);
-    const nabla::internal::Node* dense = fused.node()->inputs[0].get();
-    EXPECT_STREQ(dense->op, "linear_relu");
-    const nabla::internal::Node* flattened = dense->inputs[0].get();
-    EXPECT_STREQ(flattened->inputs[0]->op, "batch_norm_relu");
-    EXPECT_STREQ(flattened->inputs[0]->inputs[0]->op, "conv2d");
-    sum(fused * Variable(weights)).backward();
-    const Tensor fused_input_grad = x.grad();
-    std::vector<Tensor> fused_grads;
-    for (const Variable& p : model.parameters()) fused_grads.push_back(p.grad());
-
-    x.zero_grad();
-    model.zero_grad();
-    Variable one_by_one = x;
-    for (const auto& [name, layer] : model.children()) one_by_one = layer->forward(one_by_one);
-    sum(one_by_one * Variable(weights)).backward();
-    expect_close(fused.value(), one_by_one.value(), 1e-5);
-    expect_close(fused_input_grad, x.grad(), 1e-5);
-    const std::vector<Variable> parameters = model.parameters();
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
-      SCOPED_TRACE("parameter " + std::to_string(i));
-      expect_close(fused_grads[i], parameters[i].grad(), 1e-4);
-    }
+    expect_fused_as_layers(model, x, weights, 1e-5, 1e-4, [](const Variable& fused) {
+      const nabla::internal::Node* dense = fused.node()->inputs[0].get();
+      EXPECT_STREQ(dense->op, "linear_relu");
+      const nabla::internal::Node* flattened = dense->inputs[0].get();
+      EXPECT_STREQ(flattened->inputs[0]->op, "batch_norm_relu");
+      EXPECT_STREQ(flattened->inputs[0]->inputs[0]->op, "conv2d");
+    });
   }
 }
 

@@ -37,8 +37,7 @@ bool use_onednn(const Tensor& t) {
 template <typename T>
 T derivative(Activation kind, T saved, T slope) {
   switch (kind) {
-    case Activation::kRelu:
-      return saved > 0 ? T(1) : T(0);
+    case Activation::kRelu:  // relu_gradient's select instead
     case Activation::kLeakyRelu:
       return saved > 0 ? T(1) : slope;
     case Activation::kTanh:
@@ -47,6 +46,33 @@ T derivative(Activation kind, T saved, T slope) {
       break;
   }
   return saved * (1 - saved);
+}
+
+// grad_output where y > 0, else 0: a select, as PyTorch's threshold_backward,
+// so that an inactive unit passes 0 even of an infinite gradient, where a
+// multiply by the derivative (the reference loop below, oneDNN's primitive)
+// gives NaN. Memory-bound like oneDNN's, so one loop serves both backends,
+// over memory in order: a channels-last y keeps its format.
+Tensor relu_gradient(const Tensor& grad_output, const Tensor& y) {
+  const MemoryFormat format = y.suggest_memory_format();
+  const Tensor g = grad_output.contiguous(format);
+  const Tensor s = y.contiguous(format);
+  Tensor grad_input = empty(y.shape(), y.dtype(), format);
+  dispatch_floating("relu_backward", y.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* dy = g.data<T>();
+    const T* out = s.data<T>();
+    T* dx = grad_input.data<T>();
+    const std::int64_t size = y.numel();
+    internal::for_ranges(size, size, [&](std::int64_t begin, std::int64_t end) {
+#pragma omp simd
+      for (std::int64_t i = begin; i < end; ++i) {
+        const T gradient = dy[i];  // loaded unconditionally, so that the select vectorises
+        dx[i] = out[i] > 0 ? gradient : T(0);
+      }
+    });
+  });
+  return grad_input;
 }
 
 }  // namespace
@@ -93,6 +119,7 @@ Tensor activation_backward(Activation kind, const Tensor& grad_output, const Ten
   NABLA_CHECK(grad_output.shape() == saved.shape() && grad_output.dtype() == saved.dtype(), op, ": grad_output ",
               grad_output.dtype(), " ", grad_output.shape(), " and saved ", saved.dtype(), " ", saved.shape(),
               " differ");
+  if (kind == Activation::kRelu) return relu_gradient(grad_output, saved);
   if (use_onednn(saved)) {
     const MemoryFormat format = saved.suggest_memory_format();
     return internal::activation_backward_onednn(kind, grad_output.contiguous(format), saved.contiguous(format), slope);

@@ -13,7 +13,9 @@
 /// forward's output y, or for leaky_relu (whose slope may be negative) its
 /// input x. On the oneDNN backend large float32 tensors run oneDNN's eltwise
 /// primitives; small ones, where a primitive's fixed cost dominates, float64
-/// and the reference backend run fused loops.
+/// and the reference backend run fused loops. relu's backward is a select on
+/// every backend, as PyTorch's: where y = 0 the gradient is 0 even when
+/// grad_output is infinite (a product with the derivative would be NaN).
 ///
 /// Throws nabla::Error naming the activation for an undefined or int64
 /// tensor and for a backward whose operands differ in shape or dtype.

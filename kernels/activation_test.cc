@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <vector>
 
 #include "kernels/internal/test_util.h"
@@ -61,6 +62,22 @@ TEST_P(ActivationTest, MatchesHandWorkedValues) {
 INSTANTIATE_TEST_SUITE_P(Kinds, ActivationTest,
                          ::testing::Combine(::testing::Combine(::testing::ValuesIn(kCases), ::testing::Values(1, 4000)),
                                             testing::kBothBackends));
+
+// The ReLU gradient selects, as PyTorch's threshold_backward: an inactive
+// unit passes 0 even of an infinite gradient (a multiply by 0 gives NaN).
+class ReluGradientTest : public testing::BackendTest<std::int64_t> {};
+
+TEST_P(ReluGradientTest, IsZeroAtInactiveUnitsEvenForInfiniteGradients) {
+  const std::int64_t copies = param();
+  const double inf = std::numeric_limits<double>::infinity();
+  for (DType dtype : {kFloat32, kFloat64}) {
+    const Tensor y = activation(Activation::kRelu, repeated(kX, copies, dtype));
+    const Tensor grad = activation_backward(Activation::kRelu, repeated({inf, -inf, inf, -inf, inf}, copies, dtype), y);
+    EXPECT_EQ(grad.astype(kFloat64).to_vector<double>(), repeated({0, 0, 0, -inf, inf}, copies, kFloat64).to_vector<double>());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, ReluGradientTest, ::testing::Combine(::testing::Values(1, 4000), testing::kBothBackends));
 
 TEST(ActivationTest, ReadsStridedViews) {
   const Tensor x = repeated(kX, 4000, kFloat32).transpose(0, 1);  // [5, 4000], not contiguous

@@ -17,6 +17,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -107,9 +109,23 @@ T activate(T z, T slope) {
   return z;
 }
 
+// g where keep, else +0, by a bit mask. g · keep would be NaN for an
+// infinite g, and GCC turns `keep ? g : 0` feeding the backward's sums into
+// a conditional add it does not vectorise (4.7x slower on [64, 64, 14, 14]).
+template <typename T>
+T kept_or_zero(bool keep, T g) {
+  using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  Bits bits;
+  std::memcpy(&bits, &g, sizeof bits);
+  bits &= Bits{0} - static_cast<Bits>(keep);
+  std::memcpy(&g, &bits, sizeof g);
+  return g;
+}
+
 template <Kind kKind, typename T>
 T through_activation(T g, T z, T slope) {
-  if constexpr (kKind == Kind::kRelu) return g * (z > 0 ? T(1) : T(0));
+  // 0 even for an infinite g where z <= 0, as relu_backward.
+  if constexpr (kKind == Kind::kRelu) return kept_or_zero(z > 0, g);
   if constexpr (kKind == Kind::kLeakyRelu) return z > 0 ? g : g * slope;
   return g;
 }

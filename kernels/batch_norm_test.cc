@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "kernels/internal/test_util.h"
@@ -229,6 +230,35 @@ TEST_P(BatchNormActivationTest, MatchesFiniteDifferences) {
       expect_gradient([&](const Tensor& p) { return run(p, gamma, beta).output; }, x, g, grads.input);
       expect_gradient([&](const Tensor& p) { return run(x, p, beta).output; }, gamma, g, grads.gamma);
       expect_gradient([&](const Tensor& p) { return run(x, gamma, p).output; }, beta, g, grads.beta);
+    }
+  }
+}
+
+// As relu_backward: where the fused ReLU's output is 0 the gradient is
+// dropped even when infinite (a product with the derivative would make it
+// NaN and spread it through the channel's sums).
+TEST_P(BatchNormActivationTest, ReluDropsInfiniteGradientsOfInactiveUnits) {
+  const BackendScope scope(GetParam());
+  for (DType dtype : {kFloat32, kFloat64}) {
+    for (bool channels_last : {false, true}) {
+      SCOPED_TRACE(::testing::Message() << dtype << (channels_last ? " channels-last" : " row-major"));
+      const Tensor x = random_tensor({3, 4, 2, 3}, 31).astype(dtype).contiguous(format_of(channels_last));
+      const BatchNormForward r = batch_norm_training(x, Tensor(), Tensor(), 1e-5, NormActivation::relu());
+      const std::vector<double> y = r.output.astype(kFloat64).to_vector<double>();
+      std::vector<double> upstream = random_tensor(x.shape(), 32).to_vector<double>(), dropped = upstream;
+      int inactive = 0;
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        if (y[i] != 0) continue;
+        upstream[i] = i % 2 ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+        dropped[i] = 0;
+        ++inactive;
+      }
+      ASSERT_GT(inactive, 10);
+      const auto backward = [&](const std::vector<double>& g) {
+        const Tensor grad = from_vector(g, x.shape()).astype(dtype).contiguous(format_of(channels_last));
+        return batch_norm_backward(grad, x, Tensor(), r.mean, r.invstd, NormActivation::relu()).input;
+      };
+      expect_close(backward(upstream), backward(dropped), 0);
     }
   }
 }

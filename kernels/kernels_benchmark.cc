@@ -9,6 +9,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "kernels/activation.h"
 #include "kernels/batch_norm.h"
 #include "kernels/conv2d.h"
 #include "kernels/pooling.h"
@@ -118,7 +119,7 @@ BENCHMARK(BM_MaxPool2d)->ArgsProduct({{0, 1}, {0, 1}, {0, 1}})->UseRealTime()->U
 
 // BatchNorm2d on conv2's output, forward and backward. Arguments: backend
 // (0 oneDNN, 1 reference), x channels-last (as a convolution leaves it),
-// a fused LeakyReLU.
+// the fused activation (0 none, 1 LeakyReLU, 2 ReLU).
 void BM_BatchNorm(benchmark::State& state) {
   const Backend backend = state.range(0) == 0 ? Backend::kOneDnn : Backend::kReference;
   state.SetLabel(backend_name(backend));
@@ -126,7 +127,9 @@ void BM_BatchNorm(benchmark::State& state) {
   Generator generator(0);
   Tensor x = uniform({64, 64, 14, 14}, -1, 1, generator);
   if (state.range(1) == 1) x = x.contiguous(MemoryFormat::kChannelsLast);
-  const NormActivation activation = state.range(2) == 1 ? NormActivation::leaky_relu(0.2) : NormActivation();
+  const NormActivation activation = state.range(2) == 1   ? NormActivation::leaky_relu(0.2)
+                                    : state.range(2) == 2 ? NormActivation::relu()
+                                                          : NormActivation();
   const Tensor gamma = ones({64});
   const Tensor beta = zeros({64});
   for (auto _ : state) {
@@ -138,7 +141,22 @@ void BM_BatchNorm(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(2 * sizeof(float)));
   state.SetItemsProcessed(state.iterations() * 64);
 }
-BENCHMARK(BM_BatchNorm)->ArgsProduct({{0, 1}, {0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BatchNorm)->ArgsProduct({{0, 1}, {0, 1}, {0, 1, 2}})->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// ReLU's backward on conv1's output ([64, 32, 28, 28], channels-last, about
+// half of it positive). Argument: backend (0 oneDNN, 1 reference).
+void BM_ReluBackward(benchmark::State& state) {
+  const Backend backend = state.range(0) == 0 ? Backend::kOneDnn : Backend::kReference;
+  state.SetLabel(backend_name(backend));
+  const BackendScope scope(backend);
+  Generator generator(0);
+  const Tensor x = uniform({64, 32, 28, 28}, -1, 1, generator).contiguous(MemoryFormat::kChannelsLast);
+  const Tensor y = activation(Activation::kRelu, x);
+  const Tensor g = uniform({64, 32, 28, 28}, -1, 1, generator).contiguous(MemoryFormat::kChannelsLast);
+  for (auto _ : state) benchmark::DoNotOptimize(activation_backward(Activation::kRelu, g, y).data<float>());
+  state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(3 * sizeof(float)));
+}
+BENCHMARK(BM_ReluBackward)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace nabla::kernels

@@ -84,12 +84,14 @@ TEST(LayoutTest, DenseKeepsEitherFormatAndTagOfNamesIt) {
 }
 
 // On a layout of another ISA's block size oneDNN falls back to its reference
-// kernels, 100-200x slower: the channel-blocked layout must get jit ones.
+// kernels, 100-200x slower: the channel-blocked layout must get jit ones
+// (here batch norm in inference, as batch_norm_onednn.cc runs it).
 TEST(LayoutTest, ChannelBlockedTagGetsJitKernels) {
   const dnnl::memory::desc data({8, 32, 6, 6}, dnnl::memory::data_type::f32, channel_blocked_tag());
   const dnnl::batch_normalization_forward::primitive_desc batch_norm(
-      {dnnl::prop_kind::forward_training, data, 1e-5f,
-       dnnl::normalization_flags::use_scale | dnnl::normalization_flags::use_shift},
+      {dnnl::prop_kind::forward_inference, data, 1e-5f,
+       dnnl::normalization_flags::use_global_stats | dnnl::normalization_flags::use_scale |
+           dnnl::normalization_flags::use_shift},
       engine());
   EXPECT_THAT(batch_norm.impl_info_str(), testing::HasSubstr("jit"));
   EXPECT_THAT(batch_norm.impl_info_str(), testing::Not(testing::HasSubstr("ref")));

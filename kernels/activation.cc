@@ -37,7 +37,7 @@ bool use_onednn(const Tensor& t) {
 template <typename T>
 T derivative(Activation kind, T saved, T slope) {
   switch (kind) {
-    case Activation::kRelu:  // relu_gradient's select instead
+    case Activation::kRelu:  // not reached: relu_gradient selects
     case Activation::kLeakyRelu:
       return saved > 0 ? T(1) : slope;
     case Activation::kTanh:
@@ -51,8 +51,9 @@ T derivative(Activation kind, T saved, T slope) {
 // grad_output where y > 0, else 0: a select, as PyTorch's threshold_backward,
 // so that an inactive unit passes 0 even of an infinite gradient, where a
 // multiply by the derivative (the reference loop below, oneDNN's primitive)
-// gives NaN. Memory-bound like oneDNN's, so one loop serves both backends,
-// over memory in order: a channels-last y keeps its format.
+// gives NaN. (Unlike PyTorch, a NaN y passes 0, as in every fused ReLU
+// here.) Memory-bound like oneDNN's, so one loop serves both backends, over
+// memory in order: a channels-last y keeps its format.
 Tensor relu_gradient(const Tensor& grad_output, const Tensor& y) {
   const MemoryFormat format = y.suggest_memory_format();
   const Tensor g = grad_output.contiguous(format);

@@ -15,7 +15,8 @@
 /// primitives; small ones, where a primitive's fixed cost dominates, float64
 /// and the reference backend run fused loops. relu's backward is a select on
 /// every backend, as PyTorch's: where y = 0 the gradient is 0 even when
-/// grad_output is infinite (a product with the derivative would be NaN).
+/// grad_output is infinite (a product with the derivative would be NaN); a
+/// NaN y also gives 0, where PyTorch passes grad_output.
 ///
 /// Throws nabla::Error naming the activation for an undefined or int64
 /// tensor and for a backward whose operands differ in shape or dtype.

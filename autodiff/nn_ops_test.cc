@@ -3,6 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <utility>
+#include <vector>
+
 #include "autodiff/grad_check.h"
 #include "autodiff/ops.h"
 #include "tensor/backend.h"
@@ -313,6 +319,58 @@ TEST(BatchNorm, NeedsBothAffineParametersOrNeither) {
   EXPECT_THAT([&] { batch_norm(Variable(ones({2, 2})), Variable(ones({2})), Variable(), state, true); },
               ThrowsMessage<Error>(HasSubstr("give both gamma and beta")));
 }
+
+// Every ReLU, alone or fused into a layer, drops the gradient of an inactive
+// unit even when it is infinite (PyTorch's threshold_backward selects; a
+// product with the derivative would make it NaN): gradients stay finite.
+class ReluGradientTest : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(ReluGradientTest, EveryFusedReluDropsInfiniteGradientsOfInactiveUnits) {
+  const BackendScope scope(GetParam());
+  // float32 at sizes that take oneDNN's paths on its backend (activations
+  // from 2^14 elements, channels-last batch norm after a convolution).
+  const Tensor image = random({8, 4, 32, 32}, 41).astype(kFloat32);
+  const Tensor kernel = random({8, 4, 3, 3}, 42).astype(kFloat32);
+  Conv2dOptions same;
+  same.padding = {1, 1};
+  same.relu = true;
+  Pool2dOptions pool_relu;
+  pool_relu.kernel_size = {2, 2};
+  pool_relu.relu = true;
+  BatchNormState state{zeros({8}), ones({8}), 0.1, 1e-5};
+  const std::vector<std::pair<const char*, std::function<Variable(const Variable&)>>> relus{
+      {"relu", [](const Variable& x) { return relu(x); }},
+      {"conv2d_relu", [&](const Variable& x) { return conv2d(x, Variable(kernel, true), Variable(), same); }},
+      {"linear_relu",
+       [](const Variable& x) {
+         return linear(reshape(x, {8, 4 * 32 * 32}), Variable(random({4 * 32 * 32, 64}, 43).astype(kFloat32), true),
+                       Variable(), true);
+       }},
+      {"max_pool2d_relu", [&](const Variable& x) { return max_pool2d(x, pool_relu); }},
+      {"batch_norm_relu",
+       [&](const Variable& x) {
+         const Variable features = conv2d(x, Variable(kernel), Variable(), Conv2dOptions{{1, 1}, {1, 1}});
+         return batch_norm(features, Variable(ones({8}), true), Variable(zeros({8}), true), state, true,
+                           NormActivation::relu());
+       }},
+  };
+  for (const auto& [name, fn] : relus) {
+    SCOPED_TRACE(name);
+    const Variable x(image, true);
+    const Variable y = fn(x);
+    std::vector<float> upstream = y.value().contiguous().to_vector<float>();
+    int inactive = 0;
+    for (float& g : upstream) {
+      g = g == 0 ? (inactive++ % 2 ? -1 : 1) * std::numeric_limits<float>::infinity() : 1.0f;
+    }
+    ASSERT_GT(inactive, 0);
+    y.backward(from_vector(upstream, y.shape()).astype(kFloat32));
+    for (float g : x.grad().contiguous().to_vector<float>()) ASSERT_TRUE(std::isfinite(g)) << g;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReluGradientTest, ::testing::Values(Backend::kOneDnn, Backend::kReference),
+                         [](const ::testing::TestParamInfo<Backend>& info) { return backend_name(info.param); });
 
 }  // namespace
 }  // namespace nabla

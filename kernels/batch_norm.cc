@@ -24,13 +24,13 @@
 
 #include "kernels/internal/batch_norm_onednn.h"
 #include "kernels/internal/onednn.h"
+#include "kernels/internal/parallel.h"
 #include "tensor/backend.h"
 
 namespace nabla::kernels {
 namespace {
 
-// Below this many elements a loop runs on one thread.
-constexpr std::int64_t kParallelGrain = 1 << 15;
+using internal::kParallelGrain;
 
 struct Layout {
   std::int64_t batch, channels, spatial;
@@ -173,12 +173,13 @@ template <typename AddRow>
 void sum_rows(std::int64_t rows, std::int64_t channels, std::vector<double>& first, std::vector<double>& second,
               AddRow&& add_row) {
   std::vector<double> partial(2 * kRowChunks * channels, 0.0);
-#pragma omp parallel for schedule(static) if (rows * channels >= kParallelGrain)
-  for (std::int64_t chunk = 0; chunk < kRowChunks; ++chunk) {
-    double* a = partial.data() + 2 * chunk * channels;
-    double* b = a + channels;
-    for (std::int64_t r = rows * chunk / kRowChunks; r < rows * (chunk + 1) / kRowChunks; ++r) add_row(r, a, b);
-  }
+  internal::for_ranges(kRowChunks, rows * channels, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t chunk = begin; chunk < end; ++chunk) {
+      double* a = partial.data() + 2 * chunk * channels;
+      double* b = a + channels;
+      for (std::int64_t r = rows * chunk / kRowChunks; r < rows * (chunk + 1) / kRowChunks; ++r) add_row(r, a, b);
+    }
+  });
   first.assign(channels, 0.0);
   second.assign(channels, 0.0);
   for (std::int64_t chunk = 0; chunk < kRowChunks; ++chunk) {
@@ -220,13 +221,14 @@ void training_channels_last(const T* x, std::int64_t rows, std::int64_t channels
   }
   const T* mp = m.data();
   const T* ap = a.data();
-#pragma omp parallel for schedule(static) if (rows * channels >= kParallelGrain)
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const T* row = x + r * channels;
-    T* out = y + r * channels;
+  internal::for_ranges(rows, rows * channels, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      const T* row = x + r * channels;
+      T* out = y + r * channels;
 #pragma omp simd
-    for (std::int64_t c = 0; c < channels; ++c) out[c] = activate<kKind>((row[c] - mp[c]) * ap[c] + beta[c], slope);
-  }
+      for (std::int64_t c = 0; c < channels; ++c) out[c] = activate<kKind>((row[c] - mp[c]) * ap[c] + beta[c], slope);
+    }
+  });
 }
 
 // As norm_backward in training; dx = g·k1 + (x - mean)·k2 + k3 per channel.
@@ -265,17 +267,18 @@ void backward_channels_last(const T* dy, const T* x, std::int64_t rows, std::int
   const T* k1p = k1.data();
   const T* k2p = k2.data();
   const T* k3p = k3.data();
-#pragma omp parallel for schedule(static) if (rows * channels >= kParallelGrain)
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const T* row = x + r * channels;
-    const T* d = dy + r * channels;
-    T* out = dx + r * channels;
+  internal::for_ranges(rows, rows * channels, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin; r < end; ++r) {
+      const T* row = x + r * channels;
+      const T* d = dy + r * channels;
+      T* out = dx + r * channels;
 #pragma omp simd
-    for (std::int64_t c = 0; c < channels; ++c) {
-      const T centred = row[c] - mean[c];
-      out[c] = grad_at(d[c], c, centred) * k1p[c] + centred * k2p[c] + k3p[c];
+      for (std::int64_t c = 0; c < channels; ++c) {
+        const T centred = row[c] - mean[c];
+        out[c] = grad_at(d[c], c, centred) * k1p[c] + centred * k2p[c] + k3p[c];
+      }
     }
-  }
+  });
 }
 
 // On the oneDNN backend, see the top of this file.

@@ -157,7 +157,8 @@ Tensor run_forward(const Conv2dParams& p, const Tensor& input, const Tensor& wei
           using T = decltype(tag);
           T* values = out.data<T>();
           const T slope = static_cast<T>(p.relu_slope);
-          for (std::int64_t i = 0; i < out.numel(); ++i) {
+          const std::int64_t size = out.numel();
+          for (std::int64_t i = 0; i < size; ++i) {
             if (values[i] < 0) values[i] = slope == 0 ? T(0) : values[i] * slope;  // +0, not -0, for a ReLU
           }
         });

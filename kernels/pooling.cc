@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "kernels/internal/pool2d_params.h"
+#include "kernels/internal/parallel.h"
 #include "kernels/internal/pooling_onednn.h"
 #include "tensor/backend.h"
 
@@ -19,8 +20,7 @@ namespace {
 
 using Pair = std::array<std::int64_t, 2>;
 
-// Below this many elements touched a loop runs on one thread.
-constexpr std::int64_t kParallelGrain = 1 << 15;
+using internal::kParallelGrain;
 
 Shape show(const Pair& pair) { return {pair[0], pair[1]}; }
 

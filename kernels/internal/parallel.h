@@ -8,20 +8,23 @@
 
 #include <cstdint>
 
+#include "tensor/internal/strided_loop.h"
+
 namespace nabla::kernels::internal {
 
-// Below this many elements touched a pass runs on the calling thread.
-constexpr std::int64_t kParallelElements = 1 << 15;
+// Below this many elements touched a pass runs on the calling thread: the
+// tensor library's threshold, shared by every kernel.
+using ::nabla::internal::kParallelGrain;
 
 // fn(begin, end) over [0, count), a contiguous range per OpenMP thread when
-// the pass touches `elements` >= kParallelElements; otherwise fn(0, count)
+// the pass touches `elements` >= kParallelGrain; otherwise fn(0, count)
 // once, outside any OpenMP region. Starting a region costs ~0.2 us in
 // libgomp even when its if() clause is false (and wakes docked threads
 // with a futex call), more than a small pass: the batch-1 MLP made one per
 // layer.
 template <typename Fn>
 void for_ranges(std::int64_t count, std::int64_t elements, Fn&& fn) {
-  if (elements < kParallelElements) {
+  if (elements < kParallelGrain) {
     fn(std::int64_t{0}, count);
     return;
   }

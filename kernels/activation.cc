@@ -48,12 +48,33 @@ T derivative(Activation kind, T saved, T slope) {
   return saved * (1 - saved);
 }
 
-// grad_output where y > 0, else 0: a select, as PyTorch's threshold_backward,
+// max(x, 0), with a NaN kept, as PyTorch's relu: oneDNN's relu (and its clip)
+// maps NaN to 0, which would hide a diverged value from the loss. One loop
+// serves both backends, over memory in order: a channels-last x keeps its
+// format.
+Tensor relu_values(const Tensor& x) {
+  const MemoryFormat format = x.suggest_memory_format();
+  const Tensor dense = x.contiguous(format);
+  Tensor y = empty(x.shape(), x.dtype(), format);
+  dispatch_floating("relu", x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* in = dense.data<T>();
+    T* out = y.data<T>();
+    const std::int64_t size = x.numel();
+    internal::for_ranges(size, size, [&](std::int64_t begin, std::int64_t end) {
+#pragma omp simd
+      for (std::int64_t i = begin; i < end; ++i) out[i] = in[i] < 0 ? T(0) : in[i];
+    });
+  });
+  return y;
+}
+
+// 0 where y <= 0, else grad_output: a select, as PyTorch's threshold_backward,
 // so that an inactive unit passes 0 even of an infinite gradient, where a
 // multiply by the derivative (the reference loop below, oneDNN's primitive)
-// gives NaN. (Unlike PyTorch, a NaN y passes 0, as in every fused ReLU
-// here.) Memory-bound like oneDNN's, so one loop serves both backends, over
-// memory in order: a channels-last y keeps its format.
+// gives NaN, and a NaN y passes its gradient, as in PyTorch and every fused
+// ReLU here. Memory-bound like oneDNN's, so one loop serves both backends,
+// over memory in order: a channels-last y keeps its format.
 Tensor relu_gradient(const Tensor& grad_output, const Tensor& y) {
   const MemoryFormat format = y.suggest_memory_format();
   const Tensor g = grad_output.contiguous(format);
@@ -69,7 +90,7 @@ Tensor relu_gradient(const Tensor& grad_output, const Tensor& y) {
 #pragma omp simd
       for (std::int64_t i = begin; i < end; ++i) {
         const T gradient = dy[i];  // loaded unconditionally, so that the select vectorises
-        dx[i] = out[i] > 0 ? gradient : T(0);
+        dx[i] = out[i] <= 0 ? T(0) : gradient;
       }
     });
   });
@@ -85,16 +106,16 @@ BackwardReads activation_backward_reads(Activation kind) {
 Tensor activation(Activation kind, const Tensor& x, double slope) {
   const char* op = name_of(kind);
   internal::check_floating(op, "x", x);
+  if (kind == Activation::kRelu) return relu_values(x);
   // oneDNN runs over memory in order, so a channels-last x stays so.
   if (use_onednn(x)) return internal::activation_onednn(kind, internal::onednn::dense(x), slope);
   const Tensor dense = x.contiguous();
   switch (kind) {
-    case Activation::kRelu:
-      return relu(dense);
     case Activation::kTanh:
       return tanh(dense);
     case Activation::kSigmoid:
       return sigmoid(dense);
+    case Activation::kRelu:  // not reached: relu_values runs it
     case Activation::kLeakyRelu:
       break;
   }

@@ -4,7 +4,7 @@
 /// Element-wise activations with a one-pass backward: what the autodiff
 /// activation ops call.
 ///
-///   relu        y = max(x, 0)                   dy/dx = [y > 0]
+///   relu        y = max(x, 0), NaN kept         dy/dx = [not y <= 0]
 ///   leaky_relu  y = x > 0 ? x : slope·x         dy/dx = x > 0 ? 1 : slope
 ///   tanh        y = tanh(x)                     dy/dx = 1 - y²
 ///   sigmoid     y = 1 / (1 + e^-x)              dy/dx = y·(1 - y)
@@ -13,10 +13,11 @@
 /// forward's output y, or for leaky_relu (whose slope may be negative) its
 /// input x. On the oneDNN backend large float32 tensors run oneDNN's eltwise
 /// primitives; small ones, where a primitive's fixed cost dominates, float64
-/// and the reference backend run fused loops. relu's backward is a select on
-/// every backend, as PyTorch's: where y = 0 the gradient is 0 even when
-/// grad_output is infinite (a product with the derivative would be NaN); a
-/// NaN y also gives 0, where PyTorch passes grad_output.
+/// and the reference backend run fused loops. relu runs one loop on every
+/// backend, as PyTorch's: a NaN x stays NaN (oneDNN's relu gives 0), and the
+/// backward is a select, so where y = 0 the gradient is 0 even when
+/// grad_output is infinite (a product with the derivative would be NaN), and
+/// a NaN y passes grad_output.
 ///
 /// Throws nabla::Error naming the activation for an undefined or int64
 /// tensor and for a backward whose operands differ in shape or dtype.

@@ -13,10 +13,11 @@ using onednn::Plan;
 using onednn::PrimitiveOp;
 
 // The *_use_dst_for_bwd algorithms let backward read y, as activation.h says.
+// relu itself runs activation.cc's loops, which keep NaN where oneDNN's
+// relu gives 0.
 dnnl::algorithm algorithm_of(Activation kind) {
   switch (kind) {
     case Activation::kRelu:
-      return dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
     case Activation::kLeakyRelu:
       return dnnl::algorithm::eltwise_relu;
     case Activation::kTanh:

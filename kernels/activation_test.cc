@@ -77,6 +77,17 @@ TEST_P(ReluGradientTest, IsZeroAtInactiveUnitsEvenForInfiniteGradients) {
   }
 }
 
+// As PyTorch's: a NaN output passes its gradient, as does a positive one.
+TEST_P(ReluGradientTest, PassesTheGradientOfNanOutputs) {
+  const std::int64_t copies = param();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (DType dtype : {kFloat32, kFloat64}) {
+    const Tensor y = activation(Activation::kRelu, repeated({-1, 0, nan, 2, nan}, copies, dtype));
+    const Tensor grad = activation_backward(Activation::kRelu, repeated({3, 4, 5, 6, 7}, copies, dtype), y);
+    EXPECT_EQ(grad.astype(kFloat64).to_vector<double>(), repeated({0, 0, 5, 6, 7}, copies, kFloat64).to_vector<double>());
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Sizes, ReluGradientTest, ::testing::Combine(::testing::Values(1, 4000), testing::kBothBackends));
 
 TEST(ActivationTest, ReadsStridedViews) {

@@ -124,8 +124,8 @@ T kept_or_zero(bool keep, T g) {
 
 template <Kind kKind, typename T>
 T through_activation(T g, T z, T slope) {
-  // 0 even for an infinite g where z <= 0, as relu_backward.
-  if constexpr (kKind == Kind::kRelu) return kept_or_zero(z > 0, g);
+  // 0 even for an infinite g where z <= 0, and g for a NaN z, as relu_backward.
+  if constexpr (kKind == Kind::kRelu) return kept_or_zero(!(z <= 0), g);
   if constexpr (kKind == Kind::kLeakyRelu) return z > 0 ? g : g * slope;
   return g;
 }

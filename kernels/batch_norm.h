@@ -31,8 +31,9 @@
 namespace nabla::kernels {
 
 /// The activation fused into batch_norm_training: none, relu (y < 0 → 0,
-/// gradient where y > 0) or leaky_relu (y < 0 → slope·y, gradient 1 where
-/// y > 0, else slope), with y the normalised value. NaN stays NaN.
+/// gradient 0 where y <= 0, else 1) or leaky_relu (y < 0 → slope·y,
+/// gradient 1 where y > 0, else slope), with y the normalised value. NaN
+/// stays NaN, and its gradient is relu()'s or leaky_relu()'s there.
 struct NormActivation {
   enum class Kind { kNone, kRelu, kLeakyRelu };
   static NormActivation relu() { return {Kind::kRelu, 0.0}; }

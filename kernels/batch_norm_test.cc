@@ -263,6 +263,30 @@ TEST_P(BatchNormActivationTest, ReluDropsInfiniteGradientsOfInactiveUnits) {
   }
 }
 
+// As relu_backward, a NaN output passes its gradient: with beta NaN in
+// channel 1, every z there is NaN, so the fused ReLU's backward must equal
+// the plain one in that channel (dropping the gradients would make all 0).
+TEST_P(BatchNormActivationTest, ReluPassesGradientsOfNanOutputs) {
+  const BackendScope scope(GetParam());
+  for (DType dtype : {kFloat32, kFloat64}) {
+    for (bool channels_last : {false, true}) {
+      SCOPED_TRACE(::testing::Message() << dtype << (channels_last ? " channels-last" : " row-major"));
+      const Tensor x = random_tensor({3, 4, 2, 3}, 33).astype(dtype).contiguous(format_of(channels_last));
+      const Tensor beta = tensor({0, std::nan(""), 0, 0}, {4}, dtype);
+      const Tensor upstream = random_tensor(x.shape(), 34).astype(dtype).contiguous(format_of(channels_last));
+      const BatchNormForward r = batch_norm_training(x, Tensor(), beta, 1e-5, NormActivation::relu());
+      EXPECT_TRUE(std::isnan(r.output.select(1, 1).astype(kFloat64).to_vector<double>()[0]));
+      const BatchNormGrads fused =
+          batch_norm_backward(upstream, x, Tensor(), r.mean, r.invstd, NormActivation::relu(), beta);
+      const BatchNormGrads plain = batch_norm_backward(upstream, x, Tensor(), r.mean, r.invstd, NormActivation(), beta);
+      expect_close(fused.input.select(1, 1), plain.input.select(1, 1), 0);
+      EXPECT_EQ(fused.gamma.select(0, 1).item(), plain.gamma.select(0, 1).item());
+      EXPECT_EQ(fused.beta.select(0, 1).item(), plain.beta.select(0, 1).item());
+      EXPECT_NE(fused.beta.select(0, 1).item(), 0);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BatchNormActivationTest, testing::kBothBackends);
 
 // The channels-last loops' one-pass variance, E[d²] - E[d]² of d = x - a

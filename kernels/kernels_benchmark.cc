@@ -143,8 +143,19 @@ void BM_BatchNorm(benchmark::State& state) {
 }
 BENCHMARK(BM_BatchNorm)->ArgsProduct({{0, 1}, {0, 1}, {0, 1, 2}})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
-// ReLU's backward on conv1's output ([64, 32, 28, 28], channels-last, about
-// half of it positive). Argument: backend (0 oneDNN, 1 reference).
+// ReLU on conv1's output ([64, 32, 28, 28], channels-last, about half of it
+// positive), forward and backward. Argument: backend (0 oneDNN, 1 reference).
+void BM_Relu(benchmark::State& state) {
+  const Backend backend = state.range(0) == 0 ? Backend::kOneDnn : Backend::kReference;
+  state.SetLabel(backend_name(backend));
+  const BackendScope scope(backend);
+  Generator generator(0);
+  const Tensor x = uniform({64, 32, 28, 28}, -1, 1, generator).contiguous(MemoryFormat::kChannelsLast);
+  for (auto _ : state) benchmark::DoNotOptimize(activation(Activation::kRelu, x).data<float>());
+  state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(2 * sizeof(float)));
+}
+BENCHMARK(BM_Relu)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
 void BM_ReluBackward(benchmark::State& state) {
   const Backend backend = state.range(0) == 0 ? Backend::kOneDnn : Backend::kReference;
   state.SetLabel(backend_name(backend));

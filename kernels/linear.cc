@@ -90,7 +90,7 @@ LinearGrads linear_backward(const Tensor& grad_output, const Tensor& x, const Te
 #pragma omp simd
         for (std::int64_t i = begin; i < end; ++i) {
           const T gradient = from[i];  // loaded unconditionally, so that the select vectorises
-          to[i] = values[i] > 0 ? gradient : T(0);
+          to[i] = values[i] <= 0 ? T(0) : gradient;  // a NaN passes, as in relu()
         }
       });
     });

@@ -27,8 +27,8 @@ struct LinearGrads {
 };
 
 /// The gradients of linear that are asked for. With relu, `output` is
-/// linear's result: grad_output passes where it is positive (0 there is
-/// the ReLU's gradient at 0, as relu()'s).
+/// linear's result: grad_output passes where it is not <= 0 (0 at 0 and
+/// grad_output at NaN, as relu()'s).
 LinearGrads linear_backward(const Tensor& grad_output, const Tensor& x, const Tensor& weight, const Tensor& output,
                             bool relu, bool need_input, bool need_weight, bool need_bias);
 

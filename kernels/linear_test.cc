@@ -40,8 +40,14 @@ TEST_P(LinearTest, ByHand) {
   EXPECT_EQ(linear(zeros({2, 0}), zeros({0, 3}), ones({3}), false).to_vector<float>(),
             (std::vector<float>{1, 1, 1, 1, 1, 1}));
   EXPECT_EQ(linear(zeros({2, 4}), zeros({4, 0}), Tensor(), true).shape(), (Shape{2, 0}));
+  // A NaN output stays NaN through the ReLU and passes its gradient, as relu()'s.
   const Tensor nan_row = tensor({std::nan(""), 1}, {1, 2});
-  EXPECT_TRUE(std::isnan(linear(nan_row, tensor({1, 1}, {2, 1}), Tensor(), true).item()));
+  const Tensor ones_column = tensor({1, 1}, {2, 1});
+  const Tensor nan_y = linear(nan_row, ones_column, Tensor(), true);
+  EXPECT_TRUE(std::isnan(nan_y.item()));
+  const LinearGrads grads = linear_backward(tensor({3}, {1, 1}), nan_row, ones_column, nan_y, true, true, false, true);
+  EXPECT_EQ(grads.input.to_vector<double>(), (std::vector<double>{3, 3}));
+  EXPECT_EQ(grads.bias.to_vector<double>(), (std::vector<double>{3}));
 }
 
 // With and without the ReLU, a bias and leading axes: against central

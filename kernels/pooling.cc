@@ -283,8 +283,9 @@ void check_no_relu(const char* op, const Pool2dOptions& options) {
   NABLA_CHECK(!options.relu, op, ": relu is for max pooling only (ReLU and mean do not commute)");
 }
 
-// grad_output where the pooled output is positive, else 0: the gradient
-// through Pool2dOptions::relu, for oneDNN's backward, which cannot mask.
+// 0 where the pooled output is <= 0, else grad_output: the gradient through
+// Pool2dOptions::relu (a NaN passes, as in relu()), for oneDNN's backward,
+// which cannot mask.
 Tensor positive_output_gradient(const Tensor& grad_output, const Tensor& output) {
   const Tensor g = grad_output.contiguous(output.suggest_memory_format());
   Tensor masked = empty(output.shape(), kFloat32, output.suggest_memory_format());
@@ -293,7 +294,7 @@ Tensor positive_output_gradient(const Tensor& grad_output, const Tensor& output)
   float* result = masked.data<float>();
   const std::int64_t count = output.numel();
 #pragma omp parallel for simd schedule(static) if (count >= kParallelGrain)
-  for (std::int64_t i = 0; i < count; ++i) result[i] = out[i] > 0 ? in[i] : 0.0f;
+  for (std::int64_t i = 0; i < count; ++i) result[i] = out[i] <= 0 ? 0.0f : in[i];
   return masked;
 }
 
@@ -330,7 +331,7 @@ bool scatter_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradien
         const std::int64_t index = m.index[i + lane];
         if (index < 0 || index >= in_plane) {
           valid = false;
-        } else if (m.output == nullptr || m.output[i + lane] > 0) {
+        } else if (m.output == nullptr || !(m.output[i + lane] <= 0)) {
           block_input[index * blocks.lanes + lane] += m.grad[i + lane];
         }
       }
@@ -341,7 +342,7 @@ bool scatter_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradien
 
 // One input position's lanes, for gather_max_gradients: each lane's window
 // gradient where its maximum lies at `position` (with kRelu, and the
-// output is positive), else 0. Returns how many lanes' maxima lie there.
+// output is not <= 0), else 0. Returns how many lanes' maxima lie there.
 template <bool kRelu, typename T>
 std::int64_t gather_lanes(std::int64_t lanes, std::int64_t position, const std::int64_t* index, const T* grad,
                           const T* output, T* position_input) {
@@ -350,7 +351,7 @@ std::int64_t gather_lanes(std::int64_t lanes, std::int64_t position, const std::
   for (std::int64_t lane = 0; lane < lanes; ++lane) {
     const bool hit = index[lane] == position;
     matched += hit;
-    position_input[lane] = hit && (!kRelu || output[lane] > 0) ? grad[lane] : T(0);
+    position_input[lane] = hit && !(kRelu && output[lane] <= 0) ? grad[lane] : T(0);
   }
   return matched;
 }

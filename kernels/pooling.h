@@ -67,7 +67,8 @@ struct MaxPool2dResult {
 MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options);
 
 /// Routes each grad_output element to its maximum's position (with
-/// options.relu, those whose output is positive; the others are dropped):
+/// options.relu, those whose output is not <= 0, NaN included, as relu()'s;
+/// the others are dropped):
 /// -> input_shape [N, C, H, W], where positions that were several maxima sum
 /// their grads.
 /// `forward` is what max_pool2d returned for input_shape and options: its

@@ -230,7 +230,7 @@ TEST(MaxPool2dTest, ReluClampsTheOutputAndDropsItsGradients) {
     }
   }
   // On the reference loops a NaN wins the window and stays NaN, as relu()
-  // leaves it, and passes no gradient, as relu's derivative there is 0.
+  // leaves it, and passes its gradient to where it lies, as relu()'s.
   {
     const BackendScope reference(Backend::kReference);
     const Tensor with_nan = tensor({-1, std::nan(""), 2, 1, -2, -5, 0.5, 4}, {1, 1, 2, 4});
@@ -240,7 +240,17 @@ TEST(MaxPool2dTest, ReluClampsTheOutputAndDropsItsGradients) {
       EXPECT_TRUE(std::isnan(pooled[0]));
       EXPECT_EQ(pooled[1], 4);
       EXPECT_EQ(max_pool2d_backward(tensor({10, 20}, {1, 1, 1, 2}), r, with_nan.shape(), two).to_vector<double>(),
-                (std::vector<double>{0, 0, 0, 0, 0, 0, 0, 20}));
+                (std::vector<double>{0, 10, 0, 0, 0, 0, 0, 20}));
+      // Overlapping 2x2 windows at stride 1 (the scatter): the NaN wins the
+      // first two, and its position gathers both their gradients.
+      Pool2dOptions sliding = pool({2, 2}, {1, 1});
+      sliding.relu = true;
+      const MaxPool2dResult s = max_pool2d(with_nan.contiguous(format), sliding);
+      const std::vector<double> slid = s.output.to_vector<double>();
+      EXPECT_TRUE(std::isnan(slid[0]) && std::isnan(slid[1]));
+      EXPECT_EQ(slid[2], 4);
+      EXPECT_EQ(max_pool2d_backward(tensor({10, 20, 30}, {1, 1, 1, 3}), s, with_nan.shape(), sliding).to_vector<double>(),
+                (std::vector<double>{0, 30, 0, 0, 0, 0, 0, 30}));
     }
   }
   expect_error([&] { avg_pool2d(x, two); }, "avg_pool2d: relu is for max pooling only");

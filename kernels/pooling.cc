@@ -286,7 +286,7 @@ void check_no_relu(const char* op, const Pool2dOptions& options) {
 // 0 where the pooled output is <= 0, else grad_output: the gradient through
 // Pool2dOptions::relu (a NaN passes, as in relu()), for oneDNN's backward,
 // which cannot mask.
-Tensor positive_output_gradient(const Tensor& grad_output, const Tensor& output) {
+Tensor relu_output_gradient(const Tensor& grad_output, const Tensor& output) {
   const Tensor g = grad_output.contiguous(output.suggest_memory_format());
   Tensor masked = empty(output.shape(), kFloat32, output.suggest_memory_format());
   const float* in = g.data<float>();
@@ -456,7 +456,7 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
     NABLA_CHECK(forward.output.defined() && forward.output.shape() == grad_output.shape(), kOp,
                 ": a oneDNN workspace needs forward.output (its memory format is the workspace's), got ",
                 forward.output.defined() ? forward.output.shape() : Shape{});
-    const Tensor g = options.relu ? positive_output_gradient(grad_output, forward.output) : grad_output;
+    const Tensor g = options.relu ? relu_output_gradient(grad_output, forward.output) : grad_output;
     return internal::max_pool2d_backward_onednn(p, g, forward.output.suggest_memory_format(), forward.workspace,
                                                 input_shape);
   }

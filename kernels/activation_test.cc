@@ -77,12 +77,15 @@ TEST_P(ReluGradientTest, IsZeroAtInactiveUnitsEvenForInfiniteGradients) {
   }
 }
 
-// As PyTorch's: a NaN output passes its gradient, as does a positive one.
-TEST_P(ReluGradientTest, PassesTheGradientOfNanOutputs) {
+// As PyTorch's: relu keeps a NaN (oneDNN's gives 0), and a NaN output
+// passes its gradient, as does a positive one.
+TEST_P(ReluGradientTest, KeepsNanAndPassesItsGradient) {
   const std::int64_t copies = param();
   const double nan = std::numeric_limits<double>::quiet_NaN();
   for (DType dtype : {kFloat32, kFloat64}) {
     const Tensor y = activation(Activation::kRelu, repeated({-1, 0, nan, 2, nan}, copies, dtype));
+    const std::vector<double> values = y.astype(kFloat64).to_vector<double>();
+    EXPECT_TRUE(std::isnan(values[2]) && std::isnan(values.back()));
     const Tensor grad = activation_backward(Activation::kRelu, repeated({3, 4, 5, 6, 7}, copies, dtype), y);
     EXPECT_EQ(grad.astype(kFloat64).to_vector<double>(), repeated({0, 0, 5, 6, 7}, copies, kFloat64).to_vector<double>());
   }

@@ -53,9 +53,9 @@ struct Conv2dOptions {
   std::int64_t groups = 1;
   /// conv2d only: max(0, ·) of the output, after the bias; with relu_slope
   /// > 0 a LeakyReLU (slope · x below 0). On oneDNN it is a post-op of the
-  /// convolution, which then writes its output once; that ReLU maps a NaN
-  /// to 0 (and so passes it no gradient), where relu() and the reference
-  /// backend keep NaN, as PyTorch does. The backward functions
+  /// convolution, which then writes its output once; with relu_slope 0 it
+  /// maps a NaN to 0 (and so passes it no gradient), where relu() and the
+  /// reference backend keep NaN, as PyTorch does. The backward functions
   /// ignore it: they take the gradient with respect to the output before the
   /// activation (activation_backward(kRelu, g, output), or kLeakyRelu with
   /// the slope, whose sign test on the output is right for slopes >= 0).

@@ -48,27 +48,6 @@ T derivative(Activation kind, T saved, T slope) {
   return saved * (1 - saved);
 }
 
-// max(x, 0), with a NaN kept, as PyTorch's relu: oneDNN's relu (and its clip)
-// maps NaN to 0, which would hide a diverged value from the loss. One loop
-// serves both backends, over memory in order: a channels-last x keeps its
-// format.
-Tensor relu_values(const Tensor& x) {
-  const MemoryFormat format = x.suggest_memory_format();
-  const Tensor dense = x.contiguous(format);
-  Tensor y = empty(x.shape(), x.dtype(), format);
-  dispatch_floating("relu", x.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    const T* in = dense.data<T>();
-    T* out = y.data<T>();
-    const std::int64_t size = x.numel();
-    internal::for_ranges(size, size, [&](std::int64_t begin, std::int64_t end) {
-#pragma omp simd
-      for (std::int64_t i = begin; i < end; ++i) out[i] = in[i] < 0 ? T(0) : in[i];
-    });
-  });
-  return y;
-}
-
 // 0 where y <= 0, else grad_output: a select, as PyTorch's threshold_backward,
 // so that an inactive unit passes 0 even of an infinite gradient, where a
 // multiply by the derivative (the reference loop below, oneDNN's primitive)
@@ -106,7 +85,9 @@ BackwardReads activation_backward_reads(Activation kind) {
 Tensor activation(Activation kind, const Tensor& x, double slope) {
   const char* op = name_of(kind);
   internal::check_floating(op, "x", x);
-  if (kind == Activation::kRelu) return relu_values(x);
+  // Not oneDNN's relu, which maps NaN to 0 and would hide a diverged value
+  // from the loss: the tensor op keeps NaN, as PyTorch's, and x's format.
+  if (kind == Activation::kRelu) return relu(x);
   // oneDNN runs over memory in order, so a channels-last x stays so.
   if (use_onednn(x)) return internal::activation_onednn(kind, internal::onednn::dense(x), slope);
   const Tensor dense = x.contiguous();
@@ -115,7 +96,7 @@ Tensor activation(Activation kind, const Tensor& x, double slope) {
       return tanh(dense);
     case Activation::kSigmoid:
       return sigmoid(dense);
-    case Activation::kRelu:  // not reached: relu_values runs it
+    case Activation::kRelu:  // not reached: relu() above
     case Activation::kLeakyRelu:
       break;
   }

@@ -13,8 +13,8 @@ using onednn::Plan;
 using onednn::PrimitiveOp;
 
 // The *_use_dst_for_bwd algorithms let backward read y, as activation.h says.
-// relu itself runs activation.cc's loops, which keep NaN where oneDNN's
-// relu gives 0.
+// relu itself runs tensor's relu() and activation.cc's select, which keep
+// NaN where oneDNN's relu gives 0.
 dnnl::algorithm algorithm_of(Activation kind) {
   switch (kind) {
     case Activation::kRelu:

@@ -144,30 +144,22 @@ void BM_BatchNorm(benchmark::State& state) {
 BENCHMARK(BM_BatchNorm)->ArgsProduct({{0, 1}, {0, 1}, {0, 1, 2}})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // ReLU on conv1's output ([64, 32, 28, 28], channels-last, about half of it
-// positive), forward and backward. Argument: backend (0 oneDNN, 1 reference).
+// positive). Arguments: 0 forward or 1 backward, and the backend.
 void BM_Relu(benchmark::State& state) {
-  const Backend backend = state.range(0) == 0 ? Backend::kOneDnn : Backend::kReference;
-  state.SetLabel(backend_name(backend));
-  const BackendScope scope(backend);
-  Generator generator(0);
-  const Tensor x = uniform({64, 32, 28, 28}, -1, 1, generator).contiguous(MemoryFormat::kChannelsLast);
-  for (auto _ : state) benchmark::DoNotOptimize(activation(Activation::kRelu, x).data<float>());
-  state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(2 * sizeof(float)));
-}
-BENCHMARK(BM_Relu)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
-
-void BM_ReluBackward(benchmark::State& state) {
-  const Backend backend = state.range(0) == 0 ? Backend::kOneDnn : Backend::kReference;
-  state.SetLabel(backend_name(backend));
-  const BackendScope scope(backend);
+  const BackendScope scope(backend_arg(state));
+  const bool backward = state.range(0) == 1;
   Generator generator(0);
   const Tensor x = uniform({64, 32, 28, 28}, -1, 1, generator).contiguous(MemoryFormat::kChannelsLast);
   const Tensor y = activation(Activation::kRelu, x);
   const Tensor g = uniform({64, 32, 28, 28}, -1, 1, generator).contiguous(MemoryFormat::kChannelsLast);
-  for (auto _ : state) benchmark::DoNotOptimize(activation_backward(Activation::kRelu, g, y).data<float>());
-  state.SetBytesProcessed(state.iterations() * x.numel() * static_cast<std::int64_t>(3 * sizeof(float)));
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        (backward ? activation_backward(Activation::kRelu, g, y) : activation(Activation::kRelu, x)).data<float>());
+  }
+  const std::int64_t tensors = backward ? 3 : 2;  // read and written per element
+  state.SetBytesProcessed(state.iterations() * x.numel() * tensors * static_cast<std::int64_t>(sizeof(float)));
 }
-BENCHMARK(BM_ReluBackward)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Relu)->ArgsProduct({{0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace nabla::kernels

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "kernels/activation.h"
 #include "kernels/internal/checks.h"
 #include "kernels/internal/parallel.h"
 #include "tensor/ops.h"
@@ -77,25 +78,8 @@ LinearGrads linear_backward(const Tensor& grad_output, const Tensor& x, const Te
   NABLA_CHECK(!relu || (output.defined() && output.shape() == y_shape && output.dtype() == x.dtype()), kOp,
               ": relu needs linear's output, ", x.dtype(), " ", y_shape, ", got ",
               output.defined() ? output.shape() : Shape{});
-  Tensor g = as_rows(grad_output).contiguous();
-  if (relu) {
-    const Tensor y = as_rows(output).contiguous();
-    Tensor masked(g.shape(), g.dtype());
-    dispatch_floating(kOp, g.dtype(), [&](auto tag) {
-      using T = decltype(tag);
-      const T* from = g.data<T>();
-      const T* values = y.data<T>();
-      T* to = masked.data<T>();
-      internal::for_ranges(g.numel(), g.numel(), [&](std::int64_t begin, std::int64_t end) {
-#pragma omp simd
-        for (std::int64_t i = begin; i < end; ++i) {
-          const T gradient = from[i];  // loaded unconditionally, so that the select vectorises
-          to[i] = values[i] <= 0 ? T(0) : gradient;  // a NaN passes, as in relu()
-        }
-      });
-    });
-    g = masked;
-  }
+  const Tensor g =
+      as_rows(relu ? activation_backward(Activation::kRelu, grad_output, output) : grad_output).contiguous();
   LinearGrads grads;
   if (need_input) grads.input = matmul(g, weight.transpose(0, 1)).reshape(x.shape());
   if (need_weight) grads.weight = matmul(as_rows(x).transpose(0, 1), g);

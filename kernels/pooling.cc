@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/activation.h"
 #include "kernels/internal/pool2d_params.h"
 #include "kernels/internal/parallel.h"
 #include "kernels/internal/pooling_onednn.h"
@@ -283,21 +284,6 @@ void check_no_relu(const char* op, const Pool2dOptions& options) {
   NABLA_CHECK(!options.relu, op, ": relu is for max pooling only (ReLU and mean do not commute)");
 }
 
-// 0 where the pooled output is <= 0, else grad_output: the gradient through
-// Pool2dOptions::relu (a NaN passes, as in relu()), for oneDNN's backward,
-// which cannot mask.
-Tensor relu_output_gradient(const Tensor& grad_output, const Tensor& output) {
-  const Tensor g = grad_output.contiguous(output.suggest_memory_format());
-  Tensor masked = empty(output.shape(), kFloat32, output.suggest_memory_format());
-  const float* in = g.data<float>();
-  const float* out = output.data<float>();
-  float* result = masked.data<float>();
-  const std::int64_t count = output.numel();
-#pragma omp parallel for simd schedule(static) if (count >= kParallelGrain)
-  for (std::int64_t i = 0; i < count; ++i) result[i] = out[i] <= 0 ? 0.0f : in[i];
-  return masked;
-}
-
 // How max_pool2d_backward walks its tensors: `count` blocks, (n, c) planes
 // with one lane, or images with a lane per channel at each position.
 struct Blocks {
@@ -456,7 +442,8 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
     NABLA_CHECK(forward.output.defined() && forward.output.shape() == grad_output.shape(), kOp,
                 ": a oneDNN workspace needs forward.output (its memory format is the workspace's), got ",
                 forward.output.defined() ? forward.output.shape() : Shape{});
-    const Tensor g = options.relu ? relu_output_gradient(grad_output, forward.output) : grad_output;
+    // oneDNN's backward cannot mask: relu's gradient first, on the pooled output.
+    const Tensor g = options.relu ? activation_backward(Activation::kRelu, grad_output, forward.output) : grad_output;
     return internal::max_pool2d_backward_onednn(p, g, forward.output.suggest_memory_format(), forward.workspace,
                                                 input_shape);
   }

@@ -75,13 +75,13 @@ Variable pooling(const char* op, const Variable& input, const Pool2dOptions& opt
       [=](const Tensors& in, Context& c) {
         if (!max) return kernels::avg_pool2d(in[0], options);
         kernels::MaxPool2dResult pooled = kernels::max_pool2d(in[0], options);
-        c.saved = {pooled.output, pooled.indices, pooled.workspace};
+        c.saved = {pooled.output, pooled.indices};
         return pooled.output;
       },
       [=](const Tensor& g, const Context& c) {
         const Shape& shape = c.input_shapes[0];
         if (!max) return Tensors{kernels::avg_pool2d_backward(g, shape, options)};
-        return Tensors{kernels::max_pool2d_backward(g, {c.saved[0], c.saved[1], c.saved[2]}, shape, options)};
+        return Tensors{kernels::max_pool2d_backward(g, {c.saved[0], c.saved[1]}, shape, options)};
       });
 }
 

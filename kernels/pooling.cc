@@ -10,7 +10,6 @@
 #include <cmath>
 #include <limits>
 
-#include "kernels/activation.h"
 #include "kernels/internal/pool2d_params.h"
 #include "kernels/internal/parallel.h"
 #include "kernels/internal/pooling_onednn.h"
@@ -30,8 +29,8 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b :
 
 using Pool = internal::Pool2dParams;
 
-bool use_onednn(const Pool& p, DType dtype, bool max) {
-  return current_backend() == Backend::kOneDnn && internal::pool2d_onednn_supports(p, dtype, max);
+bool use_onednn(const Pool& p, DType dtype) {
+  return current_backend() == Backend::kOneDnn && internal::pool2d_onednn_supports(p, dtype);
 }
 
 Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options) {
@@ -78,9 +77,8 @@ Shape output_shape(const Shape& input, const Pool& p) { return {input[0], input[
 // that channels-last activations from a convolution stay so (oneDNN pools
 // them 3-4x faster than row-major ones, and our max-pooling loops read each
 // window's channels at once). Row-major when the output would be dense in
-// both formats (1x1 images): max_pool2d_backward reads the format off
-// forward.output (oneDNN's workspace) or the indices, which must then say
-// row-major.
+// both formats (1x1 images): max_pool2d_backward reads the format off the
+// indices, which must then say row-major.
 MemoryFormat pooled_format(const Tensor& input, const Pool& p) {
   return p.out_height * p.out_width > 1 ? input.suggest_memory_format() : MemoryFormat::kContiguous;
 }
@@ -152,8 +150,58 @@ void clamp_to_nonnegative(T* values, std::int64_t count) {
   for (std::int64_t i = 0; i < count; ++i) values[i] = values[i] < 0 ? T(0) : values[i];
 }
 
+// Windows that tile the input as MaxPool2D(2)'s do.
+bool is_tiled_2x2(const Pool& p) {
+  return p.kernel == Pair{2, 2} && p.stride == Pair{2, 2} && p.padding == Pair{0, 0} && p.dilation == Pair{1, 1} &&
+         2 * p.out_height <= p.height && 2 * p.out_width <= p.width;
+}
+
+// One output row of 2x2 windows that tile a row-major plane: the four taps
+// compared in registers, as max_window_2x2_channels_last does per channel
+// (2.2x faster than max_window per window). A row holding a NaN is pooled
+// again by max_window.
 template <typename T>
-void max_pool_plane(const Pool& p, bool relu, const T* in, T* out, std::int64_t* indices) {
+void max_row_2x2(const Pool& p, const T* in, std::int64_t oh, T* best, std::int64_t* where) {
+  const std::int64_t top = 2 * oh * p.width, bottom = top + p.width;
+  int any_nan = 0;  // an int: GCC does not vectorise a bool reduction
+#pragma omp simd reduction(| : any_nan)
+  for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
+    const std::int64_t i0 = top + 2 * ow, i1 = i0 + 1, i2 = bottom + 2 * ow, i3 = i2 + 1;
+    T highest = in[i0];
+    std::int64_t index = i0;
+    const auto take = [&](T value, std::int64_t at) {
+      // Arithmetic, not a select, which GCC makes a branch here that
+      // random data mispredicts half the time (3x slower).
+      const std::int64_t greater = value > highest;  // false for NaN: the first maximum wins
+      index += (at - index) & -greater;
+      highest = highest < value ? value : highest;
+    };
+    take(in[i1], i1);
+    take(in[i2], i2);
+    take(in[i3], i3);
+    any_nan |= (in[i0] != in[i0]) | (in[i1] != in[i1]) | (in[i2] != in[i2]) | (in[i3] != in[i3]);
+    best[ow] = highest;
+    where[ow] = index;
+  }
+  for (std::int64_t ow = 0; any_nan && ow < p.out_width; ++ow) {
+    max_window(in, p.width, 2 * oh, 2 * oh + 2, 1, 2 * ow, 2 * ow + 2, 1, best[ow], where[ow]);
+  }
+}
+
+// Row-major planes in a group of up to kPlaneLanes: one window of every
+// plane at once, a SIMD lane per plane reading its tap in_plane values
+// apart, as max_window_channels_last takes a window's channels. A plane's
+// own windows are too few to fill the lanes (7 a row on [64, 64, 14, 14]
+// at stride 2); max_window per window is 1.8x slower. Windows holding a NaN
+// are pooled again by max_window.
+constexpr std::int64_t kPlaneLanes = 16;
+
+template <typename T>
+void max_pool_plane_group(const Pool& p, bool relu, std::int64_t planes, const T* in, T* out,
+                          std::int64_t* indices) {
+  const std::int64_t in_plane = p.height * p.width, out_plane = p.out_height * p.out_width;
+  T best[kPlaneLanes];
+  std::int64_t where[kPlaneLanes];
   for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
     std::int64_t h_begin = oh * p.stride[0] - p.padding[0];
     const std::int64_t h_end = std::min(h_begin + (p.kernel[0] - 1) * p.dilation[0] + 1, p.height);
@@ -162,9 +210,43 @@ void max_pool_plane(const Pool& p, bool relu, const T* in, T* out, std::int64_t*
       std::int64_t w_begin = ow * p.stride[1] - p.padding[1];
       const std::int64_t w_end = std::min(w_begin + (p.kernel[1] - 1) * p.dilation[1] + 1, p.width);
       while (w_begin < 0) w_begin += p.dilation[1];
-      max_window(in, p.width, h_begin, h_end, p.dilation[0], w_begin, w_end, p.dilation[1],
-                 out[oh * p.out_width + ow], indices[oh * p.out_width + ow]);
+      const std::int64_t first = h_begin * p.width + w_begin;
+      for (std::int64_t lane = 0; lane < planes; ++lane) {
+        best[lane] = -std::numeric_limits<T>::infinity();
+        where[lane] = first;
+      }
+      int any_nan = 0;  // an int: GCC does not vectorise a bool reduction
+      for (std::int64_t h = h_begin; h < h_end; h += p.dilation[0]) {
+        for (std::int64_t w = w_begin; w < w_end; w += p.dilation[1]) {
+          const std::int64_t index = h * p.width + w;
+#pragma omp simd reduction(| : any_nan)
+          for (std::int64_t lane = 0; lane < planes; ++lane) {
+            const T value = in[lane * in_plane + index];
+            const std::int64_t greater = value > best[lane];  // false for NaN: the first maximum wins
+            where[lane] += (index - where[lane]) & -greater;
+            best[lane] = best[lane] < value ? value : best[lane];
+            any_nan |= value != value;
+          }
+        }
+      }
+      const std::int64_t o = oh * p.out_width + ow;
+      for (std::int64_t lane = 0; lane < planes; ++lane) {
+        if (any_nan) {
+          max_window(in + lane * in_plane, p.width, h_begin, h_end, p.dilation[0], w_begin, w_end, p.dilation[1],
+                     best[lane], where[lane]);
+        }
+        out[lane * out_plane + o] = relu && best[lane] < 0 ? T(0) : best[lane];
+        indices[lane * out_plane + o] = where[lane];
+      }
     }
+  }
+}
+
+// One row-major plane of 2x2 windows that tile it.
+template <typename T>
+void max_pool_plane_2x2(const Pool& p, bool relu, const T* in, T* out, std::int64_t* indices) {
+  for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
+    max_row_2x2(p, in, oh, out + oh * p.out_width, indices + oh * p.out_width);
     if (relu) clamp_to_nonnegative(out + oh * p.out_width, p.out_width);
   }
 }
@@ -218,11 +300,6 @@ void max_window_channels_last(const Pool& p, const T* image, std::int64_t h_begi
 // are compared in registers, where max_window_channels_last walks the
 // taps through `best` and `where` in memory. [64, 32, 28, 28] at 1 thread:
 // 416 against 952 us. A window holding a NaN is pooled again by that loop.
-bool is_tiled_2x2(const Pool& p) {
-  return p.kernel == Pair{2, 2} && p.stride == Pair{2, 2} && p.padding == Pair{0, 0} && p.dilation == Pair{1, 1} &&
-         2 * p.out_height <= p.height && 2 * p.out_width <= p.width;
-}
-
 template <typename T>
 void max_window_2x2_channels_last(const Pool& p, const T* image, std::int64_t h_begin, std::int64_t w_begin, T* best,
                                   std::int64_t* where) {
@@ -391,18 +468,11 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   constexpr const char* kOp = "max_pool2d";
   check_input(kOp, input);
   const Pool p = make_pool(kOp, input.shape(), options);
-  const bool channels_last = pooled_format(input, p) == MemoryFormat::kChannelsLast;
-  if (use_onednn(p, input.dtype(), true) && !channels_last) {
-    internal::OneDnnMaxPool pooled =
-        internal::max_pool2d_onednn(p, input, MemoryFormat::kContiguous, output_shape(input.shape(), p));
-    if (options.relu) clamp_to_nonnegative(pooled.output.data<float>(), pooled.output.numel());
-    return {pooled.output, Tensor(), pooled.workspace};
-  }
-  if (channels_last) {
+  if (pooled_format(input, p) == MemoryFormat::kChannelsLast) {
     const Tensor dense = input.contiguous(MemoryFormat::kChannelsLast);
     const Shape shape = output_shape(input.shape(), p);
     MaxPool2dResult result{empty(shape, input.dtype(), MemoryFormat::kChannelsLast),
-                           empty(shape, kInt64, MemoryFormat::kChannelsLast), Tensor()};
+                           empty(shape, kInt64, MemoryFormat::kChannelsLast)};
     dispatch_floating(kOp, input.dtype(), [&](auto tag) {
       using T = decltype(tag);
       max_pool_channels_last(p, options.relu, dense.data<T>(), result.output.data<T>(),
@@ -412,7 +482,7 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
   }
   const Tensor dense = input.contiguous();
   MaxPool2dResult result{Tensor(output_shape(input.shape(), p), input.dtype()),
-                         Tensor(output_shape(input.shape(), p), kInt64), Tensor()};
+                         Tensor(output_shape(input.shape(), p), kInt64)};
   const std::int64_t in_plane = p.height * p.width;
   const std::int64_t out_plane = p.out_height * p.out_width;
   dispatch_floating(kOp, input.dtype(), [&](auto tag) {
@@ -420,9 +490,20 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
     const T* in = dense.data<T>();
     T* out = result.output.data<T>();
     std::int64_t* indices = result.indices.data<std::int64_t>();
+    if (is_tiled_2x2(p)) {
 #pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
-    for (std::int64_t plane = 0; plane < p.planes(); ++plane) {
-      max_pool_plane(p, options.relu, in + plane * in_plane, out + plane * out_plane, indices + plane * out_plane);
+      for (std::int64_t plane = 0; plane < p.planes(); ++plane) {
+        max_pool_plane_2x2(p, options.relu, in + plane * in_plane, out + plane * out_plane,
+                           indices + plane * out_plane);
+      }
+      return;
+    }
+    const std::int64_t groups = (p.planes() + kPlaneLanes - 1) / kPlaneLanes;
+#pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
+    for (std::int64_t group = 0; group < groups; ++group) {
+      const std::int64_t plane = group * kPlaneLanes;
+      max_pool_plane_group(p, options.relu, std::min(kPlaneLanes, p.planes() - plane), in + plane * in_plane,
+                           out + plane * out_plane, indices + plane * out_plane);
     }
   });
   return result;
@@ -436,20 +517,9 @@ Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& for
   NABLA_CHECK(grad_output.shape() == output_shape(input_shape, p), kOp, ": grad_output ", grad_output.shape(),
               " does not match the forward output shape ", output_shape(input_shape, p), " of input_shape ",
               input_shape);
-  if (forward.workspace.defined()) {
-    NABLA_CHECK(use_onednn(p, grad_output.dtype(), true), kOp,
-                ": a oneDNN workspace needs the oneDNN backend and a float32 grad_output, got ", grad_output.dtype());
-    NABLA_CHECK(forward.output.defined() && forward.output.shape() == grad_output.shape(), kOp,
-                ": a oneDNN workspace needs forward.output (its memory format is the workspace's), got ",
-                forward.output.defined() ? forward.output.shape() : Shape{});
-    // oneDNN's backward cannot mask: relu's gradient first, on the pooled output.
-    const Tensor g = options.relu ? activation_backward(Activation::kRelu, grad_output, forward.output) : grad_output;
-    return internal::max_pool2d_backward_onednn(p, g, forward.output.suggest_memory_format(), forward.workspace,
-                                                input_shape);
-  }
   const Tensor& indices = forward.indices;
   NABLA_CHECK(indices.defined() && indices.dtype() == kInt64, kOp,
-              ": indices must be int64 (from max_pool2d), or a oneDNN workspace given");
+              ": indices must be int64 (from max_pool2d)");
   NABLA_CHECK(indices.shape() == grad_output.shape(), kOp, ": indices ", indices.shape(), " and grad_output ",
               grad_output.shape(), " differ in shape");
   NABLA_CHECK(!options.relu || (forward.output.defined() && forward.output.shape() == grad_output.shape() &&
@@ -491,7 +561,7 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options) {
   NABLA_CHECK(options.dilation == (Pair{1, 1}), kOp, ": dilation must be [1, 1], got ", show(options.dilation));
   check_no_relu(kOp, options);
   const Pool p = make_pool(kOp, input.shape(), options);
-  if (use_onednn(p, input.dtype(), false)) {
+  if (use_onednn(p, input.dtype())) {
     return internal::avg_pool2d_onednn(p, input, pooled_format(input, p), output_shape(input.shape(), p));
   }
   const Tensor dense = input.contiguous();
@@ -528,7 +598,7 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
   const Pool p = make_pool(kOp, input_shape, options);
   NABLA_CHECK(grad_output.shape() == output_shape(input_shape, p), kOp, ": grad_output ", grad_output.shape(),
               " does not match the forward output shape ", output_shape(input_shape, p));
-  if (use_onednn(p, grad_output.dtype(), false)) {
+  if (use_onednn(p, grad_output.dtype())) {
     return internal::avg_pool2d_backward_onednn(p, grad_output, grad_output.suggest_memory_format(), input_shape);
   }
   const Tensor grad = grad_output.contiguous();

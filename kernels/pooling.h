@@ -3,10 +3,11 @@
 
 /// 2-D max and average pooling on NCHW tensors, forward and backward, with
 /// PyTorch's semantics (output sizes, ceil_mode, padding, tie-breaking).
-/// float32 runs oneDNN's pooling primitives on the oneDNN backend
-/// (tensor/backend.h); float64 and the reference backend run plain loops, as
-/// does channels-last max pooling, where the loops are 1.7-4x faster than
-/// oneDNN's kernel with AVX2 and AVX-512 alike.
+/// Average pooling in float32 runs oneDNN's pooling primitives on the oneDNN
+/// backend (tensor/backend.h); float64, the reference backend and all max
+/// pooling run plain loops. Those are faster than oneDNN's max pooling
+/// (1.7-4x channels-last, with AVX2 and AVX-512 alike; row-major, see
+/// pooling.cc) and, unlike it, keep NaN.
 ///
 ///   OH = floor_or_ceil((H + 2·pad - dil·(K - 1) - 1) / stride) + 1
 ///
@@ -54,16 +55,14 @@ struct Pool2dOptions {
 /// The output shape [N, C, OH, OW] of pooling input_shape [N, C, H, W].
 Shape pool2d_output_shape(const Shape& input_shape, const Pool2dOptions& options);
 
-/// Where the maxima are is recorded one of two ways, by the kernel that ran.
 struct MaxPool2dResult {
-  Tensor output;     ///< [N, C, OH, OW], input's dtype (and, on oneDNN, its memory format)
-  Tensor indices;    ///< plain loops: int64 [N, C, OH, OW] in output's format, h·W + w of each maximum in its (n, c) plane
-  Tensor workspace;  ///< oneDNN: its opaque record of the maxima
+  Tensor output;   ///< [N, C, OH, OW], input's dtype and memory format
+  Tensor indices;  ///< int64 [N, C, OH, OW] in output's format, h·W + w of each maximum in its (n, c) plane
 };
 
-/// Maximum over each window (then max(0, ·) with options.relu). Ties go to the
-/// first maximum in row-major window order. On the reference backend a NaN wins over any number (and
-/// propagates); oneDNN's maximum does not promise that.
+/// Maximum over each window (then max(0, ·) with options.relu). Ties go to
+/// the first maximum in row-major window order; a NaN wins over any number
+/// (the last NaN of a window), as in PyTorch.
 MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options);
 
 /// Routes each grad_output element to its maximum's position (with
@@ -72,11 +71,9 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options);
 /// -> input_shape [N, C, H, W], where positions that were several maxima sum
 /// their grads.
 /// `forward` is what max_pool2d returned for input_shape and options: its
-/// workspace when defined (which needs the oneDNN backend still chosen, and
-/// forward.output, whose memory format the workspace shares), else its
 /// indices, each of which must lie in [0, H·W) (channels-last ones of
 /// windows that tile the input, stride = kernel without padding or dilation,
-/// in their own window), and with options.relu forward.output.
+/// in their own window), and with options.relu its output.
 Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& forward, const Shape& input_shape,
                            const Pool2dOptions& options);
 

@@ -34,8 +34,7 @@ memory::desc image_desc(const Pool2dParams& p, std::int64_t height, std::int64_t
   return {{p.batch, p.channels, height, width}, memory::data_type::f32, tag};
 }
 
-dnnl::algorithm algorithm_of(const Pool2dParams& p, bool max) {
-  if (max) return dnnl::algorithm::pooling_max;
+dnnl::algorithm algorithm_of(const Pool2dParams& p) {
   return p.count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
                              : dnnl::algorithm::pooling_avg_exclude_padding;
 }
@@ -43,34 +42,30 @@ dnnl::algorithm algorithm_of(const Pool2dParams& p, bool max) {
 // `tag`: the format the primitive computes in; `ours`: how our tensor holds
 // the operand that may come in either (the input forward, the gradient
 // backward).
-dnnl::pooling_v2_forward::primitive_desc forward_desc(const Pool2dParams& p, bool max, Tag tag) {
+dnnl::pooling_v2_forward::primitive_desc forward_desc(const Pool2dParams& p, Tag tag) {
   const dnnl::pooling_v2_forward::desc desc(
-      dnnl::prop_kind::forward_training, algorithm_of(p, max), image_desc(p, p.height, p.width, tag),
+      dnnl::prop_kind::forward_training, algorithm_of(p), image_desc(p, p.height, p.width, tag),
       image_desc(p, p.out_height, p.out_width, tag), {p.stride[0], p.stride[1]}, {p.kernel[0], p.kernel[1]},
       {p.dilation[0] - 1, p.dilation[1] - 1}, {p.padding[0], p.padding[1]}, right_padding(p));
   return dnnl::pooling_v2_forward::primitive_desc(desc, onednn::engine());
 }
 
-Plan forward_plan(const Pool2dParams& p, bool max, Tag tag, Tag ours) {
-  const auto pd = forward_desc(p, max, tag);
-  std::vector<Operand> outputs{Operand(DNNL_ARG_DST, pd.dst_desc(), pd.dst_desc(), true)};
-  if (max) outputs.emplace_back(DNNL_ARG_WORKSPACE, pd.workspace_desc(), pd.workspace_desc(), true);
+Plan forward_plan(const Pool2dParams& p, Tag tag, Tag ours) {
+  const auto pd = forward_desc(p, tag);
   return {dnnl::pooling_v2_forward(pd),
           {Operand(DNNL_ARG_SRC, image_desc(p, p.height, p.width, ours), pd.src_desc(), false)},
-          std::move(outputs)};
+          {Operand(DNNL_ARG_DST, pd.dst_desc(), pd.dst_desc(), true)}};
 }
 
-Plan backward_plan(const Pool2dParams& p, bool max, Tag tag, Tag ours) {
-  const auto hint = forward_desc(p, max, tag);
+Plan backward_plan(const Pool2dParams& p, Tag tag, Tag ours) {
+  const auto hint = forward_desc(p, tag);
   const dnnl::pooling_v2_backward::desc desc(
-      algorithm_of(p, max), image_desc(p, p.height, p.width, tag), image_desc(p, p.out_height, p.out_width, tag),
+      algorithm_of(p), image_desc(p, p.height, p.width, tag), image_desc(p, p.out_height, p.out_width, tag),
       {p.stride[0], p.stride[1]}, {p.kernel[0], p.kernel[1]}, {p.dilation[0] - 1, p.dilation[1] - 1},
       {p.padding[0], p.padding[1]}, right_padding(p));
   const dnnl::pooling_v2_backward::primitive_desc pd(desc, onednn::engine(), hint);
-  std::vector<Operand> inputs{
-      Operand(DNNL_ARG_DIFF_DST, image_desc(p, p.out_height, p.out_width, ours), pd.diff_dst_desc(), false)};
-  if (max) inputs.emplace_back(DNNL_ARG_WORKSPACE, hint.workspace_desc(), hint.workspace_desc(), false);
-  return {dnnl::pooling_v2_backward(pd), std::move(inputs),
+  return {dnnl::pooling_v2_backward(pd),
+          {Operand(DNNL_ARG_DIFF_DST, image_desc(p, p.out_height, p.out_width, ours), pd.diff_dst_desc(), false)},
           {Operand(DNNL_ARG_DIFF_SRC, pd.diff_src_desc(), pd.diff_src_desc(), true)}};
 }
 
@@ -80,16 +75,14 @@ std::shared_ptr<const Plan> plan_for(PrimitiveOp op, const Pool2dParams& p, Tag 
       {p.batch, p.channels, p.height, p.width, p.out_height, p.out_width, p.kernel[0], p.kernel[1], p.stride[0],
        p.stride[1], p.padding[0], p.padding[1], p.dilation[0], p.dilation[1], p.count_include_pad,
        static_cast<std::int64_t>(tag), static_cast<std::int64_t>(ours)}};
-  const bool max = op == PrimitiveOp::kMaxPoolForward || op == PrimitiveOp::kMaxPoolBackward;
-  const bool forward = op == PrimitiveOp::kMaxPoolForward || op == PrimitiveOp::kAvgPoolForward;
   return onednn::cached_plan(std::move(key), name, [&] {
-    return forward ? forward_plan(p, max, tag, ours) : backward_plan(p, max, tag, ours);
+    return op == PrimitiveOp::kAvgPoolForward ? forward_plan(p, tag, ours) : backward_plan(p, tag, ours);
   });
 }
 
 }  // namespace
 
-bool pool2d_onednn_supports(const Pool2dParams& p, DType dtype, bool max) {
+bool pool2d_onednn_supports(const Pool2dParams& p, DType dtype) {
   if (dtype != kFloat32 || p.planes() == 0 || p.height == 0 || p.width == 0) return false;
   const memory::dims right = right_padding(p);
   for (int axis = 0; axis < 2; ++axis) {
@@ -98,32 +91,9 @@ bool pool2d_onednn_supports(const Pool2dParams& p, DType dtype, bool max) {
     if (right[axis] <= -p.stride[axis]) return false;
     // PyTorch's divisor leaves out the taps of a ceil-mode window that hang
     // past the right padding; oneDNN's counts the whole window.
-    if (!max && p.count_include_pad && right[axis] > p.padding[axis]) return false;
+    if (p.count_include_pad && right[axis] > p.padding[axis]) return false;
   }
   return true;
-}
-
-OneDnnMaxPool max_pool2d_onednn(const Pool2dParams& p, const Tensor& input, MemoryFormat format,
-                                const Shape& output_shape) {
-  constexpr const char* kName = "max_pool2d";
-  const Tensor x = dense(input);
-  const auto plan = plan_for(PrimitiveOp::kMaxPoolForward, p, tag_for(format), tag_of(x), kName);
-  OneDnnMaxPool result{empty(output_shape, kFloat32, format), onednn::buffer_for(plan->outputs[1].plain)};
-  onednn::run(kName, *plan, {x.data<float>()}, {result.output.data<float>(), result.workspace.data<float>()});
-  return result;
-}
-
-Tensor max_pool2d_backward_onednn(const Pool2dParams& p, const Tensor& grad_output, MemoryFormat format,
-                                  const Tensor& workspace, const Shape& input_shape) {
-  constexpr const char* kName = "max_pool2d_backward";
-  const Tensor g = dense(grad_output);
-  const auto plan = plan_for(PrimitiveOp::kMaxPoolBackward, p, tag_for(format), tag_of(g), kName);
-  const dnnl::memory::desc& expected = plan->inputs[1].plain;
-  NABLA_CHECK(onednn::fits(workspace, expected), kName, ": workspace ", workspace.dtype(), " ", workspace.shape(),
-              " is not the one max_pool2d made for input_shape ", input_shape, " (", expected.get_size(), " bytes)");
-  Tensor grad_input = empty(input_shape, kFloat32, format);
-  onednn::run(kName, *plan, {g.data<float>(), workspace.data<float>()}, {grad_input.data<float>()});
-  return grad_input;
 }
 
 Tensor avg_pool2d_onednn(const Pool2dParams& p, const Tensor& input, MemoryFormat format, const Shape& output_shape) {

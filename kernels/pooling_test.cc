@@ -35,7 +35,6 @@ Pool2dOptions pool(std::array<std::int64_t, 2> kernel, std::array<std::int64_t, 
 std::vector<std::int64_t> indices_of(const MaxPool2dResult& r) { return r.indices.to_vector<std::int64_t>(); }
 
 TEST(MaxPool2dTest, HandComputedValues) {
-  const BackendScope reference(Backend::kReference);  // checks indices
   const Tensor x = arange(0, 16, 1, kFloat32).reshape({1, 1, 4, 4});
   const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
   EXPECT_EQ(r.output.shape(), (Shape{1, 1, 2, 2}));
@@ -51,7 +50,6 @@ TEST(MaxPool2dTest, HandComputedValues) {
 }
 
 TEST(MaxPool2dTest, TiesGoToTheFirstMaximum) {
-  const BackendScope reference(Backend::kReference);  // checks indices
   EXPECT_EQ(indices_of(max_pool2d(ones({1, 1, 2, 2}), pool({2, 2}))), std::vector<std::int64_t>{0});
   const Tensor x = tensor({1, 3, 3, 3}, {1, 1, 2, 2});
   EXPECT_EQ(indices_of(max_pool2d(x, pool({2, 2}))), std::vector<std::int64_t>{1});
@@ -65,7 +63,6 @@ TEST(MaxPool2dTest, TiesGoToTheFirstMaximum) {
 }
 
 TEST(MaxPool2dTest, PaddingNeverWins) {
-  const BackendScope reference(Backend::kReference);  // checks indices
   const Tensor x = tensor({-1, -2, -3, -4}, {1, 1, 2, 2});
   const MaxPool2dResult r = max_pool2d(x, pool({3, 3}, {1, 1}, {1, 1}));
   EXPECT_EQ(r.output.to_vector<float>(), (std::vector<float>{-1, -1, -1, -1}));
@@ -73,7 +70,6 @@ TEST(MaxPool2dTest, PaddingNeverWins) {
 }
 
 TEST(MaxPool2dTest, NanPropagates) {
-  const BackendScope reference(Backend::kReference);  // checks indices
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const Tensor x = from_vector(std::vector<float>{1, nan, 5, 2}, {1, 1, 2, 2});
   const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
@@ -107,7 +103,6 @@ TEST(MaxPool2dTest, BackwardMatchesFiniteDifferences) {
 }
 
 TEST(MaxPool2dTest, Float32AndLargeInputs) {
-  const BackendScope reference(Backend::kReference);  // checks indices
   // Big enough to split the planes between threads.
   const Tensor x = random_tensor({4, 16, 28, 28}, 3);
   const MaxPool2dResult r64 = max_pool2d(x, pool({2, 2}));
@@ -173,10 +168,9 @@ TEST(Pool2dTest, RejectsBadArguments) {
   expect_error([&] { avg_pool2d(Tensor(), pool({2, 2})); }, "avg_pool2d: input is undefined");
   expect_error([&] { avg_pool2d_backward(zeros({1, 2, 3, 2}), x.shape(), pool({2, 2})); },
                "avg_pool2d_backward: grad_output [1, 2, 3, 2] does not match the forward output shape [1, 2, 2, 2]");
-  const BackendScope reference(Backend::kReference);
   const Pool2dOptions two = pool({2, 2});
   const MaxPool2dResult r = max_pool2d(x, two);
-  auto with_indices = [](const Tensor& indices) { return MaxPool2dResult{Tensor(), indices, Tensor()}; };
+  auto with_indices = [](const Tensor& indices) { return MaxPool2dResult{Tensor(), indices}; };
   expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), with_indices(r.indices.astype(kFloat32)), x.shape(), two); },
                "indices must be int64");
   expect_error([&] { max_pool2d_backward(zeros({1, 3, 2, 2}), r, x.shape(), two); },
@@ -194,9 +188,7 @@ TEST(Pool2dTest, RejectsBadArguments) {
 }
 
 // relu: max(0, ·) of each pooled value, and gradients only through the
-// positive ones, on every path: the reference plane and channels-last loops,
-// oneDNN row-major (clamp and mask around its primitive), and our
-// channels-last loops on oneDNN.
+// positive ones, in both formats on both backends.
 TEST(MaxPool2dTest, ReluClampsTheOutputAndDropsItsGradients) {
   Pool2dOptions two = pool({2, 2});
   two.relu = true;
@@ -255,9 +247,8 @@ TEST(MaxPool2dTest, ReluClampsTheOutputAndDropsItsGradients) {
   }
   expect_error([&] { avg_pool2d(x, two); }, "avg_pool2d: relu is for max pooling only");
   expect_error([&] { avg_pool2d_backward(g, x.shape(), two); }, "avg_pool2d_backward: relu is for max pooling only");
-  const BackendScope reference(Backend::kReference);
   const MaxPool2dResult r = max_pool2d(x, two);
-  expect_error([&] { max_pool2d_backward(g, {Tensor(), r.indices, Tensor()}, x.shape(), two); },
+  expect_error([&] { max_pool2d_backward(g, {Tensor(), r.indices}, x.shape(), two); },
                "max_pool2d_backward: relu needs forward.output, of grad_output's shape [1, 2, 1, 2]");
 }
 
@@ -327,26 +318,32 @@ TEST(MaxPool2dTest, ChannelsLastLoopsMatchThePlaneLoops) {
                "max_pool2d_backward: an index lies outside the 7x6 plane of input_shape [2, 11, 7, 6]");
 }
 
-TEST(Pool2dTest, OneDnnWorkspaceNeedsItsBackend) {
-  const Tensor x = zeros({1, 2, 4, 4});
-  const Pool2dOptions two = pool({2, 2});
-  const MaxPool2dResult r = max_pool2d(x, two);  // oneDNN, the default
-  ASSERT_TRUE(r.workspace.defined());
-  EXPECT_FALSE(r.indices.defined());
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}, kFloat64), r, x.shape(), two); },
-               "a oneDNN workspace needs the oneDNN backend and a float32 grad_output, got float64");
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), {r.output, Tensor(), zeros({1})}, x.shape(), two); },
-               "workspace float32 [1] is not the one max_pool2d made for input_shape [1, 2, 4, 4]");
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), {Tensor(), Tensor(), r.workspace}, x.shape(), two); },
-               "a oneDNN workspace needs forward.output (its memory format is the workspace's), got []");
-  const BackendScope reference(Backend::kReference);
-  expect_error([&] { max_pool2d_backward(zeros({1, 2, 2, 2}), r, x.shape(), two); },
-               "a oneDNN workspace needs the oneDNN backend");
+// A NaN wins its window on every backend and format, wherever it lies in
+// the window, and the window's gradient goes to it (PyTorch's max_pool2d).
+TEST(MaxPool2dTest, NanWinsOnEveryBackend) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
+    const BackendScope scope(backend);
+    for (MemoryFormat format : {MemoryFormat::kContiguous, MemoryFormat::kChannelsLast}) {
+      for (int at = 0; at < 4; ++at) {
+        std::vector<float> values{3, -1, 2, 0.5};
+        values[at] = nan;
+        const Tensor x = from_vector(values, {1, 1, 2, 2}).contiguous(format);
+        const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
+        EXPECT_TRUE(std::isnan(r.output.item())) << "NaN at " << at << ", backend " << static_cast<int>(backend);
+        std::vector<float> expected(4, 0.0f);
+        expected[at] = 7;
+        EXPECT_EQ(max_pool2d_backward(full({1, 1, 1, 1}, 7.0, kFloat32), r, x.shape(), pool({2, 2})).to_vector<float>(),
+                  expected)
+            << "NaN at " << at << ", backend " << static_cast<int>(backend);
+      }
+    }
+  }
 }
 
-// float32 on oneDNN against float64 on the reference loops, forward and
-// backward, over the geometries oneDNN takes (padding, strides, dilation,
-// ceil mode, both average divisors). Random data has no ties.
+// float32 on the oneDNN backend against float64, forward and backward, over
+// the geometries oneDNN's average pooling takes (padding, strides,
+// dilation, ceil mode, both divisors). Random data has no ties.
 TEST(Pool2dTest, OneDnnMatchesTheReference) {
   const Tensor x = random_tensor({3, 5, 9, 8}, 7);
   const Tensor x32 = x.astype(kFloat32);
@@ -357,7 +354,6 @@ TEST(Pool2dTest, OneDnnMatchesTheReference) {
     const Tensor g = random_tensor(max_ref.output.shape(), 8);
     const Tensor max_grad_ref = max_pool2d_backward(g, max_ref, x.shape(), o);
     const MaxPool2dResult max32 = max_pool2d(x32, o);
-    ASSERT_TRUE(max32.workspace.defined());
     expect_close(max32.output, max_ref.output, 1e-6);
     expect_close(max_pool2d_backward(g.astype(kFloat32), max32, x.shape(), o), max_grad_ref, 1e-6);
     if (o.dilation != std::array<std::int64_t, 2>{1, 1}) continue;
@@ -368,8 +364,7 @@ TEST(Pool2dTest, OneDnnMatchesTheReference) {
 
 // On oneDNN, channels-last activations (what its convolutions return) are
 // pooled in that format and stay in it; the values are the reference's,
-// whatever format the gradient arrives in. (Without AVX-512 max pooling runs
-// the channels-last loops here.)
+// whatever format the gradient arrives in.
 TEST(Pool2dTest, OneDnnKeepsChannelsLast) {
   const Tensor x = random_tensor({3, 5, 9, 8}, 9);
   const Tensor x_last = x.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast);
@@ -393,7 +388,7 @@ TEST(Pool2dTest, OneDnnKeepsChannelsLast) {
     expect_close(avg_pool2d_backward(g.astype(kFloat32).contiguous(MemoryFormat::kChannelsLast), x.shape(), o),
                  avg_pool2d_backward(g, x.shape(), o), 1e-6);
   }
-  // A 1x1 output is dense in both formats; its workspace is made row-major.
+  // A 1x1 output is dense in both formats; its indices are made row-major.
   const Pool2dOptions whole = pool({9, 8});
   const MaxPool2dResult global = max_pool2d(x_last, whole);
   const Tensor g = random_tensor(global.output.shape(), 11);

@@ -35,8 +35,6 @@ enum class PrimitiveOp {
   kConvForwardWithBias,
   kConvBackwardData,
   kConvBackwardWeights,
-  kMaxPoolForward,
-  kMaxPoolBackward,
   kAvgPoolForward,
   kAvgPoolBackward,
   kBatchNormInference,

@@ -152,7 +152,7 @@ void run(const char* op_name, const Plan& plan, const std::vector<const void*>& 
          const std::vector<void*>& outputs);
 
 // A dense buffer of at least desc.get_size() bytes (a float32 tensor), for
-// opaque operands such as a pooling workspace.
+// opaque operands such as the LSTM's workspace.
 Tensor buffer_for(const dnnl::memory::desc& desc);
 
 // `t` itself when dense in either memory format (oneDNN reads both), else a

@@ -320,22 +320,30 @@ TEST(MaxPool2dTest, ChannelsLastLoopsMatchThePlaneLoops) {
 
 // A NaN wins its window on every backend and format, wherever it lies in
 // the window, and the window's gradient goes to it (PyTorch's max_pool2d).
+// Two channels and two windows, so that channels-last is a layout of its own.
 TEST(MaxPool2dTest, NanWinsOnEveryBackend) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
     const BackendScope scope(backend);
     for (MemoryFormat format : {MemoryFormat::kContiguous, MemoryFormat::kChannelsLast}) {
       for (int at = 0; at < 4; ++at) {
-        std::vector<float> values{3, -1, 2, 0.5};
-        values[at] = nan;
-        const Tensor x = from_vector(values, {1, 1, 2, 2}).contiguous(format);
+        SCOPED_TRACE(::testing::Message() << "NaN at tap " << at << ", backend " << static_cast<int>(backend)
+                                          << ", format " << static_cast<int>(format));
+        // Channel 0: windows {3, -1; 2, 0.5} (one tap NaN) and {1, 4; 0, 2};
+        // channel 1: {5, 6; 1, 2} and {7, 8; 3, 4}.
+        std::vector<float> values{3, -1, 1, 4, 2, 0.5, 0, 2, 5, 6, 7, 8, 1, 2, 3, 4};
+        const int nan_position = at / 2 * 4 + at % 2;
+        values[nan_position] = nan;
+        const Tensor x = from_vector(values, {1, 2, 2, 4}).contiguous(format);
         const MaxPool2dResult r = max_pool2d(x, pool({2, 2}));
-        EXPECT_TRUE(std::isnan(r.output.item())) << "NaN at " << at << ", backend " << static_cast<int>(backend);
-        std::vector<float> expected(4, 0.0f);
-        expected[at] = 7;
-        EXPECT_EQ(max_pool2d_backward(full({1, 1, 1, 1}, 7.0, kFloat32), r, x.shape(), pool({2, 2})).to_vector<float>(),
-                  expected)
-            << "NaN at " << at << ", backend " << static_cast<int>(backend);
+        EXPECT_EQ(r.output.is_contiguous(), format == MemoryFormat::kContiguous);
+        const std::vector<float> pooled = r.output.to_vector<float>();
+        EXPECT_TRUE(std::isnan(pooled[0]));
+        EXPECT_EQ(std::vector<float>(pooled.begin() + 1, pooled.end()), (std::vector<float>{4, 6, 8}));
+        std::vector<float> expected(16, 0.0f);
+        expected[nan_position] = expected[3] = expected[9] = expected[11] = 7;
+        EXPECT_EQ(max_pool2d_backward(full({1, 2, 1, 2}, 7.0, kFloat32), r, x.shape(), pool({2, 2})).to_vector<float>(),
+                  expected);
       }
     }
   }

@@ -52,13 +52,16 @@ struct Conv2dOptions {
   std::array<std::int64_t, 2> dilation{1, 1};
   std::int64_t groups = 1;
   /// conv2d only: max(0, ·) of the output, after the bias; with relu_slope
-  /// > 0 a LeakyReLU (slope · x below 0). On oneDNN it is a post-op of the
-  /// convolution, which then writes its output once; with relu_slope 0 it
-  /// maps a NaN to 0 (and so passes it no gradient), where relu() and the
-  /// reference backend keep NaN, as PyTorch does. The backward functions
-  /// ignore it: they take the gradient with respect to the output before the
-  /// activation (activation_backward(kRelu, g, output), or kLeakyRelu with
-  /// the slope, whose sign test on the output is right for slopes >= 0).
+  /// > 0 a LeakyReLU (slope · x below 0). A NaN output stays NaN, as with
+  /// relu() after the convolution. On oneDNN it is a post-op of the
+  /// convolution, which then writes its output once; oneDNN's ReLU post-op
+  /// maps NaN to 0, so with a NaN or infinite operand (read first) conv2d
+  /// runs the ReLU after the convolution instead. (Finite operands whose
+  /// products overflow to both infinities in one sum still give 0 there.)
+  /// The backward functions ignore it: they take the gradient with respect
+  /// to the output before the activation (activation_backward(kRelu, g,
+  /// output), or kLeakyRelu with the slope, whose sign test on the output
+  /// is right for slopes >= 0).
   bool relu = false;
   double relu_slope = 0.0;
 };

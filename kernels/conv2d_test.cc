@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <ostream>
 #include <vector>
 
@@ -164,6 +166,51 @@ TEST_P(Conv2dCaseTest, FusedReluIsTheNaiveConvolutionClampedAtZero) {
   const Tensor expected_leaky = where(linear < 0.0, linear * 0.2, linear);
   expect_close(conv2d(x, w, b, leaky), expected_leaky, 1e-12);
   expect_close(conv2d(x.astype(kFloat32), w.astype(kFloat32), b.astype(kFloat32), leaky), expected_leaky, 1e-5);
+}
+
+// A fused ReLU keeps what a non-finite operand makes of an output, as
+// relu() after the convolution does in PyTorch: NaN stays NaN, +inf stays,
+// -inf becomes 0; inf · 0 is NaN. On both backends, and for a NaN weight.
+TEST(Conv2dTest, FusedReluKeepsNan) {
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> pixels(2 * 5 * 5, 0.5);
+  pixels[1 * 5 + 1] = std::nan("");  // image 0: a NaN at (1, 1)
+  pixels[25 + 3 * 5 + 3] = inf;      // image 1: +inf at (3, 3)
+  const Tensor x = from_vector(pixels, {2, 1, 5, 5});
+  // Channel 0 sums its 3x3 window; channel 1 subtracts it, but for its
+  // centre tap, 0 (so that a window centred on +inf is inf · 0 = NaN).
+  std::vector<double> taps(18, 1.0);
+  for (int t = 9; t < 18; ++t) taps[t] = t == 13 ? 0.0 : -1.0;
+  const Tensor w = from_vector(taps, {2, 1, 3, 3});
+  const Tensor b = tensor({0.25, 5.0}, {2});
+  const Conv2dOptions plain = options({1, 1}, {1, 1});
+  Conv2dOptions with_relu = plain;
+  with_relu.relu = true;
+  const std::vector<double> expected = relu(naive_conv2d(x, w, b, plain)).to_vector<double>();
+  std::vector<double> nan_weights = taps;
+  nan_weights[4] = std::nan("");
+  const Tensor w_nan = from_vector(nan_weights, {2, 1, 3, 3});
+  for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
+    const BackendScope scope(backend);
+    SCOPED_TRACE(::testing::Message() << "backend " << static_cast<int>(backend));
+    const std::vector<double> y =
+        conv2d(x.astype(kFloat32), w.astype(kFloat32), b.astype(kFloat32), with_relu).to_vector<double>();
+    ASSERT_EQ(y.size(), expected.size());
+    int nans = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      if (std::isnan(expected[i])) {
+        ++nans;
+        EXPECT_TRUE(std::isnan(y[i])) << "at flat index " << i;
+      } else if (std::isinf(expected[i])) {
+        EXPECT_EQ(y[i], expected[i]) << "at flat index " << i;
+      } else {
+        EXPECT_NEAR(y[i], expected[i], 1e-5) << "at flat index " << i;
+      }
+    }
+    EXPECT_EQ(nans, 2 * 9 + 1);  // image 0's nine windows over the NaN, both channels; image 1's centred one
+    const Tensor all_nan = conv2d(x.astype(kFloat32), w_nan.astype(kFloat32), b.astype(kFloat32), with_relu);
+    EXPECT_TRUE(std::isnan(all_nan.to_vector<double>()[0]));
+  }
 }
 
 // <conv(x), g> == <x, backward_input(g)> and <conv(x; w), g> == <w, backward_weight(g, x)>.

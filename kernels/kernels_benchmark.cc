@@ -50,7 +50,7 @@ void report(benchmark::State& state, double flops_per_iteration, std::int64_t ba
   state.SetItemsProcessed(state.iterations() * batch);
 }
 
-// Argument: 0 = conv1, 1 = conv2.
+// Arguments: 0 = conv1, 1 = conv2; the backend; 1 for a fused ReLU.
 void BM_Conv2dForward(benchmark::State& state) {
   const ConvShape& shape = kConvShapes[state.range(0)];
   const BackendScope scope(backend_arg(state));
@@ -58,11 +58,12 @@ void BM_Conv2dForward(benchmark::State& state) {
   const Tensor x = uniform(shape.input, -1, 1, generator);
   const Tensor w = uniform(shape.weight, -0.1, 0.1, generator);
   const Tensor b = uniform({shape.weight[0]}, -0.1, 0.1, generator);
-  const Conv2dOptions options = same_padding();
+  Conv2dOptions options = same_padding();
+  options.relu = state.range(2) == 1;
   for (auto _ : state) benchmark::DoNotOptimize(conv2d(x, w, b, options).data<float>());
   report(state, conv_flops(shape, conv2d_output_shape(shape.input, shape.weight, options)), shape.input[0]);
 }
-BENCHMARK(BM_Conv2dForward)->ArgsProduct({{0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Conv2dForward)->ArgsProduct({{0, 1}, {0, 1}, {0, 1}})->UseRealTime()->Unit(benchmark::kMillisecond);
 
 void BM_Conv2dBackwardInput(benchmark::State& state) {
   const ConvShape& shape = kConvShapes[state.range(0)];

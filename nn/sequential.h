@@ -16,8 +16,7 @@
 ///     Conv2D's fused one) runs inside the pooling, on its output: ReLU and
 ///     max commute, in values and gradients;
 ///   - a ReLU layer after a Dense, Conv2D or BatchNorm without an activation
-///     of its own, and not before a MaxPool2D, runs as that layer's fused one
-///     (on oneDNN, Conv2D's maps a NaN to 0, where a ReLU layer keeps it).
+///     of its own, and not before a MaxPool2D, runs as that layer's fused one.
 /// Where before it read and wrote the whole tensor forward and backward.
 
 #include <memory>

@@ -5,9 +5,11 @@
 /// PyTorch's semantics (output sizes, ceil_mode, padding, tie-breaking).
 /// Average pooling in float32 runs oneDNN's pooling primitives on the oneDNN
 /// backend (tensor/backend.h); float64, the reference backend and all max
-/// pooling run plain loops. Those are faster than oneDNN's max pooling
-/// (1.7-4x channels-last, with AVX2 and AVX-512 alike; row-major, see
-/// pooling.cc) and, unlike it, keep NaN.
+/// pooling run plain loops. Those keep NaN, which oneDNN 2.6's max pooling
+/// drops. Against it, they are 1.7-4x faster on channels-last tensors (AVX2
+/// and AVX-512 alike). On row-major [64, 64, 14, 14] at 1 thread, forward
+/// and backward take 1.05 ms against 1.72 ms for 2x2 windows, and the same
+/// 1.75 ms for 3x3 at stride 2, whose forward alone is 1.9x slower.
 ///
 ///   OH = floor_or_ceil((H + 2·pad - dil·(K - 1) - 1) / stride) + 1
 ///

@@ -188,53 +188,92 @@ void max_row_2x2(const Pool& p, const T* in, std::int64_t oh, T* best, std::int6
   }
 }
 
+// The taps of window (oh, ow), clamped to the input: [h_begin, h_end) x
+// [w_begin, w_end), dilation apart.
+struct Window {
+  std::int64_t h_begin, h_end, w_begin, w_end;
+};
+
+Window window_at(const Pool& p, std::int64_t oh, std::int64_t ow) {
+  Window win;
+  win.h_begin = oh * p.stride[0] - p.padding[0];
+  win.h_end = std::min(win.h_begin + (p.kernel[0] - 1) * p.dilation[0] + 1, p.height);
+  while (win.h_begin < 0) win.h_begin += p.dilation[0];
+  win.w_begin = ow * p.stride[1] - p.padding[1];
+  win.w_end = std::min(win.w_begin + (p.kernel[1] - 1) * p.dilation[1] + 1, p.width);
+  while (win.w_begin < 0) win.w_begin += p.dilation[1];
+  return win;
+}
+
+// Where the lanes of max_window_lanes lie: lane l's tap at flat position i
+// is in[i * tap_stride + l * lane_stride].
+struct Lanes {
+  std::int64_t count, tap_stride, lane_stride;
+};
+
+// One window pooled for all its lanes at once, with SIMD: the channels of a
+// channels-last image (kAdjacentLanes: lane stride 1, known to the
+// compiler), or the same window of a group of row-major planes. Same
+// results as max_window per lane: the first maximum wins, a NaN (the last
+// one) over any number.
+template <bool kAdjacentLanes, typename T>
+void max_window_lanes(const Pool& p, const T* in, const Window& win, const Lanes& lanes, T* best,
+                      std::int64_t* where) {
+  const std::int64_t lane_stride = kAdjacentLanes ? 1 : lanes.lane_stride;
+  const std::int64_t first = win.h_begin * p.width + win.w_begin;
+  for (std::int64_t lane = 0; lane < lanes.count; ++lane) {
+    best[lane] = -std::numeric_limits<T>::infinity();
+    where[lane] = first;
+  }
+  int any_nan = 0;  // an int: GCC does not vectorise a bool reduction
+  for (std::int64_t h = win.h_begin; h < win.h_end; h += p.dilation[0]) {
+    for (std::int64_t w = win.w_begin; w < win.w_end; w += p.dilation[1]) {
+      const std::int64_t index = h * p.width + w;
+      const T* tap = in + index * lanes.tap_stride;
+#pragma omp simd reduction(| : any_nan)
+      for (std::int64_t lane = 0; lane < lanes.count; ++lane) {
+        // Written so that every store is unconditional: GCC turns a
+        // conditional one into a masked store, ~3x slower on AMD's AVX2.
+        const T value = tap[lane * lane_stride];
+        const std::int64_t greater = value > best[lane];  // false for NaN
+        where[lane] += (index - where[lane]) & -greater;
+        best[lane] = best[lane] < value ? value : best[lane];
+        any_nan |= value != value;
+      }
+    }
+  }
+  for (std::int64_t h = win.h_begin; any_nan && h < win.h_end; h += p.dilation[0]) {
+    for (std::int64_t w = win.w_begin; w < win.w_end; w += p.dilation[1]) {
+      const std::int64_t index = h * p.width + w;
+      const T* tap = in + index * lanes.tap_stride;
+      for (std::int64_t lane = 0; lane < lanes.count; ++lane) {
+        if (std::isnan(tap[lane * lane_stride])) {
+          best[lane] = tap[lane * lane_stride];
+          where[lane] = index;
+        }
+      }
+    }
+  }
+}
+
 // Row-major planes in a group of up to kPlaneLanes: one window of every
 // plane at once, a SIMD lane per plane reading its tap in_plane values
-// apart, as max_window_channels_last takes a window's channels. A plane's
-// own windows are too few to fill the lanes (7 a row on [64, 64, 14, 14]
-// at stride 2); max_window per window is 1.8x slower. Windows holding a NaN
-// are pooled again by max_window.
+// apart. A plane's own windows are too few to fill the lanes (7 a row on
+// [64, 64, 14, 14] at stride 2); max_window per window is 1.8x slower.
 constexpr std::int64_t kPlaneLanes = 16;
 
 template <typename T>
 void max_pool_plane_group(const Pool& p, bool relu, std::int64_t planes, const T* in, T* out,
                           std::int64_t* indices) {
   const std::int64_t in_plane = p.height * p.width, out_plane = p.out_height * p.out_width;
+  const Lanes lanes{planes, 1, in_plane};
   T best[kPlaneLanes];
   std::int64_t where[kPlaneLanes];
   for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
-    std::int64_t h_begin = oh * p.stride[0] - p.padding[0];
-    const std::int64_t h_end = std::min(h_begin + (p.kernel[0] - 1) * p.dilation[0] + 1, p.height);
-    while (h_begin < 0) h_begin += p.dilation[0];
     for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
-      std::int64_t w_begin = ow * p.stride[1] - p.padding[1];
-      const std::int64_t w_end = std::min(w_begin + (p.kernel[1] - 1) * p.dilation[1] + 1, p.width);
-      while (w_begin < 0) w_begin += p.dilation[1];
-      const std::int64_t first = h_begin * p.width + w_begin;
-      for (std::int64_t lane = 0; lane < planes; ++lane) {
-        best[lane] = -std::numeric_limits<T>::infinity();
-        where[lane] = first;
-      }
-      int any_nan = 0;  // an int: GCC does not vectorise a bool reduction
-      for (std::int64_t h = h_begin; h < h_end; h += p.dilation[0]) {
-        for (std::int64_t w = w_begin; w < w_end; w += p.dilation[1]) {
-          const std::int64_t index = h * p.width + w;
-#pragma omp simd reduction(| : any_nan)
-          for (std::int64_t lane = 0; lane < planes; ++lane) {
-            const T value = in[lane * in_plane + index];
-            const std::int64_t greater = value > best[lane];  // false for NaN: the first maximum wins
-            where[lane] += (index - where[lane]) & -greater;
-            best[lane] = best[lane] < value ? value : best[lane];
-            any_nan |= value != value;
-          }
-        }
-      }
+      max_window_lanes<false>(p, in, window_at(p, oh, ow), lanes, best, where);
       const std::int64_t o = oh * p.out_width + ow;
       for (std::int64_t lane = 0; lane < planes; ++lane) {
-        if (any_nan) {
-          max_window(in + lane * in_plane, p.width, h_begin, h_end, p.dilation[0], w_begin, w_end, p.dilation[1],
-                     best[lane], where[lane]);
-        }
         out[lane * out_plane + o] = relu && best[lane] < 0 ? T(0) : best[lane];
         indices[lane * out_plane + o] = where[lane];
       }
@@ -251,54 +290,9 @@ void max_pool_plane_2x2(const Pool& p, bool relu, const T* in, T* out, std::int6
   }
 }
 
-// Channels-last: each tap of a window is a row of `channels` contiguous
-// values, so one window is pooled for all channels at once, with SIMD.
-// Same results as max_window per channel: the first maximum wins, a NaN
-// (the last one) over any number. The window is taps [h_begin, h_end) x
-// [w_begin, w_end) of `image`, dilation apart.
-template <typename T>
-void max_window_channels_last(const Pool& p, const T* image, std::int64_t h_begin, std::int64_t h_end,
-                              std::int64_t w_begin, std::int64_t w_end, T* best, std::int64_t* where) {
-  const std::int64_t channels = p.channels;
-  const std::int64_t first = h_begin * p.width + w_begin;
-  for (std::int64_t c = 0; c < channels; ++c) {
-    best[c] = -std::numeric_limits<T>::infinity();
-    where[c] = first;
-  }
-  int any_nan = 0;  // an int: GCC does not vectorise a bool reduction
-  for (std::int64_t h = h_begin; h < h_end; h += p.dilation[0]) {
-    for (std::int64_t w = w_begin; w < w_end; w += p.dilation[1]) {
-      const std::int64_t index = h * p.width + w;
-      const T* tap = image + index * channels;
-#pragma omp simd reduction(| : any_nan)
-      for (std::int64_t c = 0; c < channels; ++c) {
-        // Written so that every store is unconditional: GCC turns a
-        // conditional one into a masked store, ~3x slower on AMD's AVX2.
-        const T value = tap[c];
-        const std::int64_t greater = value > best[c];  // false for NaN
-        where[c] += (index - where[c]) & -greater;
-        best[c] = best[c] < value ? value : best[c];
-        any_nan |= value != value;
-      }
-    }
-  }
-  for (std::int64_t h = h_begin; any_nan && h < h_end; h += p.dilation[0]) {
-    for (std::int64_t w = w_begin; w < w_end; w += p.dilation[1]) {
-      const std::int64_t index = h * p.width + w;
-      const T* tap = image + index * channels;
-      for (std::int64_t c = 0; c < channels; ++c) {
-        if (std::isnan(tap[c])) {
-          best[c] = tap[c];
-          where[c] = index;
-        }
-      }
-    }
-  }
-}
-
 // 2x2 windows that tile the input (MaxPool2D(2)): the four taps of a lane
-// are compared in registers, where max_window_channels_last walks the
-// taps through `best` and `where` in memory. [64, 32, 28, 28] at 1 thread:
+// are compared in registers, where max_window_lanes walks the taps through
+// `best` and `where` in memory. [64, 32, 28, 28] at 1 thread:
 // 416 against 952 us. A window holding a NaN is pooled again by that loop.
 template <typename T>
 void max_window_2x2_channels_last(const Pool& p, const T* image, std::int64_t h_begin, std::int64_t w_begin, T* best,
@@ -325,7 +319,10 @@ void max_window_2x2_channels_last(const Pool& p, const T* image, std::int64_t h_
     best[c] = top;
     where[c] = index;
   }
-  if (any_nan) max_window_channels_last(p, image, h_begin, h_begin + 2, w_begin, w_begin + 2, best, where);
+  if (any_nan) {
+    max_window_lanes<true>(p, image, {h_begin, h_begin + 2, w_begin, w_begin + 2}, {channels, channels, 1}, best,
+                           where);
+  }
 }
 
 template <typename T>
@@ -336,20 +333,15 @@ void max_pool_channels_last(const Pool& p, bool relu, const T* in, T* out, std::
 #pragma omp parallel for schedule(static) if (rows * p.out_width * channels >= kParallelGrain)
   for (std::int64_t row = 0; row < rows; ++row) {
     const std::int64_t n = row / p.out_height, oh = row % p.out_height;
-    std::int64_t h_begin = oh * p.stride[0] - p.padding[0];
-    const std::int64_t h_end = std::min(h_begin + (p.kernel[0] - 1) * p.dilation[0] + 1, p.height);
-    while (h_begin < 0) h_begin += p.dilation[0];
     const T* image = in + n * p.height * p.width * channels;
     for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
-      std::int64_t w_begin = ow * p.stride[1] - p.padding[1];
-      const std::int64_t w_end = std::min(w_begin + (p.kernel[1] - 1) * p.dilation[1] + 1, p.width);
-      while (w_begin < 0) w_begin += p.dilation[1];
+      const Window win = window_at(p, oh, ow);
       T* best = out + (row * p.out_width + ow) * channels;
       std::int64_t* where = indices + (row * p.out_width + ow) * channels;
       if (tiled_2x2) {
-        max_window_2x2_channels_last(p, image, h_begin, w_begin, best, where);
+        max_window_2x2_channels_last(p, image, win.h_begin, win.w_begin, best, where);
       } else {
-        max_window_channels_last(p, image, h_begin, h_end, w_begin, w_end, best, where);
+        max_window_lanes<true>(p, image, win, {channels, channels, 1}, best, where);
       }
       if (relu) clamp_to_nonnegative(best, channels);
     }

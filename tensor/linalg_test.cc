@@ -8,7 +8,10 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <utility>
 #include <vector>
+
+#include "tensor/internal/sgemm.h"
 
 namespace nabla {
 namespace {
@@ -291,6 +294,36 @@ TEST(MatmulTest, MnistLayerSizeInFloat32) {
   const Tensor tbt = from_vector(b, {k, n}).astype(kFloat32).transpose(0, 1).contiguous().transpose(0, 1);
   const std::vector<double> got_t = values(matmul(ta, tbt));
   for (std::size_t i = 0; i < got_t.size(); ++i) ASSERT_NEAR(got_t[i], expected[i], 1e-3) << i;
+}
+
+// One row or one column of C runs on Eigen's GEMV inside internal::sgemm:
+// every transpose of A and B, with C's old values scaled (beta 0.5) or
+// ignored, NaN included (beta 0), against sums worked out in double.
+// Small integers keep every sum exact.
+TEST(SgemmTest, MatrixVectorProductsInEveryLayout) {
+  const std::int64_t k = 300, wide = 70;  // wide enough for Eigen's vectorised loops
+  for (const auto [m, n] : {std::pair<std::int64_t, std::int64_t>{1, wide}, {wide, 1}, {1, 1}}) {
+    for (const char trans_a : {'N', 'T'}) {
+      for (const char trans_b : {'N', 'T'}) {
+        for (const float beta : {0.0f, 0.5f}) {
+          SCOPED_TRACE(::testing::Message() << m << "x" << k << " · " << k << "x" << n << " " << trans_a << trans_b
+                                            << " beta " << beta);
+          const std::vector<double> a = small_integers(m * k, 14), b = small_integers(k * n, 15);
+          // Stored transposed when trans: A as [k, m], B as [n, k].
+          const Element op_a = [&](std::int64_t i, std::int64_t p) { return trans_a == 'T' ? a[p * m + i] : a[i * k + p]; };
+          const Element op_b = [&](std::int64_t p, std::int64_t j) { return trans_b == 'T' ? b[j * k + p] : b[p * n + j]; };
+          const std::vector<float> a32(a.begin(), a.end()), b32(b.begin(), b.end());
+          std::vector<float> c(static_cast<std::size_t>(m * n), beta == 0 ? std::nanf("") : 4.0f);
+          const dnnl_status_t status =
+              internal::sgemm(trans_a, trans_b, m, n, k, 2.0f, a32.data(), trans_a == 'T' ? m : k, b32.data(),
+                              trans_b == 'T' ? k : n, beta, c.data(), n);
+          ASSERT_EQ(status, dnnl_success);
+          const std::vector<double> product = naive_matmul(m, k, n, op_a, op_b);
+          for (std::size_t i = 0; i < c.size(); ++i) ASSERT_EQ(c[i], 2 * product[i] + (beta == 0 ? 0 : 2)) << i;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ void eigen_gemm(const Tensor& a, const Tensor& b, T* c) {
 // GFLOP/s for cnn_train's input gradient of its 3136 -> 1024 dense layer
 // (64x1024 · (3136x1024)ᵀ) on 1 thread, and it leaves the second thread
 // idle (137 vs 410 GFLOP/s). Measured over m 32-256 and n, k 256-3136, the
-// copies pay off from k = 1024 with up to 128 rows.
+// copies pay off from k = 1024 with up to 128 rows. A single row needs no
+// copies: internal::sgemm runs it as a GEMV.
 dnnl_status_t sgemm_by_transposed_product(std::int64_t m, std::int64_t n, std::int64_t k, const float* a,
                                           const float* b, std::int64_t ldb, float* c) {
   Tensor a_t = empty({k, m}, kFloat32);
@@ -78,7 +79,7 @@ void gemm(const Tensor& a, const Tensor& b, T* c) {
     const Tensor dense_b = rhs ? b : b.contiguous();
     if (!lhs) lhs = GemmOperand{false, std::max<std::int64_t>(k, 1)};
     if (!rhs) rhs = GemmOperand{false, std::max<std::int64_t>(n, 1)};
-    const bool short_dense_lhs = !lhs->transposed && lhs->ld == k && m <= 128;
+    const bool short_dense_lhs = !lhs->transposed && lhs->ld == k && m > 1 && m <= 128;
     const dnnl_status_t status =
         short_dense_lhs && rhs->transposed && k >= 1024
             ? sgemm_by_transposed_product(m, n, k, dense_a.data<float>(), dense_b.data<float>(), rhs->ld, c)

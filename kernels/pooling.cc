@@ -108,28 +108,42 @@ AvgWindow avg_window(const Pool& p, std::int64_t oh, std::int64_t ow) {
   return {h_begin, h_end, w_begin, w_end, p.count_include_pad ? padded_size : inside};
 }
 
+// The running maximum of a window's taps and the flat index of its first
+// occurrence, with whether a tap was NaN: NaN is rare, so the callers pool
+// such a window again (a NaN wins there, the last one, as in PyTorch).
+// Branch-free on purpose: on real data "is this tap larger" is a coin flip,
+// and mispredicted branches cost more than the loads. The index update is
+// arithmetic because GCC compiled a select there into a branch (max_row_2x2
+// ran 3x slower).
+template <typename T>
+struct RunningMax {
+  RunningMax(T first, std::int64_t at) : value(first), index(at), nan(first != first) {}
+
+  void take(T tap, std::int64_t at) {
+    const std::int64_t greater = tap > value;  // false for NaN: the first maximum wins
+    index += (at - index) & -greater;
+    value = value < tap ? tap : value;  // maxss: keeps value on ties and NaN
+    nan |= tap != tap;
+  }
+
+  T value;
+  std::int64_t index;
+  int nan;  // an int: GCC does not vectorise a bool reduction
+};
+
 // One window's maximum and the flat index of its first occurrence; a NaN
-// wins (the last one, as in PyTorch). Branch-free on purpose: on real data
-// "is this tap larger" is a coin flip, and mispredicted branches cost more
-// than the loads. NaN is rare, so a window holding one is scanned again.
+// wins (the last one, as in PyTorch).
 template <typename T>
 void max_window(const T* in, std::int64_t width, std::int64_t h_begin, std::int64_t h_end, std::int64_t h_step,
                 std::int64_t w_begin, std::int64_t w_end, std::int64_t w_step, T& best_out,
                 std::int64_t& index_out) {
-  T best = -std::numeric_limits<T>::infinity();
-  std::int64_t best_index = h_begin * width + w_begin;
-  bool any_nan = false;
+  RunningMax<T> top(-std::numeric_limits<T>::infinity(), h_begin * width + w_begin);
   for (std::int64_t h = h_begin; h < h_end; h += h_step) {
-    for (std::int64_t w = w_begin; w < w_end; w += w_step) {
-      const std::int64_t index = h * width + w;
-      const T value = in[index];
-      const std::int64_t greater = value > best;  // false for NaN
-      best_index += (index - best_index) & -greater;
-      best = best < value ? value : best;  // maxss: keeps best on ties and NaN
-      any_nan |= value != value;
-    }
+    for (std::int64_t w = w_begin; w < w_end; w += w_step) top.take(in[h * width + w], h * width + w);
   }
-  if (any_nan) {
+  T best = top.value;
+  std::int64_t best_index = top.index;
+  if (top.nan) {
     for (std::int64_t h = h_begin; h < h_end; h += h_step) {
       for (std::int64_t w = w_begin; w < w_end; w += w_step) {
         if (std::isnan(in[h * width + w])) {
@@ -163,25 +177,18 @@ bool is_tiled_2x2(const Pool& p) {
 template <typename T>
 void max_row_2x2(const Pool& p, const T* in, std::int64_t oh, T* best, std::int64_t* where) {
   const std::int64_t top = 2 * oh * p.width, bottom = top + p.width;
-  int any_nan = 0;  // an int: GCC does not vectorise a bool reduction
-#pragma omp simd reduction(| : any_nan)
+  // Scalar on purpose: vectorised over ow (stride-2 loads and shuffles) it
+  // ran 15% slower.
+  int any_nan = 0;
   for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
     const std::int64_t i0 = top + 2 * ow, i1 = i0 + 1, i2 = bottom + 2 * ow, i3 = i2 + 1;
-    T highest = in[i0];
-    std::int64_t index = i0;
-    const auto take = [&](T value, std::int64_t at) {
-      // Arithmetic, not a select, which GCC makes a branch here that
-      // random data mispredicts half the time (3x slower).
-      const std::int64_t greater = value > highest;  // false for NaN: the first maximum wins
-      index += (at - index) & -greater;
-      highest = highest < value ? value : highest;
-    };
-    take(in[i1], i1);
-    take(in[i2], i2);
-    take(in[i3], i3);
-    any_nan |= (in[i0] != in[i0]) | (in[i1] != in[i1]) | (in[i2] != in[i2]) | (in[i3] != in[i3]);
-    best[ow] = highest;
-    where[ow] = index;
+    RunningMax<T> window(in[i0], i0);
+    window.take(in[i1], i1);
+    window.take(in[i2], i2);
+    window.take(in[i3], i3);
+    any_nan |= window.nan;
+    best[ow] = window.value;
+    where[ow] = window.index;
   }
   for (std::int64_t ow = 0; any_nan && ow < p.out_width; ++ow) {
     max_window(in, p.width, 2 * oh, 2 * oh + 2, 1, 2 * ow, 2 * ow + 2, 1, best[ow], where[ow]);
@@ -306,18 +313,13 @@ void max_window_2x2_channels_last(const Pool& p, const T* image, std::int64_t h_
   int any_nan = 0;
 #pragma omp simd reduction(| : any_nan)
   for (std::int64_t c = 0; c < channels; ++c) {
-    T top = t0[c];
-    std::int64_t index = i0;
-    const auto take = [&](T value, std::int64_t at) {
-      index = value > top ? at : index;  // false for NaN: the first maximum wins
-      top = top < value ? value : top;
-    };
-    take(t1[c], i1);
-    take(t2[c], i2);
-    take(t3[c], i3);
-    any_nan |= (t0[c] != t0[c]) | (t1[c] != t1[c]) | (t2[c] != t2[c]) | (t3[c] != t3[c]);
-    best[c] = top;
-    where[c] = index;
+    RunningMax<T> window(t0[c], i0);
+    window.take(t1[c], i1);
+    window.take(t2[c], i2);
+    window.take(t3[c], i3);
+    any_nan |= window.nan;
+    best[c] = window.value;
+    where[c] = window.index;
   }
   if (any_nan) {
     max_window_lanes<true>(p, image, {h_begin, h_begin + 2, w_begin, w_begin + 2}, {channels, channels, 1}, best,

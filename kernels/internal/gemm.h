@@ -17,7 +17,6 @@
 
 #include <oneapi/dnnl/dnnl.h>
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
@@ -43,30 +42,7 @@ bool gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64
                                       accumulate ? 1.0f : 0.0f, c, ldc) == dnnl_success;
     }
   }
-  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  using ConstMap = Eigen::Map<const Matrix, 0, Eigen::OuterStride<>>;
-  using Map = Eigen::Map<Matrix, 0, Eigen::OuterStride<>>;
-  const ConstMap a_stored(a, trans_a ? k : m, trans_a ? m : k, Eigen::OuterStride<>(lda));
-  const ConstMap b_stored(b, trans_b ? n : k, trans_b ? k : n, Eigen::OuterStride<>(ldb));
-  Map c_map(c, m, n, Eigen::OuterStride<>(ldc));
-  // Four spellings so that Eigen sees each transpose at compile time and
-  // never copies an operand.
-  auto run = [&](const auto& lhs, const auto& rhs) {
-    if (accumulate) {
-      c_map.noalias() += lhs * rhs;
-    } else {
-      c_map.noalias() = lhs * rhs;
-    }
-  };
-  if (trans_a && trans_b) {
-    run(a_stored.transpose(), b_stored.transpose());
-  } else if (trans_a) {
-    run(a_stored.transpose(), b_stored);
-  } else if (trans_b) {
-    run(a_stored, b_stored.transpose());
-  } else {
-    run(a_stored, b_stored);
-  }
+  ::nabla::internal::eigen_gemm(trans_a, trans_b, m, n, k, T(1), a, lda, b, ldb, accumulate ? T(1) : T(0), c, ldc);
   return true;
 }
 

@@ -326,5 +326,29 @@ TEST(SgemmTest, MatrixVectorProductsInEveryLayout) {
   }
 }
 
+// A short A times a B whose rows are 4 KB apart runs over slices of k (see
+// sgemm.h): the sums over all slices, alpha applied to each and beta once,
+// and C unread with beta 0. B is a 1024-column matrix or 1000 columns of a
+// 2048-column one; k = 1100 leaves a short last slice. Small integers keep
+// every sum exact, whatever the order.
+TEST(SgemmTest, ProductsOverSlicesOfTheInnerDimension) {
+  const std::int64_t m = 16, k = 1100;
+  for (const auto [n, ldb] : {std::pair<std::int64_t, std::int64_t>{1024, 1024}, {1000, 2048}}) {
+    for (const float beta : {0.0f, 0.5f}) {
+      SCOPED_TRACE(::testing::Message() << m << "x" << k << " · " << k << "x" << n << " ldb " << ldb << " beta "
+                                        << beta);
+      const std::vector<double> a = small_integers(m * k, 16), b = small_integers(k * ldb, 17);
+      const Element op_a = [&](std::int64_t i, std::int64_t p) { return a[i * k + p]; };
+      const Element op_b = [&](std::int64_t p, std::int64_t j) { return b[p * ldb + j]; };
+      const std::vector<float> a32(a.begin(), a.end()), b32(b.begin(), b.end());
+      std::vector<float> c(static_cast<std::size_t>(m * n), beta == 0 ? std::nanf("") : 4.0f);
+      ASSERT_EQ(internal::sgemm('N', 'N', m, n, k, 2.0f, a32.data(), k, b32.data(), ldb, beta, c.data(), n),
+                dnnl_success);
+      const std::vector<double> product = naive_matmul(m, k, n, op_a, op_b);
+      for (std::size_t i = 0; i < c.size(); ++i) ASSERT_EQ(c[i], 2 * product[i] + (beta == 0 ? 0 : 2)) << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nabla

@@ -302,7 +302,7 @@ TEST(MatmulTest, MnistLayerSizeInFloat32) {
 // Small integers keep every sum exact.
 TEST(SgemmTest, MatrixVectorProductsInEveryLayout) {
   const std::int64_t k = 300, wide = 70;  // wide enough for Eigen's vectorised loops
-  for (const auto [m, n] : {std::pair<std::int64_t, std::int64_t>{1, wide}, {wide, 1}, {1, 1}}) {
+  for (const auto& [m, n] : {std::pair<std::int64_t, std::int64_t>{1, wide}, {wide, 1}, {1, 1}}) {
     for (const char trans_a : {'N', 'T'}) {
       for (const char trans_b : {'N', 'T'}) {
         for (const float beta : {0.0f, 0.5f}) {
@@ -333,7 +333,7 @@ TEST(SgemmTest, MatrixVectorProductsInEveryLayout) {
 // every sum exact, whatever the order.
 TEST(SgemmTest, ProductsOverSlicesOfTheInnerDimension) {
   const std::int64_t m = 16, k = 1100;
-  for (const auto [n, ldb] : {std::pair<std::int64_t, std::int64_t>{1024, 1024}, {1000, 2048}}) {
+  for (const auto& [n, ldb] : {std::pair<std::int64_t, std::int64_t>{1024, 1024}, {1000, 2048}}) {
     for (const float beta : {0.0f, 0.5f}) {
       SCOPED_TRACE(::testing::Message() << m << "x" << k << " · " << k << "x" << n << " ldb " << ldb << " beta "
                                         << beta);

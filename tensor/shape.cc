@@ -31,8 +31,13 @@ std::ostream& operator<<(std::ostream& out, const Shape& shape) {
 }
 
 std::int64_t numel(const Shape& shape) {
+  // A 0 anywhere makes the count 0 even when the other sizes' product overflows.
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
   std::int64_t count = 1;
-  for (std::int64_t size : shape) count *= size;
+  for (std::int64_t size : shape) {
+    NABLA_CHECK(!__builtin_mul_overflow(count, size, &count), "tensor: shape ", shape,
+                " has more elements than fit in 64 bits");
+  }
   return count;
 }
 
@@ -41,7 +46,9 @@ Strides contiguous_strides(const Shape& shape) {
   std::int64_t stride = 1;
   for (std::size_t i = shape.size(); i-- > 0;) {
     strides[i] = stride;
-    stride *= std::max<std::int64_t>(shape[i], 1);
+    // Checked even for an empty tensor: its strides count its 0s as 1.
+    NABLA_CHECK(!__builtin_mul_overflow(stride, std::max<std::int64_t>(shape[i], 1), &stride), "tensor: shape ",
+                shape, " is too large: its strides (sizes of 0 counted as 1) overflow 64 bits");
   }
   return strides;
 }

@@ -59,6 +59,17 @@ TEST(ShapeTest, ContiguousStridesAreRowMajor) {
   EXPECT_THAT(contiguous_strides({2, 0, 3}), ElementsAre(3, 3, 1));
 }
 
+// Sizes whose product overflows int64 are an error, not a wrapped count or
+// negative strides, also when a 0 makes the tensor empty.
+TEST(ShapeTest, SizesWhoseProductOverflowsAreRejected) {
+  const std::int64_t big = std::int64_t{1} << 32;
+  EXPECT_EQ(numel({big, big, 0}), 0);
+  EXPECT_EQ(numel({big, big / 2 - 1}), big * (big / 2 - 1));
+  EXPECT_THAT([&] { numel({big, big}); }, ThrowsMessage<Error>(HasSubstr("more elements than fit in 64 bits")));
+  EXPECT_THAT([&] { contiguous_strides({0, big, big}); },
+              ThrowsMessage<Error>(HasSubstr("shape [0, 4294967296, 4294967296] is too large")));
+}
+
 TEST(ShapeTest, NormalizeAxisCountsNegativeAxesFromTheEnd) {
   EXPECT_EQ(normalize_axis("op", 0, {2, 3, 4}), 0);
   EXPECT_EQ(normalize_axis("op", 2, {2, 3, 4}), 2);

@@ -91,6 +91,14 @@ TEST(CreationTest, NegativeSizeThrowsWithShape) {
 
 // Storage of 1 KiB and more is kept when released and handed out again for
 // the same size, the block released last first (it is the one still in cache).
+// An empty tensor's strides still multiply its other sizes: a crafted
+// file's header asking for [0, 2^32, 2^32] must not wrap them.
+TEST(CreationTest, EmptyShapeWithOverflowingStridesThrows) {
+  const std::int64_t big = std::int64_t{1} << 32;
+  EXPECT_THAT([&] { Tensor({0, big, big}, kFloat32); }, ThrowsMessage<Error>(HasSubstr("is too large")));
+  EXPECT_THAT([&] { empty({0}, kFloat32).reshape({0, big, big}); }, ThrowsMessage<Error>(HasSubstr("is too large")));
+}
+
 TEST(CreationTest, ReleasedStorageIsReusedForTheSameSize) {
   const void* first = nullptr;
   const void* second = nullptr;

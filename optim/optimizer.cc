@@ -21,6 +21,15 @@ std::string prefix(std::size_t group, std::size_t index) {
   return internal::concat_message("group", group, ".param", index, ".");
 }
 
+// A count as an int64 scalar and back, exactly: scalar() and item() go
+// through double, which rounds above 2^53 and cannot hold 2^63 - 1.
+Tensor count_tensor(std::int64_t count) {
+  Tensor tensor({}, kInt64);
+  tensor.data<std::int64_t>()[0] = count;
+  return tensor;
+}
+std::int64_t count_of(const Tensor& count) { return count.contiguous().data<std::int64_t>()[0]; }
+
 }  // namespace
 
 Optimizer::Optimizer(std::string name, std::vector<ParamGroup> groups, double default_lr, double default_weight_decay)
@@ -142,7 +151,7 @@ void Optimizer::for_each_update(const std::function<void(const Group&, ParamStat
 
 NamedTensors Optimizer::state() const {
   NamedTensors result;
-  result.emplace_back("step", scalar(static_cast<double>(steps_), kInt64));
+  result.emplace_back("step", count_tensor(steps_));
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     result.emplace_back(internal::concat_message("group", g, ".lr"), scalar(groups_[g].lr, kFloat64));
   }
@@ -151,7 +160,7 @@ NamedTensors Optimizer::state() const {
     for (std::size_t i = 0; i < group.params.size(); ++i) {
       const ParamState& state = group.params[i];
       if (save_param_steps_) {
-        result.emplace_back(prefix(g, i) + "step", scalar(static_cast<double>(state.step), kInt64));
+        result.emplace_back(prefix(g, i) + "step", count_tensor(state.step));
       }
       for (std::size_t b = 0; b < buffer_names_.size(); ++b) {
         result.emplace_back(prefix(g, i) + buffer_names_[b], state.buffers[b].clone());
@@ -180,9 +189,12 @@ void Optimizer::load_state(const NamedTensors& state) {
     NABLA_CHECK(source.shape() == like.shape() && source.dtype() == like.dtype(), name_, ": load_state: tensor '", name,
                 "' is ", source.dtype(), " ", source.shape(), ", expected ", like.dtype(), " ", like.shape());
     // Entry 0 and the per-parameter "step"s are counts; entries 1..groups are lrs.
-    const bool is_lr = k >= 1 && k <= groups_.size();
-    if (like.dtype() == kInt64 || is_lr) {
-      NABLA_CHECK(source.item() >= 0, name_, ": load_state: tensor '", name, "' must be >= 0, got ", source.item());
+    if (like.dtype() == kInt64) {
+      NABLA_CHECK(count_of(source) >= 0, name_, ": load_state: tensor '", name, "' must be >= 0, got ",
+                  count_of(source));
+    } else if (k >= 1 && k <= groups_.size()) {
+      NABLA_CHECK(source.item() >= 0 && std::isfinite(source.item()), name_, ": load_state: tensor '", name,
+                  "' must be >= 0 and finite, got ", source.item());
     }
     given.erase(found);
     sources.push_back(&source);
@@ -197,11 +209,11 @@ void Optimizer::load_state(const NamedTensors& state) {
 
   // Same order as state(): "step", the groups' lrs, then every parameter.
   std::size_t next = 0;
-  steps_ = static_cast<std::int64_t>(sources[next++]->item());
+  steps_ = count_of(*sources[next++]);
   for (Group& group : groups_) group.lr = sources[next++]->item();
   for (Group& group : groups_) {
     for (ParamState& param : group.params) {
-      if (save_param_steps_) param.step = static_cast<std::int64_t>(sources[next++]->item());
+      if (save_param_steps_) param.step = count_of(*sources[next++]);
       for (Tensor& buffer : param.buffers) buffer.copy_(*sources[next++]);
     }
   }

@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -390,7 +392,29 @@ TEST_F(LoadState, RejectsUndefinedTensorsAndNegativeCounts) {
   expect_rejected(changed("group0.param0.exp_avg", Tensor()), "tensor 'group0.param0.exp_avg' is undefined");
   expect_rejected(changed("group0.param0.step", scalar(-1, kInt64)),
                   "tensor 'group0.param0.step' must be >= 0, got -1");
-  expect_rejected(changed("group0.lr", scalar(-0.5, kFloat64)), "tensor 'group0.lr' must be >= 0, got -0.5");
+  expect_rejected(changed("group0.lr", scalar(-0.5, kFloat64)),
+                  "tensor 'group0.lr' must be >= 0 and finite, got -0.5");
+  expect_rejected(changed("group0.lr", scalar(std::numeric_limits<double>::infinity(), kFloat64)),
+                  "tensor 'group0.lr' must be >= 0 and finite, got inf");
+  expect_rejected(changed("group0.lr", scalar(std::nan(""), kFloat64)), "tensor 'group0.lr' must be >= 0 and finite");
+}
+
+// Counts are read and saved as int64, not through a double: 2^53 + 1 and
+// 2^63 - 1 make the round trip exactly.
+TEST_F(LoadState, ReadsCountsExactly) {
+  for (const std::int64_t count : {(std::int64_t{1} << 53) + 1, std::numeric_limits<std::int64_t>::max()}) {
+    Tensor step({}, kInt64);
+    step.data<std::int64_t>()[0] = count;
+    NamedTensors state = changed("step", step);
+    for (auto& [name, value] : state) {
+      if (name == "group0.param1.step") value = step;
+    }
+    adam_.load_state(state);
+    EXPECT_EQ(adam_.steps(), count);
+    for (const auto& [name, value] : adam_.state()) {
+      if (name == "group0.param1.step") EXPECT_EQ(value.data<std::int64_t>()[0], count);
+    }
+  }
 }
 
 TEST_F(LoadState, AcceptsAnyOrderAndCopiesTheTensorsIn) {

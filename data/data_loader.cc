@@ -109,8 +109,12 @@ std::optional<Batch> DataLoader::next() {
   NABLA_CHECK(epoch_ > 0, "DataLoader::next: no epoch started; call start_epoch() or iterate with a range-for");
   if (producer_ == nullptr) {
     if (next_batch_ >= num_batches()) return std::nullopt;
-    // Count the batch as taken even if making it throws, like the producer.
-    return make_batch(next_batch_++);
+    try {
+      return make_batch(next_batch_++);
+    } catch (...) {
+      next_batch_ = num_batches();  // the epoch ends at a failed batch, as with the producer
+      throw;
+    }
   }
   std::unique_lock<std::mutex> lock(producer_->mutex);
   producer_->changed.wait(lock, [&] { return !producer_->ready.empty() || producer_->finished; });

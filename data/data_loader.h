@@ -8,7 +8,7 @@
 /// for a seed, whatever the prefetch depth. Batches are gathered (and
 /// transformed) on one background thread while the caller trains; an
 /// exception thrown there is rethrown to the caller by the iteration that
-/// would have received the batch.
+/// would have received the batch, and ends the epoch.
 ///
 ///   DataLoader loader(train, DataLoaderOptions(64).seed(1).drop_last(true));
 ///   for (int epoch = 0; epoch < 10; ++epoch) {

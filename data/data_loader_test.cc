@@ -114,6 +114,8 @@ TEST(DataLoaderTest, ProducerErrorsReachTheConsumer) {
     EXPECT_EQ(loader.next()->labels.to_vector<std::int64_t>(), (std::vector<std::int64_t>{0, 1, 2}));
     EXPECT_EQ(loader.next()->labels.to_vector<std::int64_t>(), (std::vector<std::int64_t>{3, 4, 5}));
     EXPECT_THAT([&] { loader.next(); }, ThrowsMessage<Error>(HasSubstr("FailsAt: example 6 is unreadable")));
+    // The error ends the epoch, whatever the prefetch depth.
+    EXPECT_FALSE(loader.next().has_value()) << "prefetch " << prefetch;
     // A new epoch starts cleanly after a failed one.
     loader.start_epoch();
     EXPECT_TRUE(loader.next().has_value());

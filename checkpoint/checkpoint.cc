@@ -14,12 +14,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checkpoint/internal/json_structure.h"
 #include "io/file.h"
 
 namespace nabla::checkpoint {
 namespace {
 
 constexpr const char* kFormat = "nabla.checkpoint";
+// A valid JSON checkpoint nests three deep (see to_json): the top object, a
+// tensor's entry, its shape or values.
+constexpr int kMaxJsonDepth = 3;
 
 // A tensor of the model that a load writes into: the parameter's or
 // buffer's own storage.
@@ -55,8 +59,10 @@ class FileCheck {
 
   template <typename... Parts>
   void operator()(bool ok, const Parts&... parts) const {
-    NABLA_CHECK(ok, op_, ": '", path_, "': ", parts...);
+    NABLA_CHECK(ok, prefix(), parts...);
   }
+
+  std::string prefix() const { return std::string(op_) + ": '" + path_ + "': "; }
 
   // The same dtype and shape as the model's tensor.
   void same_layout(const std::string& name, const Tensor& given, const Tensor& expected, const char* owner) const {
@@ -293,12 +299,8 @@ void save_json(const std::string& path, const nn::Module& model) {
 void load_json(const std::string& path, nn::Module& model) {
   const FileCheck check("checkpoint::load_json", path);
   const std::string text = io::read_file(path, "checkpoint::load_json");
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& error) {
-    check(false, "not valid JSON: ", error.what());
-  }
+  const nlohmann::json json =
+      internal::parse_strict_json(text, {check.prefix(), "the file", "a JSON checkpoint", kMaxJsonDepth});
   check(json.is_object(), "the top level is not an object but ", json.type_name());
 
   // Phase 1: every tensor read into fresh storage and checked.

@@ -434,7 +434,7 @@ TEST(CheckpointJson, ErrorsLeaveTheModelUnchanged) {
     EXPECT_TRUE(same_state(snapshot(dense), before));
   };
   const std::string bias = "\"bias\": {\"shape\": [1], \"values\": [5]}";
-  expect_fails("{\"weight\": {\"shape\": [2, 1], \"values\": [1, 2]}", "not valid JSON");
+  expect_fails("{\"weight\": {\"shape\": [2, 1], \"values\": [1, 2]}", "the file is not valid JSON");
   expect_fails("[]", "the top level is not an object but array");
   expect_fails("{" + bias + "}", "the file lacks 1 of the model's tensors: 'weight'");
   expect_fails("{\"weight\": {\"shape\": [2, 1], \"values\": [1, 2]}, " + bias + ", \"x\": 1}",
@@ -455,6 +455,16 @@ TEST(CheckpointJson, ErrorsLeaveTheModelUnchanged) {
                "tensor 'weight': value 1 is 3.5e+38, out of range for float32");
   expect_fails("{\"weight\": [1, 2], " + bias + "}",
                "tensor 'weight': the entry is not an object with \"shape\" and \"values\"");
+  // JSON parsers keep one of two equal keys: the file would load either.
+  const std::string weight = "\"weight\": {\"shape\": [2, 1], \"values\": [1, 2]}";
+  expect_fails("{" + weight + ", \"weight\": {\"shape\": [2, 1], \"values\": [7, 8]}, " + bias + "}",
+               "the file names 'weight' twice");
+  expect_fails("{\"weight\": {\"shape\": [2, 1], \"values\": [1, 2], \"values\": [7, 8]}, " + bias + "}",
+               "the file names 'values' twice within one entry");
+  // Deep enough that printing it in an error message would overflow the stack.
+  expect_fails("{\"weight\": {\"shape\": [" + std::string(100000, '[') + std::string(100000, ']') +
+                   "], \"values\": [1, 2]}, " + bias + "}",
+               "the file nests JSON deeper than a JSON checkpoint (depth 4)");
   // Valid: loads.
   write_bytes(path, "{\"weight\": {\"shape\": [2, 1], \"values\": [1, 2]}, " + bias + "}");
   load_json(path, dense);

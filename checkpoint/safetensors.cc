@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checkpoint/internal/json_structure.h"
 #include "io/file.h"
 
 // Tensor data is copied with memcpy in the host's byte order, which the
@@ -17,12 +18,15 @@ namespace nabla::checkpoint {
 namespace {
 
 // Objects as std::map: O(log n) per key, where nlohmann's ordered_json is
-// O(n) and a header of a million names would take hours. HeaderCheck
+// O(n) and a header of a million names would take hours. parse_strict_json
 // records the keys' order in the document instead.
 using Json = nlohmann::json;
 
 constexpr std::size_t kLengthBytes = 8;
 constexpr const char* kMetadataKey = "__metadata__";
+// A valid header nests three deep: the top object, a tensor's entry or the
+// metadata, a shape or offsets.
+constexpr int kMaxHeaderDepth = 3;
 
 const char* dtype_code(DType dtype) {
   switch (dtype) {
@@ -90,7 +94,8 @@ class Parser {
     TensorFile file;
     std::vector<Entry> entries;
     std::vector<std::string> names;  // top-level keys in document order
-    const Json json = parse_json(header, names);
+    const Json json =
+        internal::parse_strict_json(header, {prefix(), "the header", "a safetensors header", kMaxHeaderDepth}, &names);
     check(json.is_object(), "the header is not a JSON object");
     for (const std::string& name : names) {
       const Json& value = json.at(name);
@@ -115,80 +120,10 @@ class Parser {
  private:
   template <typename... Parts>
   void check(bool ok, const Parts&... parts) const {
-    NABLA_CHECK(ok, "load_tensors: '", source_, "': ", parts...);
+    NABLA_CHECK(ok, prefix(), parts...);
   }
 
-  // A first pass over the header, building nothing: rejects JSON nested
-  // deeper than a valid header (the top object, a tensor's entry or the
-  // metadata, a shape or offsets: three levels), which also bounds the
-  // second pass's memory, and keys repeated within one object (JSON parsers
-  // keep either one); records the top-level keys in document order.
-  class HeaderCheck : public nlohmann::json_sax<Json> {
-   public:
-    HeaderCheck(const Parser& parser, std::vector<std::string>& names) : parser_(parser), names_(names) {}
-
-    bool null() override { return true; }
-    bool boolean(bool) override { return true; }
-    bool number_integer(number_integer_t) override { return true; }
-    bool number_unsigned(number_unsigned_t) override { return true; }
-    bool number_float(number_float_t, const string_t&) override { return true; }
-    bool string(string_t&) override { return true; }
-    bool binary(binary_t&) override { return true; }
-    bool start_object(std::size_t) override {
-      enter();
-      keys_.emplace_back();
-      return true;
-    }
-    bool end_object() override {
-      keys_.pop_back();
-      --depth_;
-      return true;
-    }
-    bool start_array(std::size_t) override {
-      enter();
-      return true;
-    }
-    bool end_array() override {
-      --depth_;
-      return true;
-    }
-    bool key(string_t& key) override {
-      parser_.check(keys_.back().insert(key).second, "the header names '", key, "' twice",
-                    depth_ == 1 ? "" : " within one entry");
-      if (depth_ == 1) names_.push_back(key);
-      return true;
-    }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception& error) override {
-      parser_.check(false, "the header is not valid JSON: ", error.what());
-      return false;
-    }
-
-   private:
-    void enter() {
-      ++depth_;
-      parser_.check(depth_ <= 3, "the header nests JSON deeper than a safetensors header (depth ", depth_, ")");
-    }
-
-    const Parser& parser_;
-    std::vector<std::string>& names_;
-    std::vector<std::set<std::string>> keys_;
-    int depth_ = 0;
-  };
-
-  // Parses the header, appending its top-level keys to `names` in order.
-  // Two passes: nlohmann's parser with a callback would have done both
-  // checks in one, but it rescans an object's members at each object's
-  // end, which is quadratic in the number of tensors.
-  Json parse_json(std::string_view header, std::vector<std::string>& names) const {
-    HeaderCheck header_check(*this, names);
-    Json::sax_parse(header.begin(), header.end(), &header_check);
-    try {
-      return Json::parse(header.begin(), header.end());
-    } catch (const nlohmann::json::exception& error) {
-      check(false, "the header is not valid JSON: ", error.what());
-    }
-    return Json();
-  }
+  std::string prefix() const { return "load_tensors: '" + source_ + "': "; }
 
   std::map<std::string, std::string> parse_metadata(const Json& value) const {
     check(value.is_object(), "\"", kMetadataKey, "\" is not an object of strings but ", value.type_name());

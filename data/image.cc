@@ -1,5 +1,14 @@
 #include "data/image.h"
 
+// Debian's libstb holds every stb_image decoder, and 2.27's HDR one loops
+// forever on crafted input: compile a private copy that decodes only the
+// formats nabla promises, so the others are not even linked.
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_BMP
+#define STBI_NO_STDIO
 #include <stb/stb_image.h>
 #include <stb/stb_image_resize.h>
 #include <stb/stb_image_write.h>
@@ -21,6 +30,12 @@ namespace fs = std::filesystem;
 // stb counts pixels and bytes in int.
 bool fits_int(std::int64_t height, std::int64_t width, std::int64_t channels) {
   return height > 0 && width > 0 && height <= INT_MAX / width && height * width <= INT_MAX / channels;
+}
+
+// Sets extent = count * (size + padding) + padding unless that overflows.
+bool grid_extent_overflows(std::int64_t count, std::int64_t size, std::int64_t padding, std::int64_t& extent) {
+  return __builtin_add_overflow(size, padding, &extent) || __builtin_mul_overflow(count, extent, &extent) ||
+         __builtin_add_overflow(extent, padding, &extent);
 }
 
 bool is_image_file(const fs::path& path) {
@@ -154,10 +169,13 @@ void save_image_grid(const std::string& path, const Tensor& images, std::int64_t
               ") must be at least 1 and padding (", padding, ") at least 0");
   columns = std::min(columns, count);
   const std::int64_t rows = (count + columns - 1) / columns;
-  const std::int64_t grid_width = columns * (width + padding) + padding;
-  const std::int64_t grid_height = rows * (height + padding) + padding;
-  NABLA_CHECK(fits_int(grid_height, grid_width, channels), "save_image_grid: '", path, "': a grid of ",
-              grid_height, " x ", grid_width, " pixels is too large for PNG");
+  std::int64_t grid_width = 0;
+  std::int64_t grid_height = 0;
+  NABLA_CHECK(!grid_extent_overflows(columns, width, padding, grid_width) &&
+                  !grid_extent_overflows(rows, height, padding, grid_height) &&
+                  fits_int(grid_height, grid_width, channels),
+              "save_image_grid: '", path, "': a grid of ", rows, " x ", columns, " images of ", height, " x ", width,
+              " pixels with padding ", padding, " is too large for PNG");
 
   std::vector<unsigned char> grid(static_cast<std::size_t>(grid_height * grid_width * channels), 0);
   const float* in = batch.data<float>();

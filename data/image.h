@@ -1,8 +1,8 @@
 #ifndef NABLA_DATA_IMAGE_H_
 #define NABLA_DATA_IMAGE_H_
 
-/// Image files (PNG, JPEG, BMP, and the other formats stb_image reads),
-/// image-folder datasets, and PNG grids of images.
+/// Image files (PNG, JPEG and BMP, decoded by stb_image), image-folder
+/// datasets, and PNG grids of images.
 ///
 /// Images are float32 in [0, 1] (pixel / 255), channels first: one image is
 /// [C, H, W], several are [N, C, H, W], with C = 1 (grayscale) or 3 (RGB).
@@ -65,7 +65,8 @@ ImageFolder load_image_folder(const std::string& root, const ImageOptions& optio
 /// Writes images [N, C, H, W] or [N, H, W] (values clamped to [0, 1]) as
 /// one PNG: a grid `columns` images wide, `padding` black pixels apart.
 /// The write is atomic. Throws for C other than 1 or 3, an empty batch,
-/// columns < 1, padding < 0, or a file that cannot be written.
+/// columns < 1, padding < 0, a grid too large for PNG, or a file that
+/// cannot be written.
 void save_image_grid(const std::string& path, const Tensor& images, std::int64_t columns = 8,
                      std::int64_t padding = 2);
 

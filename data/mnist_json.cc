@@ -46,8 +46,11 @@ std::vector<std::uint8_t> parse_mnist_digit_json(std::string_view text, const st
   for (std::size_t i = 0; i < data.size(); ++i) {
     const bool number = data[i].is_number();
     const double value = number ? data[i].get<double>() : 0.0;
+    // Only numbers are printed: dump() recurses once per nesting level, so a
+    // deeply nested array would overflow the stack.
     NABLA_CHECK(number && value >= 0 && value <= 1, "mnist json: '", source, "' value ", i, " (pixel ",
-                i % kMnistPixels, " of image ", i / kMnistPixels, ") is ", data[i].dump(), ", not a number in [0, 1]");
+                i % kMnistPixels, " of image ", i / kMnistPixels, ") is ",
+                number ? data[i].dump() : std::string(data[i].type_name()), ", not a number in [0, 1]");
     pixels.push_back(static_cast<std::uint8_t>(std::lround(value * 255)));
   }
   return pixels;

@@ -33,7 +33,19 @@ CsvTable load_breast_cancer() { return load_sklearn_csv(dataset_file("sklearn/br
 
 CsvTable load_digits() {
   // Unlike the other tables, scikit-learn's digits file has no first line.
-  CsvTable digits = load_csv(dataset_file("sklearn/digits.csv.gz"), CsvOptions().header(false).label_index(-1));
+  const std::string path = dataset_file("sklearn/digits.csv.gz");
+  CsvTable digits = load_csv(path, CsvOptions().header(false).label_index(-1));
+  NABLA_CHECK(digits.features.dim(1) == 64, "load_digits: '", path, "' has ", digits.features.dim(1),
+              " pixel columns, expected 64 (8 x 8)");
+  // When any label is not a non-negative integer, load_csv turns them all
+  // into class names; the check below then fails on some row.
+  const std::int64_t* labels = digits.labels.data<std::int64_t>();
+  for (std::int64_t row = 0; row < digits.labels.numel(); ++row) {
+    const std::string label =
+        digits.class_names.empty() ? std::to_string(labels[row]) : digits.class_names[labels[row]];
+    NABLA_CHECK(label.size() == 1 && label[0] >= '0' && label[0] <= '9', "load_digits: '", path, "' row ", row + 1,
+                ": label '", label, "' is not an integer in [0, 10)");
+  }
   for (int digit = 0; digit < 10; ++digit) digits.class_names.push_back(std::to_string(digit));
   return digits;
 }

@@ -28,6 +28,13 @@ std::vector<std::int64_t> histogram(const Tensor& labels, int classes) {
   return counts;
 }
 
+// A row of scikit-learn's digits file: 64 pixels, then the label.
+std::string digits_row(float pixel, const std::string& label) {
+  std::string row;
+  for (int i = 0; i < 64; ++i) row += std::to_string(pixel) + ",";
+  return row + label + "\n";
+}
+
 // A data directory of tiny hand-written files under the real names.
 class FakeDataDirTest : public ::testing::Test {
  protected:
@@ -41,7 +48,7 @@ class FakeDataDirTest : public ::testing::Test {
     put("mnist/train-images-idx3-ubyte", images);
     put("mnist/train-labels-idx1-ubyte", labels);
     put("sklearn/iris.csv", "1,2,a,b,c\n0.5,1.5,2\n");
-    put("sklearn/digits.csv.gz", gzip("0,16,3\n4,8,9\n"));
+    put("sklearn/digits.csv.gz", gzip(digits_row(0, "3") + digits_row(16, "9")));
     ASSERT_EQ(setenv("NABLA_DATA_DIR", dir_.c_str(), 1), 0);
   }
   void TearDown() override { unsetenv("NABLA_DATA_DIR"); }
@@ -59,10 +66,23 @@ TEST_F(FakeDataDirTest, LoadsEachKindUnderItsName) {
   EXPECT_THAT(iris.class_names, ElementsAre("a", "b", "c"));
   EXPECT_EQ(iris.labels.to_vector<std::int64_t>(), (std::vector<std::int64_t>{2}));
   const CsvTable digits = load_digits();
-  EXPECT_EQ(digits.features.to_vector<float>(), (std::vector<float>{0, 16, 4, 8}));
+  EXPECT_EQ(digits.features.shape(), (Shape{2, 64}));
+  EXPECT_EQ(digits.features.at({1, 63}), 16.0f);
   EXPECT_EQ(digits.labels.to_vector<std::int64_t>(), (std::vector<std::int64_t>{3, 9}));
   EXPECT_EQ(digits.class_names.size(), 10u);
   EXPECT_EQ(fashion_mnist_classes()[9], "Ankle boot");
+}
+
+TEST_F(FakeDataDirTest, DigitsNeedSixtyFourPixelsAndLabelsZeroToNine) {
+  const std::string path = dir_ + "/sklearn/digits.csv.gz";
+  put("sklearn/digits.csv.gz", gzip(digits_row(0, "x") + digits_row(0, "9")));
+  EXPECT_THAT([] { load_digits(); },
+              ThrowsMessage<Error>(HasSubstr("load_digits: '" + path + "' row 1: label 'x' is not an integer in [0, 10)")));
+  put("sklearn/digits.csv.gz", gzip(digits_row(0, "12") + digits_row(0, "255")));
+  EXPECT_THAT([] { load_digits(); }, ThrowsMessage<Error>(HasSubstr("row 1: label '12' is not an integer in [0, 10)")));
+  put("sklearn/digits.csv.gz", gzip("0,16,3\n4,8,9\n"));
+  EXPECT_THAT([] { load_digits(); },
+              ThrowsMessage<Error>(HasSubstr("load_digits: '" + path + "' has 2 pixel columns, expected 64 (8 x 8)")));
 }
 
 TEST_F(FakeDataDirTest, MissingFilesNameThePathAndTheFetchCommand) {

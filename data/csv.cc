@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 
 #include "io/file.h"
@@ -95,13 +96,26 @@ class RecordReader {
   std::int64_t line_ = 1;
 };
 
-bool parse_float(const std::string& field, float& value) {
+enum class FloatField { kOk, kNotANumber, kOutOfRange };
+
+FloatField parse_float(const std::string& field, float& value) {
   const char* first = field.data();
   const char* last = field.data() + field.size();
   // from_chars takes no '+'; CSV writers sometimes emit one.
   if (first != last && *first == '+' && last - first > 1 && first[1] != '-' && first[1] != '+') ++first;
   const auto [end, error] = std::from_chars(first, last, value);
-  return first != last && error == std::errc() && end == last && std::isfinite(value);
+  if (first == last || end != last) return FloatField::kNotANumber;
+  if (error == std::errc::result_out_of_range) {
+    // from_chars also rejects values too small for a normal float, which
+    // strtof rounds to 0 or a subnormal; do the same through double.
+    double wide = 0;
+    if (std::from_chars(first, last, wide).ec != std::errc() ||
+        !(std::fabs(wide) < std::numeric_limits<float>::min())) {
+      return FloatField::kOutOfRange;
+    }
+    value = static_cast<float>(wide);
+  }
+  return std::isfinite(value) ? FloatField::kOk : FloatField::kNotANumber;
 }
 
 bool parse_index(const std::string& field, std::int64_t& value) {
@@ -117,8 +131,10 @@ std::string column_name(const std::vector<std::string>& names, std::size_t colum
 float parse_feature(const std::string& field, const std::string& source, std::int64_t line, std::size_t column,
                     const std::vector<std::string>& names) {
   float value = 0;
-  NABLA_CHECK(parse_float(field, value), "csv: '", source, "' line ", line, ", column ", column, " ('",
-              column_name(names, column), "'): '", field, "' is not a finite number");
+  const FloatField parsed = parse_float(field, value);
+  NABLA_CHECK(parsed == FloatField::kOk, "csv: '", source, "' line ", line, ", column ", column, " ('",
+              column_name(names, column), "'): '", field, "' ",
+              parsed == FloatField::kOutOfRange ? "is out of range for float32" : "is not a finite number");
   return value;
 }
 

@@ -7,7 +7,8 @@
 /// delimiters, newlines and "" for a quote. Surrounding spaces are ignored,
 /// \r\n line ends and blank lines are accepted. Files may be gzip-compressed.
 ///
-/// Every feature field must be a finite number. The label column may hold
+/// Every feature field must be a finite number within float32's range (as
+/// with strtof, values too small become 0 or subnormal). The label column may hold
 /// non-negative integers, which are the labels as they are, or anything
 /// else, which are class names: the labels are then indices into their
 /// sorted list `class_names`.

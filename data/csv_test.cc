@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
 #include "data/internal/test_files.h"
 
 namespace nabla::data {
@@ -42,6 +46,17 @@ TEST(CsvTest, LabelByIndexWithoutHeader) {
   EXPECT_EQ(table.labels.to_vector<std::int64_t>(), (std::vector<std::int64_t>{7, 8}));
   EXPECT_EQ(table.features.to_vector<float>(), (std::vector<float>{0.5f, 1, 1.5f, 2}));
   EXPECT_THAT(table.feature_names, ElementsAre("column_1", "column_2"));
+}
+
+TEST(CsvTest, ValuesTooSmallForFloat32BecomeZeroOrSubnormal) {
+  // As strtof: 1e-50 underflows to 0, 1e-40 and 7.1e-46 to subnormals.
+  const CsvTable table = parse_csv("a,b,c,d\n1e-50,-1e-50,1e-40,7.1e-46\n", "tiny.csv", CsvOptions().no_label());
+  const std::vector<float> values = table.features.to_vector<float>();
+  EXPECT_EQ(values[0], 0.0f);
+  EXPECT_EQ(values[1], 0.0f);
+  EXPECT_TRUE(std::signbit(values[1]));
+  EXPECT_EQ(values[2], std::strtof("1e-40", nullptr));
+  EXPECT_EQ(values[3], std::numeric_limits<float>::denorm_min());
 }
 
 TEST(CsvTest, NoLabelColumn) {
@@ -86,7 +101,8 @@ TEST(CsvTest, BadInputNamesFileLineAndColumn) {
               ThrowsMessage<Error>(HasSubstr("'bad.csv' line 2, column 1 ('b'): 'x1' is not a finite number")));
   EXPECT_THAT(parse("a,b\n,0\n"), ThrowsMessage<Error>(HasSubstr("column 0 ('a'): '' is not a finite number")));
   EXPECT_THAT(parse("a,b\nnan,0\n"), ThrowsMessage<Error>(HasSubstr("'nan' is not a finite number")));
-  EXPECT_THAT(parse("a,b\n1e999,0\n"), ThrowsMessage<Error>(HasSubstr("'1e999' is not a finite number")));
+  EXPECT_THAT(parse("a,b\n1e999,0\n"), ThrowsMessage<Error>(HasSubstr("column 0 ('a'): '1e999' is out of range for float32")));
+  EXPECT_THAT(parse("a,b\n-1e39,0\n"), ThrowsMessage<Error>(HasSubstr("'-1e39' is out of range for float32")));
   EXPECT_THAT(parse("a,b\n1 2,0\n"), ThrowsMessage<Error>(HasSubstr("'1 2' is not a finite number")));
   EXPECT_THAT(parse("a,b\n1,\"open\n"), ThrowsMessage<Error>(HasSubstr("line 2: unterminated quoted field")));
   EXPECT_THAT(parse("a,b\n\"1\"x,0\n"),

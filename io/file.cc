@@ -19,9 +19,12 @@ namespace {
 
 // zlib counts bytes in 32-bit uInt: feed it at most this much at a time.
 constexpr std::size_t kZlibChunk = std::size_t{1} << 30;
-// Deflate never compresses better than about 1032:1, which bounds the size
-// hint read from a (possibly corrupt) gzip trailer.
-constexpr std::size_t kMaxDeflateRatio = 1032;
+// The first output buffer trusts a gzip trailer's size up to 16 times the
+// compressed size (at least 16 MiB): a corrupt or crafted trailer must not
+// make a small file allocate gigabytes before inflate finds the lie. Larger
+// outputs grow the buffer by doubling.
+constexpr std::size_t kTrustedRatio = 16;
+constexpr std::size_t kTrustedMinimum = std::size_t{16} << 20;
 
 class Fd {
  public:
@@ -76,7 +79,14 @@ std::string read_file(const std::string& path, const char* op) {
   struct stat info;
   NABLA_CHECK(::fstat(fd.get(), &info) == 0, op, ": cannot stat '", path, "': ", std::strerror(errno));
   NABLA_CHECK(S_ISREG(info.st_mode), op, ": '", path, "' is not a regular file");
-  std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
+  // A file larger than memory (or a huge sparse one) must fail naming the
+  // file, not with a bare std::bad_alloc or std::length_error.
+  std::string bytes;
+  try {
+    bytes.resize(static_cast<std::size_t>(info.st_size));
+  } catch (const std::exception& error) {
+    NABLA_CHECK(false, op, ": cannot allocate ", info.st_size, " bytes to read '", path, "': ", error.what());
+  }
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
@@ -107,7 +117,7 @@ std::string gunzip(std::string_view bytes, const std::string& source, const char
   if (bytes.size() >= 18) {
     const auto* tail = reinterpret_cast<const unsigned char*>(bytes.data() + bytes.size() - 4);
     const std::size_t trailer_size = tail[0] | tail[1] << 8 | tail[2] << 16 | std::size_t{tail[3]} << 24;
-    hint = std::min(trailer_size, bytes.size() * kMaxDeflateRatio);
+    hint = std::min(trailer_size, std::max(bytes.size() * kTrustedRatio, kTrustedMinimum));
   }
   std::string out(std::max<std::size_t>(hint, 1024), '\0');
   std::size_t in_done = 0;

@@ -1,10 +1,12 @@
 #include "io/file.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -142,6 +144,33 @@ TEST(ReadFile, NamesTheFileAndTheReason) {
               ThrowsMessage<Error>(HasSubstr("load_test: cannot open '" + dir + "/missing': No such file")));
   EXPECT_THAT([&] { read_file(dir, "load_test"); },
               ThrowsMessage<Error>(HasSubstr("load_test: '" + dir + "' is not a regular file")));
+}
+
+TEST(ReadFile, TooLargeForMemoryNamesTheFileAndItsSize) {
+#ifdef __SANITIZE_ADDRESS__
+  GTEST_SKIP() << "AddressSanitizer ends the process when operator new fails rather than throw std::bad_alloc";
+#endif
+  // A sparse 1 TiB file, and an address space limit that makes allocating
+  // its size fail whatever the machine's memory and overcommit policy.
+  const std::string path = test_dir() + "/sparse.bin";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  const bool sparse = ::ftruncate(fd, off_t{1} << 40) == 0;
+  ::close(fd);
+  if (!sparse) GTEST_SKIP() << "the file system holds no 1 TiB file";
+  rlimit saved;
+  ASSERT_EQ(::getrlimit(RLIMIT_AS, &saved), 0);
+  rlimit small = saved;
+  small.rlim_cur = std::min<rlim_t>(saved.rlim_cur, rlim_t{1} << 38);
+  ASSERT_EQ(::setrlimit(RLIMIT_AS, &small), 0);
+  std::string message;
+  try {
+    read_file(path, "load_test");
+  } catch (const Error& error) {
+    message = error.what();
+  }
+  ::setrlimit(RLIMIT_AS, &saved);
+  EXPECT_THAT(message, HasSubstr("load_test: cannot allocate 1099511627776 bytes to read '" + path + "'"));
 }
 
 }  // namespace

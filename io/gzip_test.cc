@@ -2,12 +2,34 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <new>
+#include <random>
 #include <stdexcept>
 
 #include "io/file.h"
 #include "tensor/error.h"
+
+// The largest single allocation since the last reset, to check how much
+// gunzip allocates without needing that much memory in the test.
+std::atomic<std::size_t> largest_allocation{0};
+
+void* operator new(std::size_t size) {
+  std::size_t seen = largest_allocation.load();
+  while (size > seen && !largest_allocation.compare_exchange_weak(seen, size)) {
+  }
+  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+// GCC does not see that operator new above is malloc and warns at each
+// inlined delete.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace nabla::io {
 namespace {
@@ -64,6 +86,19 @@ TEST(GzipTest, GunzipRejectsTrailingGarbageAndTruncation) {
   const std::string packed = gzip("some data to cut short");
   EXPECT_THAT([&] { gunzip(packed.substr(0, packed.size() - 4), "cut.gz", "op"); },
               ThrowsMessage<Error>(HasSubstr("op: 'cut.gz' is a truncated gzip file")));
+}
+
+TEST(GzipTest, LyingTrailerSizeIsNotTrustedForTheFirstBuffer) {
+  // 256 KiB that do not compress, whose trailer claims 4 GiB - 1.
+  std::mt19937 random(7);
+  std::string noise(256 << 10, '\0');
+  for (char& c : noise) c = static_cast<char>(random());
+  std::string packed = gzip(noise);
+  packed.replace(packed.size() - 4, 4, "\xff\xff\xff\xff");
+  largest_allocation = 0;
+  EXPECT_THAT([&] { gunzip(packed, "liar.gz", "op"); },
+              ThrowsMessage<Error>(HasSubstr("op: 'liar.gz' holds corrupt gzip data")));
+  EXPECT_LT(largest_allocation.load(), std::size_t{32} << 20);
 }
 
 }  // namespace

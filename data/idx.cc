@@ -1,5 +1,6 @@
 #include "data/idx.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -35,18 +36,23 @@ IdxView parse_idx(std::string_view bytes, const std::string& source, std::size_t
               " bytes, the file has ", bytes.size());
   IdxView view{Shape(rank), data + header_size};
   // Each size is below 2^32, so a product over 2^62 can only come from a
-  // corrupt header; checking each step keeps the count from overflowing.
+  // corrupt header. Sizes of 0 count as 1 there, as in a tensor's strides:
+  // [0, 2^32 - 1, 2^32 - 1] holds no data but could not be a tensor.
   std::uint64_t count = 1;
+  std::uint64_t extent = 1;
   bool too_large = false;
   for (std::size_t d = 0; d < rank; ++d) {
     const std::uint32_t size = read_big_endian(data + 4 + 4 * d);
     view.shape[d] = size;
-    too_large = too_large || __builtin_mul_overflow(count, std::uint64_t{size}, &count) || count > (1ULL << 62);
+    too_large = too_large || __builtin_mul_overflow(extent, std::uint64_t{std::max(size, 1u)}, &extent) ||
+                extent > (1ULL << 62);
+    if (!too_large) count *= size;  // count <= extent <= 2^62
   }
+  NABLA_CHECK(!too_large, "idx: '", source, "' announces shape ", view.shape,
+              ", whose sizes (0 counted as 1) multiply past 2^62: the header is corrupt");
   const std::size_t available = bytes.size() - header_size;
-  NABLA_CHECK(!too_large && count <= available, "idx: '", source, "' is truncated: its header announces shape ",
-              view.shape, " (", too_large ? std::string("more than 2^62") : std::to_string(count),
-              " bytes of data), but only ", available, " bytes follow");
+  NABLA_CHECK(count <= available, "idx: '", source, "' is truncated: its header announces shape ", view.shape, " (",
+              count, " bytes of data), but only ", available, " bytes follow");
   NABLA_CHECK(count == available, "idx: '", source, "' has ", available - count,
               " bytes after the data that its header announces (shape ", view.shape, ")");
   return view;

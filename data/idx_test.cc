@@ -105,7 +105,12 @@ TEST(IdxTest, RejectsTruncatedAndOverlongData) {
               ThrowsMessage<Error>(HasSubstr("'long' has 2 bytes after the data")));
   const std::string huge = bytes({0, 0, 8, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
   EXPECT_THAT([&] { decode_idx_images(huge, "huge"); },
-              ThrowsMessage<Error>(HasSubstr("(more than 2^62 bytes of data), but only 0 bytes follow")));
+              ThrowsMessage<Error>(HasSubstr("'huge' announces shape [4294967295, 4294967295, 4294967295], "
+                                             "whose sizes (0 counted as 1) multiply past 2^62")));
+  // No images, but rows x columns past 2^62: no tensor has that shape.
+  const std::string empty_huge = bytes({0, 0, 8, 3, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  EXPECT_THAT([&] { decode_idx_images(empty_huge, "empty_huge"); },
+              ThrowsMessage<Error>(HasSubstr("'empty_huge' announces shape [0, 4294967295, 4294967295], whose sizes")));
 }
 
 TEST(IdxTest, RejectsBrokenGzip) {

@@ -18,12 +18,13 @@ cd "$repo"
 command -v clang++ >/dev/null || { echo "fuzz_safetensors.sh: needs clang++: apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
 
 # The parser, the file reading under it (//io, with zlib) and the tensor
-# library (not their tests or benchmarks).
+# library (not their tests or benchmarks). Built without -fopenmp, so the
+# loops run serially; the tensor library's omp_* calls link to libgomp.
 mapfile -t sources < <(ls checkpoint/fuzz_safetensors.cc checkpoint/safetensors.cc checkpoint/internal/json_structure.cc \
   io/file.cc tensor/*.cc tensor/internal/*.cc | grep -v -e '_test\.cc$' -e '_benchmark\.cc$')
 echo "fuzz_safetensors: building $work/fuzz_safetensors"
 clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I. -isystem /usr/include/eigen3 "${sources[@]}" -o "$work/fuzz_safetensors" -ldnnl -lz
+  -I. -isystem /usr/include/eigen3 "${sources[@]}" -o "$work/fuzz_safetensors" -ldnnl -lz -lgomp
 
 # Seeds: small valid files (8-byte little-endian header length, JSON header
 # padded with spaces, data).

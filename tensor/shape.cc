@@ -30,13 +30,24 @@ std::ostream& operator<<(std::ostream& out, const Shape& shape) {
   return out;
 }
 
+namespace {
+
+// Out of line: numel and contiguous_strides run several times per op.
+[[noreturn, gnu::cold, gnu::noinline]] void throw_too_large(const Shape& shape) {
+  throw Error(internal::concat_message("tensor: shape ", shape,
+                                       " is too large: its sizes (0 counted as 1) multiply past 64 bits"));
+}
+
+}  // namespace
+
 std::int64_t numel(const Shape& shape) {
-  // A 0 anywhere makes the count 0 even when the other sizes' product overflows.
-  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
   std::int64_t count = 1;
-  for (std::int64_t size : shape) {
-    NABLA_CHECK(!__builtin_mul_overflow(count, size, &count), "tensor: shape ", shape,
-                " has more elements than fit in 64 bits");
+  bool overflow = false;
+  for (std::int64_t size : shape) overflow |= __builtin_mul_overflow(count, size, &count);
+  // A 0 anywhere makes the count 0 even when the other sizes' product overflows.
+  if (__builtin_expect(overflow, false)) {
+    if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
+    throw_too_large(shape);
   }
   return count;
 }
@@ -44,12 +55,13 @@ std::int64_t numel(const Shape& shape) {
 Strides contiguous_strides(const Shape& shape) {
   Strides strides(shape.size());
   std::int64_t stride = 1;
+  bool overflow = false;
   for (std::size_t i = shape.size(); i-- > 0;) {
     strides[i] = stride;
     // Checked even for an empty tensor: its strides count its 0s as 1.
-    NABLA_CHECK(!__builtin_mul_overflow(stride, std::max<std::int64_t>(shape[i], 1), &stride), "tensor: shape ",
-                shape, " is too large: its strides (sizes of 0 counted as 1) overflow 64 bits");
+    overflow |= __builtin_mul_overflow(stride, std::max<std::int64_t>(shape[i], 1), &stride);
   }
+  if (__builtin_expect(overflow, false)) throw_too_large(shape);
   return strides;
 }
 

@@ -412,7 +412,9 @@ TEST_F(LoadState, ReadsCountsExactly) {
     adam_.load_state(state);
     EXPECT_EQ(adam_.steps(), count);
     for (const auto& [name, value] : adam_.state()) {
-      if (name == "group0.param1.step") EXPECT_EQ(value.data<std::int64_t>()[0], count);
+      if (name == "group0.param1.step") {
+        EXPECT_EQ(value.data<std::int64_t>()[0], count);
+      }
     }
   }
 }

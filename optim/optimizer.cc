@@ -21,14 +21,10 @@ std::string prefix(std::size_t group, std::size_t index) {
   return internal::concat_message("group", group, ".param", index, ".");
 }
 
-// A count as an int64 scalar and back, exactly: scalar() and item() go
+// Counts are saved and loaded as int64 directly: scalar() and item() go
 // through double, which rounds above 2^53 and cannot hold 2^63 - 1.
-Tensor count_tensor(std::int64_t count) {
-  Tensor tensor({}, kInt64);
-  tensor.data<std::int64_t>()[0] = count;
-  return tensor;
-}
-std::int64_t count_of(const Tensor& count) { return count.contiguous().data<std::int64_t>()[0]; }
+Tensor count_tensor(std::int64_t count) { return from_vector(std::vector<std::int64_t>{count}, {}); }
+std::int64_t count_of(const Tensor& count) { return count.to_vector<std::int64_t>()[0]; }
 
 }  // namespace
 

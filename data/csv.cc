@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <clocale>
+#include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <map>
 
 #include "io/file.h"
@@ -106,14 +107,12 @@ FloatField parse_float(const std::string& field, float& value) {
   const auto [end, error] = std::from_chars(first, last, value);
   if (first == last || end != last) return FloatField::kNotANumber;
   if (error == std::errc::result_out_of_range) {
-    // from_chars also rejects values too small for a normal float, which
-    // strtof rounds to 0 or a subnormal; do the same through double.
-    double wide = 0;
-    if (std::from_chars(first, last, wide).ec != std::errc() ||
-        !(std::fabs(wide) < std::numeric_limits<float>::min())) {
-      return FloatField::kOutOfRange;
-    }
-    value = static_cast<float>(wide);
+    // from_chars also rejects values too small for a normal float (1e-40,
+    // 1e-400), which strtof rounds to a subnormal or 0: round them as it
+    // does, in the C locale so a decimal comma elsewhere cannot cut the field.
+    static const locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", locale_t(0));
+    value = strtof_l(field.c_str(), nullptr, c_locale);
+    if (std::isinf(value)) return FloatField::kOutOfRange;
   }
   return std::isfinite(value) ? FloatField::kOk : FloatField::kNotANumber;
 }

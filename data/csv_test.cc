@@ -49,14 +49,18 @@ TEST(CsvTest, LabelByIndexWithoutHeader) {
 }
 
 TEST(CsvTest, ValuesTooSmallForFloat32BecomeZeroOrSubnormal) {
-  // As strtof: 1e-50 underflows to 0, 1e-40 and 7.1e-46 to subnormals.
-  const CsvTable table = parse_csv("a,b,c,d\n1e-50,-1e-50,1e-40,7.1e-46\n", "tiny.csv", CsvOptions().no_label());
+  // As strtof: 1e-50 and 1e-400 (too small even for a double) underflow to
+  // 0, 1e-40 and 7.1e-46 to subnormals.
+  const CsvTable table =
+      parse_csv("a,b,c,d,e\n1e-50,-1e-50,1e-40,7.1e-46,-1e-400\n", "tiny.csv", CsvOptions().no_label());
   const std::vector<float> values = table.features.to_vector<float>();
   EXPECT_EQ(values[0], 0.0f);
   EXPECT_EQ(values[1], 0.0f);
   EXPECT_TRUE(std::signbit(values[1]));
   EXPECT_EQ(values[2], std::strtof("1e-40", nullptr));
   EXPECT_EQ(values[3], std::numeric_limits<float>::denorm_min());
+  EXPECT_EQ(values[4], 0.0f);
+  EXPECT_TRUE(std::signbit(values[4]));
 }
 
 TEST(CsvTest, NoLabelColumn) {

@@ -1,5 +1,7 @@
 #include "autodiff/engine.h"
 
+#include "autodiff/graph.h"
+
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -54,6 +56,18 @@ Tensor fit_gradient(const Node& node, std::size_t i, const Tensor& gradient) {
   return fitted;
 }
 
+// A deferred node's value and saved context must come from its graph's
+// latest run: a later run that did not fetch it, or an earlier backward
+// that freed its context, would mix batches or read released tensors.
+void check_computed_by_last_run(const Node& node, const char* op) {
+  NABLA_CHECK(node.graph != nullptr, op, ": '", node.op, "' belongs to a Graph that no longer exists");
+  NABLA_CHECK(node.run != Node::kFreed, op, ": the values '", node.op,
+              "' saved for backward were freed by an earlier backward(); call Graph::run again, or pass "
+              "retain_graph = true to go through it twice");
+  NABLA_CHECK(node.run == node.graph->runs(), op, ": '", node.op,
+              "' was not computed by the last Graph::run; fetch the output (or what depends on it) in that run");
+}
+
 // The reverse pass. Gradients of the nodes in `capture` are returned (in
 // its order); with capture empty they accumulate into the leaves' grad().
 Tensors reverse_pass(const Variable& output, const Tensor& grad_output, bool retain_graph,
@@ -81,6 +95,7 @@ Tensors reverse_pass(const Variable& output, const Tensor& grad_output, bool ret
       if (capture == nullptr) node.grad = node.grad.defined() ? node.grad + gradient : gradient;
       continue;
     }
+    if (node.deferred) check_computed_by_last_run(node, op);
     Context& context = node.context;
     // Filled here rather than at forward time, which stays cheap: the input
     // nodes still hold their values.
@@ -101,7 +116,9 @@ Tensors reverse_pass(const Variable& output, const Tensor& grad_output, bool ret
     }
     if (!retain_graph) {
       context.saved.clear();
-      if (!node.deferred) {  // a define-by-run graph is used once
+      if (node.deferred) {
+        node.run = Node::kFreed;
+      } else {  // a define-by-run graph is used once
         node.backward = nullptr;
         node.inputs.clear();
       }

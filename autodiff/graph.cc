@@ -59,6 +59,12 @@ Variable Graph::placeholder(std::string name, Shape shape, DType dtype) {
   return Variable(std::move(node));
 }
 
+Graph::~Graph() {
+  for (const auto& weak : nodes_) {
+    if (auto node = weak.lock()) node->graph = nullptr;
+  }
+}
+
 void Graph::adopt(const std::shared_ptr<Node>& node) {
   // Forget nodes that died, so that a graph rebuilt in a loop stays small.
   if (nodes_.size() >= 64 && nodes_.size() == nodes_.capacity()) {
@@ -93,6 +99,7 @@ Tensors Graph::run(const std::vector<Variable>& fetches, const Feeds& feeds) {
     NABLA_CHECK(matches(node.placeholder_shape, tensor.shape()), "run: placeholder '", node.name, "' expects shape ",
                 node.placeholder_shape, ", fed ", tensor.shape());
   }
+  ++runs_;
   // Clear the previous run's placeholder values so that a missing feed is caught.
   for (const Variable& placeholder : placeholders_) placeholder.node()->value = Tensor();
   for (const auto& [placeholder, tensor] : feeds) placeholder.node()->value = tensor;
@@ -108,6 +115,7 @@ Tensors Graph::run(const std::vector<Variable>& fetches, const Feeds& feeds) {
     node->context.requires_grad = node->requires_grad;
     for (const auto& input : node->inputs) values.push_back(input->value);
     node->value = node->forward(values, node->context);
+    node->run = runs_;
   }
   Tensors results;
   for (const Variable& fetch : fetches) results.push_back(fetch.value());

@@ -35,6 +35,9 @@ class Graph {
   Graph() = default;
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
+  /// Variables recorded on this graph outlive it, but cannot be run,
+  /// differentiated or used in new ops: doing so throws.
+  ~Graph();
 
   /// A placeholder of this graph: shape sizes of -1 accept any size.
   Variable placeholder(std::string name, Shape shape, DType dtype = kFloat32);
@@ -48,12 +51,17 @@ class Graph {
   /// The placeholders and recorded ops that are still alive, in creation order.
   std::vector<Variable> nodes() const;
 
+  /// How many times run() was called: backward() goes only through nodes
+  /// the latest run computed.
+  std::int64_t runs() const { return runs_; }
+
   /// Registers a recorded node; called by record().
   void adopt(const std::shared_ptr<internal::Node>& node);
 
  private:
   std::vector<std::weak_ptr<internal::Node>> nodes_;
   std::vector<Variable> placeholders_;
+  std::int64_t runs_ = 0;
 };
 
 /// The graph that placeholder() uses when no GraphScope is active.

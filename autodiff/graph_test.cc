@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include "autodiff/engine.h"
+#include "autodiff/nn_ops.h"
 #include "autodiff/ops.h"
 
 namespace nabla {
@@ -157,6 +161,62 @@ TEST(Graph, NodesListsPlaceholdersAndOps) {
   std::vector<std::string> ops;
   for (const Variable& node : graph.nodes()) ops.emplace_back(node.op());
   EXPECT_EQ(ops, (std::vector<std::string>{"placeholder", "relu", "mul_scalar"}));
+}
+
+// A backward without retain_graph releases what the ops saved (dropout's
+// mask here): a second one before the next run must not read it.
+TEST(Graph, SecondBackwardWithoutRunIsAnError) {
+  Graph graph;
+  GraphScope scope(graph);
+  Variable x = placeholder("x", {-1, 3});
+  Variable w = parameter(ones({3}));
+  Generator generator(1);
+  Variable loss = sum(dropout(x * w, 0.5, generator));
+  graph.run({loss}, {{x, ones({2, 3})}});
+  loss.backward();
+  EXPECT_THAT([&] { loss.backward(); }, ThrowsMessage<Error>(HasSubstr("freed by an earlier backward()")));
+  graph.run({loss}, {{x, ones({2, 3})}});
+  EXPECT_NO_THROW(loss.backward());
+}
+
+TEST(Graph, RetainedGraphGoesBackwardTwice) {
+  Graph graph;
+  GraphScope scope(graph);
+  Variable x = placeholder("x", {2});
+  Variable w = parameter(tensor({3, 4}));
+  Variable loss = sum(x * w);
+  graph.run({loss}, {{x, tensor({1, 2})}});
+  loss.backward(Tensor(), /*retain_graph=*/true);
+  loss.backward();
+  EXPECT_EQ(w.grad().to_vector<float>(), (std::vector<float>{2, 4}));
+}
+
+// A run that fetched only the prediction recomputed it for another batch;
+// the loss still holds the first batch's values.
+TEST(Graph, BackwardThroughNodesNotInTheLastRunIsAnError) {
+  Graph graph;
+  GraphScope scope(graph);
+  Variable x = placeholder("x", {-1, 1}), y = placeholder("y", {-1, 1});
+  Variable w = parameter(ones({1, 1}));
+  Variable prediction = matmul(x, w);
+  Variable loss = sum(square(prediction - y));
+  graph.run({loss}, {{x, tensor({1.0f}, {1, 1})}, {y, tensor({0.0f}, {1, 1})}});
+  graph.run({prediction}, {{x, tensor({10.0f}, {1, 1})}});
+  EXPECT_THAT([&] { loss.backward(); }, ThrowsMessage<Error>(HasSubstr("not computed by the last Graph::run")));
+  EXPECT_FALSE(w.grad().defined());
+}
+
+TEST(Graph, VariablesOfADestroyedGraphCannotBeUsed) {
+  Variable x, y;
+  Variable w = parameter(ones({2}));
+  {
+    auto graph = std::make_unique<Graph>();
+    x = graph->placeholder("x", {2});
+    y = sum(x * w);
+    graph->run({y}, {{x, ones({2})}});
+  }
+  EXPECT_THAT([&] { x * 2.0; }, ThrowsMessage<Error>(HasSubstr("a Graph that no longer exists")));
+  EXPECT_THAT([&] { y.backward(); }, ThrowsMessage<Error>(HasSubstr("belongs to a Graph that no longer exists")));
 }
 
 }  // namespace

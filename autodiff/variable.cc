@@ -151,6 +151,7 @@ Variable record_inputs(const char* op, const Variable* inputs, std::size_t count
     const internal::Node& in = *input->node();
     needs_grad = needs_grad || in.requires_grad;
     if (in.deferred) {
+      NABLA_CHECK(in.graph != nullptr, op, ": an input depends on a placeholder of a Graph that no longer exists");
       NABLA_CHECK(node->graph == nullptr || node->graph == in.graph, op,
                   ": inputs come from placeholders of two different graphs");
       node->deferred = true;

@@ -80,7 +80,11 @@ struct Node {
   // Placeholders: the declared shape (-1 = any size) and dtype.
   Shape placeholder_shape;
   DType placeholder_dtype = kFloat32;
-  Graph* graph = nullptr;
+  Graph* graph = nullptr;  // deferred nodes: their graph; null once it is destroyed
+  // Deferred nodes: the Graph::run that computed value and context, or
+  // kFreed once a backward without retain_graph released the context.
+  std::int64_t run = 0;
+  static constexpr std::int64_t kFreed = -1;
 
   static std::atomic<std::int64_t> live_count;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "autodiff/engine.h"
@@ -81,6 +82,10 @@ class Evaluator {
 }  // namespace
 
 GradientCheck check_gradients(const DifferentiableFn& fn, const Tensors& inputs, const GradientCheckOptions& options) {
+  NABLA_CHECK(std::isfinite(options.eps) && options.eps > 0, "check_gradients: eps must be positive and finite, got ",
+              options.eps);
+  NABLA_CHECK(options.atol >= 0 && options.rtol >= 0, "check_gradients: atol and rtol must be non-negative, got ",
+              options.atol, " and ", options.rtol);
   Evaluator evaluator(fn, inputs, options.build_once, options.seed);
   const Tensors analytic = evaluator.analytic();
   GradientCheck result;
@@ -102,7 +107,9 @@ GradientCheck check_gradients(const DifferentiableFn& fn, const Tensors& inputs,
       const double minus = evaluator.objective();
       x[j] = saved;
       const double numeric = (plus - minus) / (2 * options.eps);
-      const double error = std::abs(grad[j] - numeric);
+      // A NaN or infinite gradient or difference fails wherever it is.
+      const double difference = std::abs(grad[j] - numeric);
+      const double error = std::isfinite(difference) ? difference : std::numeric_limits<double>::infinity();
       result.max_abs_error = std::max(result.max_abs_error, error);
       result.max_rel_error =
           std::max(result.max_rel_error, error / std::max({std::abs(numeric), std::abs(grad[j]), 1e-8}));

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "autodiff/ops.h"
@@ -173,6 +174,32 @@ TEST(CheckGradients, TolerancesComeFromTheOptions) {
   const GradientCheck result = check_gradients(fn, {x}, loose);
   EXPECT_TRUE(result.passed) << result.report;
   EXPECT_NEAR(result.max_rel_error, 1e-3, 1e-5);
+}
+
+TEST(CheckGradients, RejectsAStepThatIsNotPositive) {
+  const Tensor x = tensor({1, 2, 3}, {3}, kFloat64);
+  const auto fn = [](Args v) { return sum(wrong_square(v[0])); };
+  for (double eps : {0.0, -1e-6, std::nan("")}) {
+    GradientCheckOptions options;
+    options.eps = eps;
+    EXPECT_THAT([&] { check_gradients(fn, {x}, options); },
+                ThrowsMessage<Error>(HasSubstr("check_gradients: eps must be positive and finite")));
+  }
+  GradientCheckOptions options;
+  options.rtol = std::nan("");
+  EXPECT_THAT([&] { check_gradients(fn, {x}, options); },
+              ThrowsMessage<Error>(HasSubstr("atol and rtol must be non-negative")));
+}
+
+TEST(CheckGradients, ANaNGradientFails) {
+  const auto nan_backward = [](Args v) {
+    return sum(record(
+        "nan_backward", {v[0]}, [](const Tensors& in, Context&) { return in[0] * 2.0; },
+        [](const Tensor& g, const Context&) { return Tensors{g * std::nan("")}; }));
+  };
+  const GradientCheck result = check_gradients(nan_backward, {tensor({1.0, 2.0}, {2}, kFloat64)});
+  EXPECT_FALSE(result.passed);
+  EXPECT_THAT(result.report, HasSubstr("input 0 [2]: FAILED at flat index 0"));
 }
 
 TEST(CheckGradients, RejectsAFunctionThatLeavesFloat64) {

@@ -531,7 +531,10 @@ Variable pad(const Variable& x, const std::vector<std::pair<std::int64_t, std::i
         for (std::size_t i = 0; i < padding.size(); ++i) {
           NABLA_CHECK(padding[i].first >= 0 && padding[i].second >= 0, "pad: negative padding on axis ", first + i,
                       " of shape ", in[0].shape());
-          shape[first + i] += padding[i].first + padding[i].second;
+          NABLA_CHECK(!__builtin_add_overflow(shape[first + i], padding[i].first, &shape[first + i]) &&
+                          !__builtin_add_overflow(shape[first + i], padding[i].second, &shape[first + i]),
+                      "pad: padding (", padding[i].first, ", ", padding[i].second, ") of axis ", first + i,
+                      " of shape ", in[0].shape(), " is too large");
         }
         Tensor padded = full(shape, value, in[0].dtype());
         interior(padded).copy_(in[0]);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <tuple>
@@ -434,6 +436,8 @@ TEST(OpValues, ShapeOps) {
   const Variable x(arange(0, 6, 1, kFloat64).reshape({2, 3}));
   EXPECT_EQ(values(slice(Variable(arange(0, 6, 1, kFloat64)), 0, 1, 6, 2)), (std::vector<double>{1, 3, 5}));
   EXPECT_EQ(values(pad(x, {{1, 1}}, 9)), (std::vector<double>{9, 0, 1, 2, 9, 9, 3, 4, 5, 9}));
+  EXPECT_THAT([&] { pad(x, {{std::numeric_limits<std::int64_t>::max(), 1}}); },
+              ThrowsMessage<Error>(HasSubstr("pad: padding (9223372036854775807, 1) of axis 1 of shape [2, 3] is too large")));
   EXPECT_EQ(values(transpose(x, 0, 1)), (std::vector<double>{0, 3, 1, 4, 2, 5}));
   EXPECT_EQ(permute(Variable(zeros({2, 3, 4})), {2, 0, 1}).shape(), (Shape{4, 2, 3}));
   EXPECT_EQ(values(concat({x, x}, 1)), (std::vector<double>{0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5}));

@@ -81,6 +81,13 @@ Tensor class_labels(const Tensor& target) {
   return argmax(target, -1).reshape({-1});
 }
 
+// Labels [N] of a model with one score per example (a logit for class 1):
+// int64 labels as they are, float targets (BCE's 0/1) above 0.5 as 1.
+Tensor binary_labels(const Tensor& target) {
+  if (target.dtype() == kInt64) return target.reshape({-1});
+  return (target > 0.5).astype(kInt64).reshape({-1});
+}
+
 class TopKAccuracy : public Metric {
  public:
   explicit TopKAccuracy(int k) : k_(k) { NABLA_CHECK(k >= 1, "top_k_accuracy: k must be at least 1, got ", k); }
@@ -90,12 +97,15 @@ class TopKAccuracy : public Metric {
   void update(const Tensor& prediction, const Tensor& target) override {
     const std::int64_t n = prediction.rank() == 0 ? 1 : prediction.dim(0);
     const std::int64_t classes = prediction.numel() / std::max<std::int64_t>(n, 1);
-    const std::vector<std::int64_t> labels = class_labels(target).to_vector<std::int64_t>();
+    const std::vector<std::int64_t> labels =
+        (classes == 1 ? binary_labels(target) : class_labels(target)).to_vector<std::int64_t>();
     NABLA_CHECK(static_cast<std::int64_t>(labels.size()) == n, name(), ": ", labels.size(), " labels for ", n,
                 " predictions of shape ", prediction.shape());
     const std::vector<double> scores = prediction.to_vector<double>();
     for (std::int64_t i = 0; i < n; ++i) {
       if (classes == 1) {  // one score per example: a logit for class 1
+        NABLA_CHECK(labels[i] == 0 || labels[i] == 1, name(), ": label ", labels[i],
+                    " is not 0 or 1, for a prediction of one score per example ", prediction.shape());
         correct_ += (scores[i] > 0) == (labels[i] == 1);
         continue;
       }
@@ -303,12 +313,13 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
       const Variable prediction = network_->forward(Variable(batch.inputs));
       Variable loss = loss_(prediction, Variable(batch.labels));
       if (regularization_) loss = loss + regularization_();
+      // Checked before the update, which a NaN loss would spread to every weight.
+      NABLA_CHECK(std::isfinite(loss.item()), "Model::fit: the loss became ", loss.item(), " at epoch ", epoch + 1,
+                  ", batch ", batch_index + 1, "; lower the learning rate or check the data");
       optimizer_->zero_grad();
       loss.backward();
       optimizer_->step();
       const std::int64_t count = batch.inputs.dim(0);
-      NABLA_CHECK(std::isfinite(loss.item()), "Model::fit: the loss became ", loss.item(), " at epoch ", epoch + 1,
-                  ", batch ", batch_index + 1, "; lower the learning rate or check the data");
       loss_mean.add(loss.item(), count);
       logs["loss"] = loss_mean.value();
       for (const auto& metric : metrics_) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "nn/layers.h"
 #include "nn/sequential.h"
 #include "optim/lr_scheduler.h"
@@ -127,6 +129,27 @@ TEST(Model, DivergingLossIsAnErrorNamingTheBatch) {
                 std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)));
   EXPECT_THAT([&] { model.fit(blobs(8), FitOptions().verbose(0)); },
               ThrowsMessage<Error>(HasSubstr("at epoch 1, batch 1")));
+}
+
+// Binary cross-entropy's targets: floats 0 and 1 of the prediction's [N, 1] shape.
+TEST(Accuracy, SingleLogitTakesFloatTargetsAndRejectsOtherLabels) {
+  auto metric = accuracy();
+  metric->update(tensor({2.0, -1.0, 0.5, 3.0}, {4, 1}), tensor({1.0, 1.0, 0.0, 1.0}, {4, 1}));
+  EXPECT_DOUBLE_EQ(metric->value(), 0.5);
+  EXPECT_THAT([&] { metric->update(tensor({-2.0}, {1, 1}), tensor({7}, {1}, kInt64)); },
+              ThrowsMessage<Error>(HasSubstr("accuracy: label 7 is not 0 or 1")));
+}
+
+// The check comes before the update: a NaN loss would make every weight NaN.
+TEST(Model, ANonFiniteLossStopsFitBeforeTheUpdate) {
+  auto network = classifier();
+  const std::vector<float> before = network->parameters()[0].value().to_vector<float>();
+  Model model(network);
+  model.compile([](const Variable& prediction, const Variable&) { return sum(prediction) * std::nan(""); },
+                std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)));
+  EXPECT_THAT([&] { model.fit(blobs(8), FitOptions().verbose(0)); },
+              ThrowsMessage<Error>(HasSubstr("Model::fit: the loss became nan at epoch 1, batch 1")));
+  EXPECT_EQ(network->parameters()[0].value().to_vector<float>(), before);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "nn/layers.h"
 
 #include <cmath>
+#include <initializer_list>
 #include <sstream>
 
 namespace nabla::nn {
@@ -45,11 +46,21 @@ void check_channels(const char* layer, std::int64_t in_channels, std::int64_t ou
               " must divide in_channels ", in_channels, " and out_channels ", out_channels);
 }
 
+// The product of sizes a user chose (a fan-in, a padding), checked.
+std::int64_t checked_product(const char* layer, const char* what, std::initializer_list<std::int64_t> sizes) {
+  std::int64_t product = 1;
+  for (std::int64_t size : sizes) {
+    NABLA_CHECK(!__builtin_mul_overflow(product, size, &product), layer, ": ", what, " of sizes ", Shape(sizes),
+                " is too large");
+  }
+  return product;
+}
+
 // Splits "same" padding for one axis: (before, after) with the extra tap after.
 std::pair<std::int64_t, std::int64_t> same_padding(const char* layer, std::int64_t kernel, std::int64_t dilation,
                                                    std::int64_t stride) {
   NABLA_CHECK(stride == 1, layer, ": \"same\" padding needs stride 1, got ", stride);
-  const std::int64_t total = dilation * (kernel - 1);
+  const std::int64_t total = checked_product(layer, "the padding", {dilation, kernel - 1});
   return {total / 2, total - total / 2};
 }
 
@@ -98,7 +109,7 @@ Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
   if (options.padding_same()) {
     for (int axis = 0; axis < 2; ++axis) same_padding("Conv2D", options.kernel_size()[axis], options.dilation()[axis], options.stride()[axis]);
   }
-  const std::int64_t fan_in = options.in_channels() / options.groups() * kh * kw;
+  const std::int64_t fan_in = checked_product("Conv2D", "the fan-in", {options.in_channels() / options.groups(), kh, kw});
   Generator& generator = generator_of(options.generator());
   weight_ = register_parameter(
       "weight", initial(options.weight_init(), {options.out_channels(), options.in_channels() / options.groups(), kh, kw}, fan_in, generator));
@@ -156,7 +167,8 @@ Conv1D::Conv1D(const Conv1DOptions& options) : options_(options) {
   check_channels("Conv1D", options.in_channels(), options.out_channels(), options.groups());
   check_positive("Conv1D", "kernel_size", options.kernel_size());
   if (options.padding_same()) same_padding("Conv1D", options.kernel_size(), options.dilation(), options.stride());
-  const std::int64_t fan_in = options.in_channels() / options.groups() * options.kernel_size();
+  const std::int64_t fan_in =
+      checked_product("Conv1D", "the fan-in", {options.in_channels() / options.groups(), options.kernel_size()});
   Generator& generator = generator_of(options.generator());
   weight_ = register_parameter(
       "weight", initial(options.weight_init(), {options.out_channels(), options.in_channels() / options.groups(), options.kernel_size()}, fan_in, generator));
@@ -197,7 +209,8 @@ ConvTranspose2D::ConvTranspose2D(const ConvTranspose2DOptions& options) : option
   check_positive("ConvTranspose2D", "kernel height", kh);
   check_positive("ConvTranspose2D", "kernel width", kw);
   // PyTorch computes the fan-in of a transposed convolution from weight dim 1.
-  const std::int64_t fan_in = options.out_channels() / options.groups() * kh * kw;
+  const std::int64_t fan_in =
+      checked_product("ConvTranspose2D", "the fan-in", {options.out_channels() / options.groups(), kh, kw});
   Generator& generator = generator_of(options.generator());
   weight_ = register_parameter(
       "weight", initial(options.weight_init(), {options.in_channels(), options.out_channels() / options.groups(), kh, kw}, fan_in, generator));
@@ -275,6 +288,7 @@ BatchNorm::BatchNorm(const BatchNormOptions& options, int rank) : options_(optio
 Variable BatchNorm::forward(const Variable& input) { return normalise(input, options_.activation()); }
 
 Variable BatchNorm::normalise(const Variable& input, const NormActivation& activation) {
+  NABLA_CHECK(input.defined(), type_name(), ": the input variable is undefined");
   NABLA_CHECK(input.node()->deferred || input.value().rank() == rank_, type_name(), ": needs a rank-", rank_,
               " input ", rank_ == 2 ? "[N, C]" : "[N, C, H, W]", ", got ", input.shape());
   return batch_norm(input, weight_, bias_, state_, is_training(), activation);

@@ -314,5 +314,33 @@ TEST(Activations, Values) {
   EXPECT_NEAR(sum(Softmax()->forward(x)).item(), 1.0, 1e-6);
 }
 
+TEST(BatchNorm, UndefinedInputIsAnError) {
+  BatchNorm1d bn(BatchNormOptions(3));
+  EXPECT_THAT([&] { bn.forward(Variable()); }, ThrowsMessage<Error>(HasSubstr("BatchNorm1d: the input variable is undefined")));
+}
+
+TEST(Conv2D, SizesWhoseProductOverflowsAreAnError) {
+  EXPECT_THAT([] { Conv2D conv(Conv2DOptions(1, 1, std::int64_t{1} << 32)); },
+              ThrowsMessage<Error>(HasSubstr("Conv2D: the fan-in of sizes [1, 4294967296, 4294967296] is too large")));
+  EXPECT_THAT([] { Conv1D conv(Conv1DOptions(1 << 30, 1, std::int64_t{1} << 40)); },
+              ThrowsMessage<Error>(HasSubstr("Conv1D: the fan-in")));
+}
+
+TEST(Summary, ScalarOutput) {
+  Sequential model({std::make_shared<Activation>("Sum", [](const Variable& x) { return sum(x); })});
+  EXPECT_THAT(summary(model, {4}), HasSubstr("[]"));
+}
+
+TEST(Sequential, CannotContainItself) {
+  auto model = std::make_shared<Sequential>();
+  EXPECT_THAT([&] { model->add(model); }, ThrowsMessage<Error>(HasSubstr("a module cannot hold itself")));
+  auto inner = std::make_shared<Sequential>();
+  model->add(inner);
+  EXPECT_THAT([&] { inner->add(model); }, ThrowsMessage<Error>(HasSubstr("a module cannot hold itself")));
+  EXPECT_EQ(model->parameters().size(), 0u);
+  inner->add(std::make_shared<Dense>(DenseOptions(2, 2)));
+  EXPECT_NO_THROW(model->add(inner->children()[0].second));  // shared, not circular
+}
+
 }  // namespace
 }  // namespace nabla::nn

@@ -23,6 +23,20 @@ void Module::check_name(const std::string& name) const {
               "' is registered twice");
 }
 
+void Module::check_child(const std::string& name, const Module* child) const {
+  check_name(name);
+  NABLA_CHECK(child != nullptr, type_name(), ": module '", name, "' is null");
+  // A module inside itself would make every walk over the tree endless.
+  std::vector<const Module*> pending{child};
+  while (!pending.empty()) {
+    const Module* module = pending.back();
+    pending.pop_back();
+    NABLA_CHECK(module != this, type_name(), ": module '", name, "' is or contains this ", type_name(),
+                "; a module cannot hold itself");
+    for (const auto& entry : module->children_) pending.push_back(entry.second.get());
+  }
+}
+
 Variable Module::register_parameter(std::string name, Tensor value) {
   check_name(name);
   Variable parameter = nabla::parameter(std::move(value), name);

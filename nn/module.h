@@ -80,13 +80,14 @@ class Module {
   Tensor register_buffer(std::string name, Tensor value);
   template <typename M>
   std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
-    check_name(name);
+    check_child(name, module.get());
     children_.emplace_back(std::move(name), module);
     return module;
   }
 
  private:
   void check_name(const std::string& name) const;
+  void check_child(const std::string& name, const Module* child) const;
 
   std::vector<std::pair<std::string, Variable>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;

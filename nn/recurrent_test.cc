@@ -218,5 +218,10 @@ TEST(Recurrent, BadOptionsAndInputs) {
               ThrowsMessage<Error>(HasSubstr("GRU: only an LSTM has a cell state c")));
 }
 
+TEST(LSTM, HiddenSizeWhoseGatesOverflowIsAnError) {
+  EXPECT_THAT([] { LSTM lstm(LSTMOptions(1, std::int64_t{1} << 62)); },
+              ThrowsMessage<Error>(HasSubstr("hidden_size 4611686018427387904 is too large")));
+}
+
 }  // namespace
 }  // namespace nabla::nn

@@ -50,7 +50,7 @@ std::string summary(Module& model, const Shape& sample_shape, DType dtype) {
   };
   std::vector<Row> rows;
   auto shape_text = [](Shape shape) {
-    shape[0] = -1;
+    if (!shape.empty()) shape[0] = -1;  // the batch; a scalar output has none
     std::ostringstream out;
     out << shape;
     return out.str();

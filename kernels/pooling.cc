@@ -55,13 +55,17 @@ Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options)
   std::int64_t out[2];
   for (int axis = 0; axis < 2; ++axis) {
     const std::int64_t size = input[2 + axis];
-    const std::int64_t extent = p.dilation[axis] * (p.kernel[axis] - 1) + 1;
+    // In 128 bits: the sizes are the caller's, and a huge stride, dilation
+    // or input must be an error rather than a wrapped product.
+    using Wide = __int128;
+    const Wide extent = Wide(p.dilation[axis]) * (p.kernel[axis] - 1) + 1;
     NABLA_CHECK(p.padding[axis] <= extent / 2, op, ": padding ", show(p.padding),
                 " must be at most half the (dilated) kernel ", show(p.kernel), ", dilation ", show(p.dilation));
-    const std::int64_t span = size + 2 * p.padding[axis] - extent + (p.ceil_mode ? p.stride[axis] - 1 : 0);
-    out[axis] = floor_div(span, p.stride[axis]) + 1;
+    const Wide span = size + 2 * Wide(p.padding[axis]) - extent + (p.ceil_mode ? p.stride[axis] - 1 : 0);
+    Wide windows = span >= 0 ? span / p.stride[axis] + 1 : -((-span + p.stride[axis] - 1) / p.stride[axis]) + 1;
     // The last window must start inside the input or the left padding.
-    if (p.ceil_mode && (out[axis] - 1) * p.stride[axis] >= size + p.padding[axis]) --out[axis];
+    if (p.ceil_mode && (windows - 1) * p.stride[axis] >= size + Wide(p.padding[axis])) --windows;
+    out[axis] = static_cast<std::int64_t>(windows);  // at most size: padding <= extent / 2
   }
   NABLA_CHECK(out[0] > 0 && out[1] > 0, op, ": output would be empty: input ", input, ", kernel_size ",
               show(p.kernel), ", stride ", show(p.stride), ", padding ", show(p.padding), ", dilation ",
@@ -227,7 +231,10 @@ template <bool kAdjacentLanes, typename T>
 void max_window_lanes(const Pool& p, const T* in, const Window& win, const Lanes& lanes, T* best,
                       std::int64_t* where) {
   const std::int64_t lane_stride = kAdjacentLanes ? 1 : lanes.lane_stride;
-  const std::int64_t first = win.h_begin * p.width + win.w_begin;
+  // Dilated taps can step over a small input: a window of padding only
+  // has no maximum, and index -1, which backward skips.
+  const bool no_taps = win.h_begin >= win.h_end || win.w_begin >= win.w_end;
+  const std::int64_t first = no_taps ? -1 : win.h_begin * p.width + win.w_begin;
   for (std::int64_t lane = 0; lane < lanes.count; ++lane) {
     best[lane] = -std::numeric_limits<T>::infinity();
     where[lane] = first;
@@ -386,7 +393,9 @@ bool scatter_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradien
     for (std::int64_t i = block * out_size; i < (block + 1) * out_size; i += blocks.lanes) {
       for (std::int64_t lane = 0; lane < blocks.lanes; ++lane) {
         const std::int64_t index = m.index[i + lane];
-        if (index < 0 || index >= in_plane) {
+        if (index == -1) {  // a window of padding only
+          continue;
+        } else if (index < 0 || index >= in_plane) {
           valid = false;
         } else if (m.output == nullptr || !(m.output[i + lane] <= 0)) {
           block_input[index * blocks.lanes + lane] += m.grad[i + lane];

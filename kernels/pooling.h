@@ -59,7 +59,9 @@ Shape pool2d_output_shape(const Shape& input_shape, const Pool2dOptions& options
 
 struct MaxPool2dResult {
   Tensor output;   ///< [N, C, OH, OW], input's dtype and memory format
-  Tensor indices;  ///< int64 [N, C, OH, OW] in output's format, h·W + w of each maximum in its (n, c) plane
+  /// int64 [N, C, OH, OW] in output's format, h·W + w of each maximum in
+  /// its (n, c) plane; -1 (output -inf) where dilated taps all fall on padding.
+  Tensor indices;
 };
 
 /// Maximum over each window (then max(0, ·) with options.relu). Ties go to
@@ -73,7 +75,7 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options);
 /// -> input_shape [N, C, H, W], where positions that were several maxima sum
 /// their grads.
 /// `forward` is what max_pool2d returned for input_shape and options: its
-/// indices, each of which must lie in [0, H·W) (channels-last ones of
+/// indices, each of which must lie in [0, H·W) or be -1 (channels-last ones of
 /// windows that tile the input, stride = kernel without padding or dilation,
 /// in their own window), and with options.relu its output.
 Tensor max_pool2d_backward(const Tensor& grad_output, const MaxPool2dResult& forward, const Shape& input_shape,

@@ -315,7 +315,9 @@ Tensor lstm_forward_onednn(const Slots& slots, const Tensors& values, const Dims
 
 Tensors lstm_backward_onednn(const Slots& slots, const Tensor& grad, const Context& c) {
   const kernels::LstmInputs in{c.saved[0], c.saved[1], c.saved[2], c.saved[3], c.saved[4], c.saved[5]};
-  const kernels::LstmForward forward{c.saved[6], c.saved[7]};
+  // The inputs saved beside the workspace are the ones that made it.
+  const kernels::LstmForward forward{c.saved[6], c.saved[7],
+                                     {in.input.dim(0), in.input.dim(1), in.input.dim(2), in.h0.dim(1)}};
   kernels::LstmGradients all = kernels::lstm_backward_onednn(in, forward, grad.contiguous());
   Tensors grads(c.needs_grad.size());
   const std::pair<Slot, Tensor*> results[] = {{kInput, &all.input}, {kH0, &all.h0},       {kC0, &all.c0},

@@ -39,6 +39,9 @@ struct LstmForward {
   /// writes both there, so the autodiff op returns it without a copy).
   Tensor sequence;
   Tensor workspace;  ///< training only: oneDNN's opaque record for lstm_backward_onednn
+  /// Training only: [N, T, I, H] of the inputs that made the workspace,
+  /// which backward checks (workspaces of different T can be the same size).
+  Shape workspace_sizes;
 
   Tensor hidden() const { return sequence.slice(1, 0, sequence.dim(1) - 1); }  ///< [N, T, H]
   Tensor cell() const { return sequence.select(1, sequence.dim(1) - 1); }      ///< [N, H]

@@ -154,6 +154,7 @@ Sizes checked_sizes(const char* name, const LstmInputs& in) {
   NABLA_CHECK(in.input.rank() == 3 && in.h0.rank() == 2, name, ": needs input [N, T, I] and h0 [N, H] (",
               shapes_text(in), ")");
   const Sizes s = sizes_of(in);
+  NABLA_CHECK(s.t > 0, name, ": needs at least one time step (", shapes_text(in), ")");
   check_operand(name, in, "input", in.input, {s.n, s.t, s.i});
   check_operand(name, in, "h0", in.h0, {s.n, s.h});
   check_operand(name, in, "c0", in.c0, {s.n, s.h});
@@ -178,12 +179,13 @@ LstmForward lstm_forward_onednn(const LstmInputs& in, bool training) {
   const Sizes s = checked_sizes(kName, in);
   const auto plan =
       checked_plan(training ? PrimitiveOp::kLstmForwardTraining : PrimitiveOp::kLstmForwardInference, in, kName);
-  LstmForward out{empty({s.n, s.t + 1, s.h}, kFloat32), Tensor()};
+  LstmForward out{empty({s.n, s.t + 1, s.h}, kFloat32), Tensor(), {}};
   Tensor last_hidden = empty({s.n, s.h}, kFloat32);  // h_T is also in the sequence; oneDNN wants it with c_T
   float* sequence = out.sequence.data<float>();
   std::vector<void*> outputs{sequence, last_hidden.data<float>(), sequence + s.t * s.h};
   if (training) {
     out.workspace = internal::onednn::buffer_for(plan->outputs[3].plain);
+    out.workspace_sizes = {s.n, s.t, s.i, s.h};
     outputs.push_back(out.workspace.data<float>());
   }
   run(kName, in, *plan,
@@ -199,8 +201,10 @@ LstmGradients lstm_backward_onednn(const LstmInputs& in, const LstmForward& forw
   check_operand(kName, in, "forward.sequence", forward.sequence, {s.n, s.t + 1, s.h});
   check_operand(kName, in, "grad_sequence", grad_sequence, {s.n, s.t + 1, s.h});
   const auto plan = checked_plan(PrimitiveOp::kLstmBackward, in, kName);
-  NABLA_CHECK(internal::onednn::fits(forward.workspace, plan->inputs.back().plain), kName,
-              ": the workspace is not one lstm_forward_onednn made in training for ", shapes_text(in));
+  NABLA_CHECK((internal::onednn::fits(forward.workspace, plan->inputs.back().plain) &&
+               forward.workspace_sizes == Shape{s.n, s.t, s.i, s.h}),
+              kName, ": the workspace is not one lstm_forward_onednn made in training for ", shapes_text(in),
+              " (it was made for [N, T, I, H] ", forward.workspace_sizes, ")");
   const Tensor last_hidden = forward.sequence.select(1, s.t - 1).contiguous();
   // h_T's gradient arrives with the other hidden states' in grad_sequence.
   const Tensor grad_last_hidden = zeros({s.n, s.h}, kFloat32);

@@ -153,5 +153,27 @@ TEST_F(LstmOneDnn, BackwardNeedsATrainingWorkspace) {
                                            "w_hh [6, 24], bias [24]"))));
 }
 
+TEST_F(LstmOneDnn, NeedsATimeStep) {
+  const LstmInputs in{zeros({kN, 0, kI}), ones({kN, kH}), full({kN, kH}, 2.0), zeros({kI, 4 * kH}),
+                      zeros({kH, 4 * kH}), zeros({4 * kH})};
+  EXPECT_THAT([&] { lstm_forward_onednn(in, false); },
+              ThrowsMessage<Error>(HasSubstr("lstm: needs at least one time step (input [3, 0, 5]")));
+}
+
+// Workspaces of T = 1 and T = 4 have the same size here: the sizes tell them apart.
+TEST_F(LstmOneDnn, BackwardRejectsTheWorkspaceOfAnotherSequenceLength) {
+  const LstmInputs in = random_inputs();
+  LstmInputs shorter = in;
+  shorter.input = in.input.slice(1, 0, 1).contiguous();
+  const LstmForward forward = lstm_forward_onednn(in, true);
+  const LstmForward other = lstm_forward_onednn(shorter, true);
+  EXPECT_THAT(
+      [&] {
+        lstm_backward_onednn(in, {forward.sequence, other.workspace, other.workspace_sizes},
+                             ones(forward.sequence.shape()));
+      },
+      ThrowsMessage<Error>(HasSubstr("it was made for [N, T, I, H] [3, 1, 5, 6]")));
+}
+
 }  // namespace
 }  // namespace nabla::kernels

@@ -35,15 +35,16 @@ struct MaxReducer {
   static constexpr const char* kName = "max";
   template <typename X>
   static auto whole(const X& x) {
-    return x.maxCoeff();
+    return x.template maxCoeff<Eigen::PropagateNaN>();
   }
   template <typename Acc, typename X>
   static void combine(Acc& acc, const X& x) {
-    acc = acc.max(x);
+    using Scalar = typename Acc::Scalar;
+    acc = acc.binaryExpr(x, Eigen::internal::scalar_max_op<Scalar, Scalar, Eigen::PropagateNaN>());
   }
   template <typename T>
   static T combine_scalars(T a, T b) {
-    return std::max(a, b);
+    return a > b || a != a ? a : b;  // a NaN wins, as in argmax
   }
 };
 
@@ -51,15 +52,16 @@ struct MinReducer {
   static constexpr const char* kName = "min";
   template <typename X>
   static auto whole(const X& x) {
-    return x.minCoeff();
+    return x.template minCoeff<Eigen::PropagateNaN>();
   }
   template <typename Acc, typename X>
   static void combine(Acc& acc, const X& x) {
-    acc = acc.min(x);
+    using Scalar = typename Acc::Scalar;
+    acc = acc.binaryExpr(x, Eigen::internal::scalar_min_op<Scalar, Scalar, Eigen::PropagateNaN>());
   }
   template <typename T>
   static T combine_scalars(T a, T b) {
-    return std::min(a, b);
+    return a < b || a != a ? a : b;  // a NaN wins, as in argmax
   }
 };
 

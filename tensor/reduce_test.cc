@@ -491,5 +491,30 @@ TEST(SumToTest, IncompatibleShapesNameBoth) {
   EXPECT_THAT([] { sum_to(Tensor(), {1}); }, ThrowsMessage<Error>(HasSubstr("sum_to")));
 }
 
+// A NaN wins wherever it sits, on each path: whole, long rows, short rows
+// (a middle axis), channels-last.
+TEST(ReduceTest, MaxAndMinPropagateNaNAsArgmaxDoes) {
+  EXPECT_TRUE(std::isnan(max(tensor({kNaN, 1})).item()));
+  EXPECT_TRUE(std::isnan(max(tensor({1, kNaN})).item()));
+  EXPECT_TRUE(std::isnan(min(tensor({1, kNaN})).item()));
+  Tensor x = zeros({10, 10});
+  x.select(0, 5).fill_(kNaN);
+  EXPECT_TRUE(std::isnan(max(x).item()));
+  EXPECT_TRUE(std::isnan(min(x).item()));
+  const std::vector<double> over_rows = max(x, {0}).to_vector<double>();
+  EXPECT_TRUE(std::all_of(over_rows.begin(), over_rows.end(), [](double v) { return std::isnan(v); }));
+  const std::vector<double> over_columns = min(x, {1}).to_vector<double>();
+  for (std::int64_t r = 0; r < 10; ++r) EXPECT_EQ(std::isnan(over_columns[r]), r == 5) << r;
+  Tensor long_row = zeros({100000});
+  long_row.select(0, 99999).fill_(kNaN);
+  EXPECT_TRUE(std::isnan(max(long_row).item()));
+  Tensor image = zeros({2, 3, 4, 4});
+  image.select(0, 1).select(0, 2).select(0, 3).select(0, 0).fill_(kNaN);
+  const std::vector<double> per_channel = max(image.contiguous(MemoryFormat::kChannelsLast), {0, 2, 3}).to_vector<double>();
+  EXPECT_EQ(per_channel[0], 0);
+  EXPECT_EQ(per_channel[1], 0);
+  EXPECT_TRUE(std::isnan(per_channel[2]));
+}
+
 }  // namespace
 }  // namespace nabla

@@ -75,18 +75,29 @@ std::shared_ptr<const Plan> plan_for(bool forward, const Shape& shape, int axis,
   });
 }
 
+bool any_nan(const Tensor& dense) {
+  const float* values = dense.data<float>();
+  int nan = 0;  // an int: GCC does not vectorise a bool reduction
+#pragma omp simd reduction(| : nan)
+  for (std::int64_t i = 0; i < dense.numel(); ++i) nan |= values[i] != values[i];
+  return nan != 0;
+}
+
 }  // namespace
 
 Tensor softmax(const Tensor& x, std::int64_t axis, bool log) {
   const char* op = name_of(log);
   internal::check_floating(op, "x", x);
   const std::int64_t dim = normalize_axis(op, axis, x.shape());
+  if (x.dim(dim) == 0) return empty(x.shape(), x.dtype());
   if (use_onednn(x)) {
     const Tensor dense = x.contiguous();
     Tensor y = empty(x.shape(), kFloat32);
     internal::onednn::run(op, *plan_for(true, x.shape(), static_cast<int>(dim), log, op), {dense.data<float>()},
                           {y.data<float>()});
-    return y;
+    // A row holding +inf or NaN is NaN throughout below, as in PyTorch;
+    // oneDNN leaves its other elements 0 (or -inf). Rare, so found after.
+    if (!any_nan(y)) return y;
   }
   const Tensor shifted = x - max(x, {dim}, true);
   if (log) return shifted - nabla::log(sum(exp(shifted), {dim}, true));

@@ -3,9 +3,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <vector>
 
 #include "kernels/internal/test_util.h"
+#include "tensor/backend.h"
 #include "tensor/ops.h"
 
 namespace nabla::kernels {
@@ -59,6 +62,28 @@ TEST(SoftmaxTest, RejectsBadArguments) {
               ThrowsMessage<Error>(HasSubstr("log_softmax: x must be float32 or float64, got int64 [2]")));
   EXPECT_THAT([] { softmax_backward(zeros({2, 3}), zeros({3, 2}), 0, false); },
               ThrowsMessage<Error>(HasSubstr("softmax_backward: grad_output float32 [2, 3] and y float32 [3, 2] differ")));
+}
+
+TEST(SoftmaxTest, AlongAnEmptyAxis) {
+  for (bool log : {false, true}) EXPECT_EQ(softmax(zeros({3, 0}), 1, log).shape(), (Shape{3, 0}));
+}
+
+// Row 0 holds +inf, row 1 a NaN: NaN throughout those rows on both
+// backends (as PyTorch's), the other rows untouched: 1/512 each.
+TEST(SoftmaxTest, RowsWithInfOrNaNAreNaNOnBothBackends) {
+  Tensor x = zeros({64, 512});  // 32K elements: oneDNN's path
+  x.select(0, 0).select(0, 3).fill_(std::numeric_limits<double>::infinity());
+  x.select(0, 1).select(0, 7).fill_(std::numeric_limits<double>::quiet_NaN());
+  for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
+    const BackendScope scope(backend);
+    for (bool log : {false, true}) {
+      const std::vector<float> y = softmax(x, 1, log).to_vector<float>();
+      for (std::int64_t j = 0; j < 512; ++j) {
+        ASSERT_TRUE(std::isnan(y[j]) && std::isnan(y[512 + j])) << j;
+        ASSERT_NEAR(y[2 * 512 + j], log ? -std::log(512.0) : 1.0 / 512, 1e-6) << j;
+      }
+    }
+  }
 }
 
 }  // namespace

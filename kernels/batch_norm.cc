@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -64,7 +65,13 @@ bool use_onednn(const Tensor& x) {
   return current_backend() == Backend::kOneDnn && internal::batch_norm_onednn_supports(x);
 }
 
-void check_eps(const char* op, double eps) { NABLA_CHECK(eps >= 0, op, ": eps must not be negative, got ", eps); }
+// oneDNN takes eps as a float: one that would round to 0 or a subnormal
+// there (which its kernels may flush) is refused rather than computed
+// differently by the two backends.
+void check_eps(const char* op, double eps) {
+  NABLA_CHECK(eps == 0 || (eps >= std::numeric_limits<float>::min() && eps <= std::numeric_limits<float>::max()), op,
+              ": eps must be 0 or a normal float32 (1.2e-38 to 3.4e38), got ", eps);
+}
 
 // Calls fn(i) with the flat index i of every element of channel c; the
 // calls must be independent (they run as SIMD lanes).

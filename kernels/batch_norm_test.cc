@@ -327,7 +327,11 @@ TEST(BatchNormTest, RejectsBadArguments) {
                "gamma must be [3] (one per channel of x [4, 3, 2, 2]), got [4]");
   expect_error([&] { batch_norm_training(x, c, ones({3}, kFloat64), 1e-5); },
                "dtypes differ: x float32 [4, 3, 2, 2] vs beta float64 [3]");
-  expect_error([&] { batch_norm_training(x, c, c, -1); }, "eps must not be negative");
+  expect_error([&] { batch_norm_training(x, c, c, -1); }, "eps must be 0 or a normal float32");
+  // oneDNN would take 1e-50 as 0 and give NaN where the reference gives 0.
+  expect_error([&] { batch_norm_inference(x, c, c, c, c, 1e-50); },
+               "batch_norm_inference: eps must be 0 or a normal float32 (1.2e-38 to 3.4e38), got 1e-50");
+  expect_error([&] { batch_norm_training(x, c, c, std::numeric_limits<double>::infinity()); }, "got inf");
   expect_error([&] { batch_norm_training(zeros({0, 3}), c, c, 1e-5); },
                "needs at least one value per channel, got x [0, 3]");
   expect_error([&] { batch_norm_training(zeros({4, 3}, kInt64), Tensor(), Tensor(), 1e-5); },

@@ -41,7 +41,8 @@ Tensor concat(const std::vector<Tensor>& tensors, std::int64_t axis) {
     for (int d = 0; d < first.rank() && same; ++d) same = d == a || t.shape()[d] == first.shape()[d];
     NABLA_CHECK(same, "concat: tensor ", i, " has shape ", t.shape(), ", which differs from tensor 0's ",
                 first.shape(), " outside axis ", axis);
-    shape[a] += t.shape()[a];
+    NABLA_CHECK(!__builtin_add_overflow(shape[a], t.shape()[a], &shape[a]), "concat: the sizes along axis ", axis,
+                " add up to more than int64 holds (tensor ", i, " is ", t.shape(), ")");
   }
   Tensor result(shape, first.dtype());
   std::int64_t start = 0;

@@ -490,5 +490,11 @@ TEST(OneHotTest, Errors) {
   EXPECT_THAT([] { one_hot(Tensor(), 2); }, ThrowsMessage<Error>(AllOf(HasSubstr("one_hot"), HasSubstr("undefined"))));
 }
 
+TEST(ConcatTest, SizesWhoseSumOverflows) {
+  const Tensor a = zeros({0, std::int64_t{1} << 62});
+  EXPECT_THAT([&] { concat({a, a}, 1); },
+              ThrowsMessage<Error>(HasSubstr("concat: the sizes along axis 1 add up to more than int64 holds")));
+}
+
 }  // namespace
 }  // namespace nabla

@@ -231,7 +231,8 @@ Tensor Tensor::reshape(Shape shape) const {
       inferred = static_cast<int>(i);
     } else {
       NABLA_CHECK(shape[i] >= 0, "reshape: negative size in ", shape);
-      known *= shape[i];
+      NABLA_CHECK(!__builtin_mul_overflow(known, shape[i], &known), "reshape: cannot reshape ", shape_, " (", numel(),
+                  " elements) into ", shape);
     }
   }
   if (inferred >= 0) {
@@ -247,7 +248,11 @@ Tensor Tensor::reshape(Shape shape) const {
 }
 
 Tensor Tensor::flatten(std::int64_t start_axis, std::int64_t end_axis) const {
-  if (rank() == 0) return reshape({1});
+  if (rank() == 0) {  // flattened as if of shape [1], as in PyTorch
+    normalize_axis("flatten", start_axis, Shape{1});
+    normalize_axis("flatten", end_axis, Shape{1});
+    return reshape({1});
+  }
   const int start = normalize_axis("flatten", start_axis, shape_);
   const int end = normalize_axis("flatten", end_axis, shape_);
   NABLA_CHECK(start <= end, "flatten: start axis ", start_axis, " comes after end axis ", end_axis, " for shape ",
@@ -296,8 +301,11 @@ Tensor Tensor::slice(std::int64_t axis, std::int64_t start, std::int64_t stop, s
   stop = std::max(clamp(stop), start);
   Shape shape = shape_;
   Strides strides = strides_;
-  shape[a] = (stop - start + step - 1) / step;
-  strides[a] = strides_[a] * step;
+  shape[a] = stop == start ? 0 : (stop - start - 1) / step + 1;
+  // One element needs no stride; a step past the end may not fit one.
+  strides[a] = strides_[a];
+  NABLA_CHECK(shape[a] <= 1 || !__builtin_mul_overflow(strides_[a], step, &strides[a]), "slice: step ", step,
+              " of axis ", axis, " of shape ", shape_, " is too large");
   return view(std::move(shape), std::move(strides), offset_ + start * strides_[a]);
 }
 
@@ -469,7 +477,10 @@ Tensor arange(double start, double stop, double step, DType dtype) {
               "arange: needs finite start, stop and a non-zero step, got ", start, ", ", stop, ", ", step);
   NABLA_CHECK(dtype != kInt64 || (fits_int64(start) && fits_int64(stop)), "arange: start ", start, " or stop ", stop,
               " is out of int64 range");
-  const auto count = static_cast<std::int64_t>(std::max(0.0, std::ceil((stop - start) / step)));
+  const double elements = std::max(0.0, std::ceil((stop - start) / step));
+  NABLA_CHECK(elements < 0x1p62, "arange: start ", start, ", stop ", stop, " and step ", step, " give ", elements,
+              " elements, too many");
+  const auto count = static_cast<std::int64_t>(elements);
   Tensor result({count}, dtype);
   dispatch(dtype, [&](auto tag) {
     using T = decltype(tag);

@@ -757,5 +757,30 @@ TEST(StorageTest, FreedStorageIsReusedSafely) {
   }
 }
 
+TEST(TensorTest, ReshapeRejectsSizesWhoseProductOverflows) {
+  EXPECT_THAT([] { zeros({4}).reshape({std::int64_t{1} << 32, std::int64_t{1} << 32}); },
+              ThrowsMessage<Error>(HasSubstr("reshape: cannot reshape [4] (4 elements) into [4294967296, 4294967296]")));
+  EXPECT_THAT([] { zeros({0}).reshape({std::int64_t{1} << 32, -1, std::int64_t{1} << 32}); },
+              ThrowsMessage<Error>(HasSubstr("reshape: cannot reshape [0]")));
+}
+
+TEST(TensorTest, SliceWithAHugeStep) {
+  const Tensor x = arange(0, 12).reshape({3, 4});
+  const Tensor one_column = x.slice(1, 0, 4, std::numeric_limits<std::int64_t>::max());
+  EXPECT_THAT(one_column.shape(), ElementsAre(3, 1));
+  EXPECT_EQ(one_column.to_vector<float>(), (std::vector<float>{0, 4, 8}));
+  EXPECT_EQ(x.slice(0, 0, 3, std::int64_t{1} << 62).to_vector<float>(), (std::vector<float>{0, 1, 2, 3}));
+  EXPECT_EQ(x.slice(1, 1, 4, 2).to_vector<float>(), (std::vector<float>{1, 3, 5, 7, 9, 11}));
+}
+
+TEST(TensorTest, ArangeOfTooManyElementsNamesArange) {
+  EXPECT_THAT([] { arange(0, 1e30); }, ThrowsMessage<Error>(HasSubstr("arange: start 0, stop 1e+30 and step 1 give")));
+}
+
+TEST(TensorTest, FlattenOfAScalarChecksItsAxes) {
+  EXPECT_EQ(scalar(1).flatten(0, -1).shape(), (Shape{1}));
+  EXPECT_THAT([] { scalar(1).flatten(7); }, ThrowsMessage<Error>(HasSubstr("flatten")));
+}
+
 }  // namespace
 }  // namespace nabla

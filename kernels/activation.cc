@@ -85,6 +85,7 @@ BackwardReads activation_backward_reads(Activation kind) {
 Tensor activation(Activation kind, const Tensor& x, double slope) {
   const char* op = name_of(kind);
   internal::check_floating(op, "x", x);
+  NABLA_CHECK(std::isfinite(slope), op, ": slope must be finite, got ", slope);
   // Not oneDNN's relu, which maps NaN to 0 and would hide a diverged value
   // from the loss: the tensor op keeps NaN, as PyTorch's, and x's format.
   if (kind == Activation::kRelu) return relu(x);
@@ -119,6 +120,7 @@ Tensor activation_backward(Activation kind, const Tensor& grad_output, const Ten
   const std::string op = std::string(name_of(kind)) + "_backward";
   internal::check_floating(op, "grad_output", grad_output);
   internal::check_floating(op, "saved", saved);
+  NABLA_CHECK(std::isfinite(slope), op, ": slope must be finite, got ", slope);
   NABLA_CHECK(grad_output.shape() == saved.shape() && grad_output.dtype() == saved.dtype(), op, ": grad_output ",
               grad_output.dtype(), " ", grad_output.shape(), " and saved ", saved.dtype(), " ", saved.shape(),
               " differ");

@@ -132,5 +132,14 @@ TEST(ActivationTest, RejectsBadArguments) {
               ThrowsMessage<Error>(HasSubstr("leaky_relu_backward: grad_output float32 [2] and saved float64 [2] differ")));
 }
 
+TEST(ActivationTest, RejectsANonFiniteLeakySlope) {
+  for (double slope : {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    EXPECT_THAT([&] { activation(Activation::kLeakyRelu, zeros({4}), slope); },
+                ThrowsMessage<Error>(HasSubstr("leaky_relu: slope must be finite")));
+    EXPECT_THAT([&] { activation_backward(Activation::kLeakyRelu, zeros({4}), zeros({4}), slope); },
+                ThrowsMessage<Error>(HasSubstr("leaky_relu_backward: slope must be finite")));
+  }
+}
+
 }  // namespace
 }  // namespace nabla::kernels

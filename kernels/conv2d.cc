@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "kernels/internal/checks.h"
 #include "kernels/internal/conv2d_eigen.h"
@@ -26,6 +27,18 @@ using Pair = std::array<std::int64_t, 2>;
 
 // Pairs print as shapes do: "[1, 2]".
 Shape show(const Pair& pair) { return {pair[0], pair[1]}; }
+
+// Sizes derived from the caller's are computed in 128 bits, so that huge
+// ones are an error rather than a wrapped product.
+using Wide = __int128;
+
+// Such a size as int64: too large is an error; a negative one (an empty
+// output, which callers report) comes back as -1.
+std::int64_t checked_size(const char* op, Wide size, const Shape& input, const Shape& weight) {
+  NABLA_CHECK(size <= std::numeric_limits<std::int64_t>::max(), op, ": input ", input, " and weight ", weight,
+              " with these options give sizes too large for int64");
+  return size < 0 ? -1 : static_cast<std::int64_t>(size);
+}
 
 // The backends that can run a convolution: oneDNN claims what it supports
 // (float32) unless the reference backend is chosen; Eigen runs everything.
@@ -84,15 +97,15 @@ Conv2dParams conv_params(const char* op, const Shape& input, const Shape& weight
               " input channels of input ", input);
   NABLA_CHECK(p.out_channels % p.groups == 0, op, ": groups ", p.groups, " does not divide the ", p.out_channels,
               " output channels of weight ", weight);
-  NABLA_CHECK(weight[1] * p.groups == p.in_channels, op, ": input ", input, " has ", p.in_channels,
-              " channels but weight ", weight, " with groups ", p.groups, " expects ", weight[1] * p.groups);
+  NABLA_CHECK(Wide(weight[1]) * p.groups == p.in_channels, op, ": input ", input, " has ", p.in_channels,
+              " channels but weight ", weight, " with groups ", p.groups, " expects ", weight[1], " per group");
   for (int axis = 0; axis < 2; ++axis) {
-    const std::int64_t padded = p.input_size[axis] + 2 * p.padding[axis];
-    const std::int64_t extent = p.dilation[axis] * (p.kernel_size[axis] - 1) + 1;
+    const Wide padded = p.input_size[axis] + 2 * Wide(p.padding[axis]);
+    const Wide extent = Wide(p.dilation[axis]) * (p.kernel_size[axis] - 1) + 1;
     NABLA_CHECK(extent <= padded, op, ": kernel ", show(p.kernel_size), " with dilation ", show(p.dilation),
                 " is larger than the padded input: input ", input, ", weight ", weight, ", padding ",
                 show(p.padding));
-    p.output_size[axis] = (padded - extent) / p.stride[axis] + 1;
+    p.output_size[axis] = checked_size(op, (padded - extent) / p.stride[axis] + 1, input, weight);
   }
   return p;
 }
@@ -123,7 +136,7 @@ Conv2dParams transpose_params(const char* op, const Shape& input, const Shape& w
   Conv2dParams p;
   p.dtype = dtype;
   p.batch = input[0];
-  p.in_channels = weight[1] * options.groups;
+  p.in_channels = checked_size(op, Wide(weight[1]) * options.groups, input, weight);
   p.out_channels = input[1];
   p.groups = options.groups;
   p.output_size = {input[2], input[3]};
@@ -132,8 +145,11 @@ Conv2dParams transpose_params(const char* op, const Shape& input, const Shape& w
   p.padding = options.padding;
   p.dilation = options.dilation;
   for (int axis = 0; axis < 2; ++axis) {
-    p.input_size[axis] = (p.output_size[axis] - 1) * p.stride[axis] - 2 * p.padding[axis] +
-                         p.dilation[axis] * (p.kernel_size[axis] - 1) + output_padding[axis] + 1;
+    p.input_size[axis] =
+        checked_size(op,
+                     Wide(p.output_size[axis] - 1) * p.stride[axis] - 2 * Wide(p.padding[axis]) +
+                         Wide(p.dilation[axis]) * (p.kernel_size[axis] - 1) + output_padding[axis] + 1,
+                     input, weight);
     NABLA_CHECK(p.input_size[axis] > 0, op, ": output would be empty: input ", input, ", weight ", weight,
                 ", stride ", show(p.stride), ", padding ", show(p.padding), ", dilation ", show(p.dilation));
   }

@@ -332,7 +332,7 @@ TEST(Conv2dTest, RejectsBadArguments) {
   expect_error([&] { conv2d(zeros({3, 5, 5}), w, Tensor(), o); }, "conv2d: input must be 4-D [N, C, H, W], got [3, 5, 5]");
   expect_error([&] { conv2d(x, zeros({4, 3, 3}), Tensor(), o); }, "weight must be 4-D");
   expect_error([&] { conv2d(x, zeros({4, 2, 3, 3}), Tensor(), o); },
-               "input [1, 3, 5, 5] has 3 channels but weight [4, 2, 3, 3] with groups 1 expects 2");
+               "input [1, 3, 5, 5] has 3 channels but weight [4, 2, 3, 3] with groups 1 expects 2 per group");
   expect_error([&] { conv2d(x, zeros({4, 1, 3, 3}), Tensor(), options({1, 1}, {0, 0}, {1, 1}, 2)); },
                "groups 2 does not divide the 3 input channels of input [1, 3, 5, 5]");
   expect_error([&] { conv2d(zeros({1, 4, 5, 5}), zeros({3, 2, 3, 3}), Tensor(), options({1, 1}, {0, 0}, {1, 1}, 2)); },
@@ -363,6 +363,21 @@ TEST(Conv2dTest, RejectsBadArguments) {
                "conv2d_backward_weight: weight has a negative size: [4, -3, 3, 3]");
   expect_error([&] { conv2d_backward_input(zeros({1, 4, 3, 3}), w, {-1, 3, 5, 5}, o); },
                "input has a negative size: [-1, 3, 5, 5]");
+}
+
+TEST(Conv2dTest, SizesTooLargeForInt64AreAnError) {
+  Conv2dOptions padded;
+  padded.padding = {std::int64_t{1} << 62, 0};
+  EXPECT_THAT([&] { conv2d_output_shape({1, 1, 4, 4}, {1, 1, 3, 3}, padded); },
+              ThrowsMessage<Error>(HasSubstr("conv2d: input [1, 1, 4, 4] and weight [1, 1, 3, 3] with these options give sizes too large")));
+  Conv2dOptions dilated;
+  dilated.dilation = {std::int64_t{1} << 62, 1};
+  EXPECT_THAT([&] { conv2d_output_shape({1, 1, 4, 4}, {1, 1, 3, 3}, dilated); },
+              ThrowsMessage<Error>(HasSubstr("is larger than the padded input")));
+  Conv2dOptions grouped;
+  grouped.groups = 4;
+  EXPECT_THAT([&] { conv2d_output_shape({1, 4, 4, 4}, {4, std::int64_t{1} << 62, 1, 1}, grouped); },
+              ThrowsMessage<Error>(HasSubstr("expects 4611686018427387904 per group")));
 }
 
 }  // namespace

@@ -243,5 +243,16 @@ TEST(ConvTranspose2dTest, RejectsBadArguments) {
                "grad_output [1, 3, 6, 6] does not match the forward output shape [1, 2, 6, 6]");
 }
 
+TEST(ConvTranspose2dTest, SizesTooLargeForInt64AreAnError) {
+  ConvTranspose2dOptions strided;
+  strided.stride = {std::int64_t{1} << 62, 1};
+  EXPECT_THAT([&] { conv_transpose2d_output_shape({1, 1, 3, 3}, {1, 1, 3, 3}, strided); },
+              ThrowsMessage<Error>(HasSubstr("conv_transpose2d: input [1, 1, 3, 3] and weight [1, 1, 3, 3] with these options give sizes too large")));
+  ConvTranspose2dOptions grouped;
+  grouped.groups = 4;
+  EXPECT_THAT([&] { conv_transpose2d_output_shape({1, 4, 3, 3}, {4, std::int64_t{1} << 62, 3, 3}, grouped); },
+              ThrowsMessage<Error>(HasSubstr("give sizes too large for int64")));
+}
+
 }  // namespace
 }  // namespace nabla::kernels

@@ -149,7 +149,7 @@ template <typename T>
 void forward(const Conv2dParams& p, const Geometry& g, const T* input, const T* weight, const T* bias, T* output,
              std::atomic<bool>& failed) {
   const int threads = batch_threads(p, g);
-  std::vector<T> cols(g.pointwise ? 0 : threads * g.col_rows * g.col_cols);
+  std::vector<T> cols(g.pointwise || p.batch == 0 ? 0 : threads * g.col_rows * g.col_cols);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
   for (std::int64_t n = 0; n < p.batch; ++n) {
     T* col = cols.data() + (g.pointwise ? 0 : omp_get_thread_num() * g.col_rows * g.col_cols);
@@ -171,7 +171,7 @@ void backward_input(const Conv2dParams& p, const Geometry& g, const T* grad_outp
                     T* grad_input, std::atomic<bool>& failed) {
   const int threads = batch_threads(p, g);
   const std::int64_t image_size = p.in_channels * g.height * g.width;
-  std::vector<T> cols(g.pointwise ? 0 : threads * g.col_rows * g.col_cols);
+  std::vector<T> cols(g.pointwise || p.batch == 0 ? 0 : threads * g.col_rows * g.col_cols);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
   for (std::int64_t n = 0; n < p.batch; ++n) {
     T* col = cols.data() + (g.pointwise ? 0 : omp_get_thread_num() * g.col_rows * g.col_cols);
@@ -200,7 +200,7 @@ void backward_weight(const Conv2dParams& p, const Geometry& g, const T* grad_out
   // the partials are added at the end.
   std::vector<T> partials((threads - 1) * weight_size, T(0));
   std::fill(grad_weight, grad_weight + weight_size, T(0));
-  std::vector<T> cols(g.pointwise ? 0 : threads * g.col_rows * g.col_cols);
+  std::vector<T> cols(g.pointwise || p.batch == 0 ? 0 : threads * g.col_rows * g.col_cols);
 #pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
   for (std::int64_t n = 0; n < p.batch; ++n) {
     const int thread = omp_get_thread_num();

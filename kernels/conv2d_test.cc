@@ -380,5 +380,17 @@ TEST(Conv2dTest, SizesTooLargeForInt64AreAnError) {
               ThrowsMessage<Error>(HasSubstr("expects 4611686018427387904 per group")));
 }
 
+// No image, so no column buffer: its size (C·KH·KW·OH·OW) would overflow.
+TEST(Conv2dTest, EmptyBatchOfHugeImages) {
+  for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
+    const BackendScope scope(backend);
+    const Tensor x = zeros({0, 1, std::int64_t{1} << 31, std::int64_t{1} << 31});
+    const Tensor y = conv2d(x, ones({1, 1, 3, 3}), Tensor(), Conv2dOptions());
+    EXPECT_EQ(y.shape(), (Shape{0, 1, (std::int64_t{1} << 31) - 2, (std::int64_t{1} << 31) - 2}));
+    EXPECT_EQ(conv2d_backward_input(y, ones({1, 1, 3, 3}), x.shape(), Conv2dOptions()).numel(), 0);
+    EXPECT_EQ(conv2d_backward_weight(y, x, {1, 1, 3, 3}, Conv2dOptions()).to_vector<float>(), std::vector<float>(9, 0));
+  }
+}
+
 }  // namespace
 }  // namespace nabla::kernels

@@ -1,7 +1,5 @@
 #include "autodiff/engine.h"
 
-#include "autodiff/graph.h"
-
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -56,16 +54,20 @@ Tensor fit_gradient(const Node& node, std::size_t i, const Tensor& gradient) {
   return fitted;
 }
 
-// A deferred node's value and saved context must come from its graph's
-// latest run: a later run that did not fetch it, or an earlier backward
-// that freed its context, would mix batches or read released tensors.
-void check_computed_by_last_run(const Node& node, const char* op) {
+// What a deferred node saved for backward must still be there, and come
+// from the same run as its inputs': a later run that recomputed an input
+// but not the node would mix two batches. Checked before any gradient
+// flows, so that a refused backward changes nothing.
+void check_saved_values(const Node& node, const char* op) {
   NABLA_CHECK(node.graph != nullptr, op, ": '", node.op, "' belongs to a Graph that no longer exists");
   NABLA_CHECK(node.run != Node::kFreed, op, ": the values '", node.op,
               "' saved for backward were freed by an earlier backward(); call Graph::run again, or pass "
               "retain_graph = true to go through it twice");
-  NABLA_CHECK(node.run == node.graph->runs(), op, ": '", node.op,
-              "' was not computed by the last Graph::run; fetch the output (or what depends on it) in that run");
+  for (const auto& input : node.inputs) {
+    NABLA_CHECK(!input->deferred || std::string_view(input->op) == "placeholder" || input->run <= node.run, op,
+                ": its input '", input->op, "' was recomputed by a later Graph::run than '", node.op,
+                "'; fetch the output in the run whose batch it should differentiate");
+  }
 }
 
 // The reverse pass. Gradients of the nodes in `capture` are returned (in
@@ -75,6 +77,9 @@ Tensors reverse_pass(const Variable& output, const Tensor& grad_output, bool ret
   const std::shared_ptr<Node>& root = output.node();
   NABLA_CHECK(root->requires_grad, op, ": the output does not depend on any variable that requires grad");
   const std::vector<std::shared_ptr<Node>> order = topological_order(root);
+  for (const auto& node : order) {
+    if (node->deferred && node->backward) check_saved_values(*node, op);
+  }
   std::unordered_map<const Node*, Tensor> pending{{root.get(), seed_gradient(*root, grad_output, op)}};
   std::unordered_map<const Node*, Tensor> captured;
   std::unordered_set<const Node*> wanted;
@@ -95,7 +100,6 @@ Tensors reverse_pass(const Variable& output, const Tensor& grad_output, bool ret
       if (capture == nullptr) node.grad = node.grad.defined() ? node.grad + gradient : gradient;
       continue;
     }
-    if (node.deferred) check_computed_by_last_run(node, op);
     Context& context = node.context;
     // Filled here rather than at forward time, which stays cheap: the input
     // nodes still hold their values.

@@ -51,17 +51,13 @@ class Graph {
   /// The placeholders and recorded ops that are still alive, in creation order.
   std::vector<Variable> nodes() const;
 
-  /// How many times run() was called: backward() goes only through nodes
-  /// the latest run computed.
-  std::int64_t runs() const { return runs_; }
-
   /// Registers a recorded node; called by record().
   void adopt(const std::shared_ptr<internal::Node>& node);
 
  private:
   std::vector<std::weak_ptr<internal::Node>> nodes_;
   std::vector<Variable> placeholders_;
-  std::int64_t runs_ = 0;
+  std::int64_t runs_ = 0;  // run() calls so far: the stamp of the nodes each computes
 };
 
 /// The graph that placeholder() uses when no GraphScope is active.

@@ -202,8 +202,23 @@ TEST(Graph, BackwardThroughNodesNotInTheLastRunIsAnError) {
   Variable loss = sum(square(prediction - y));
   graph.run({loss}, {{x, tensor({1.0f}, {1, 1})}, {y, tensor({0.0f}, {1, 1})}});
   graph.run({prediction}, {{x, tensor({10.0f}, {1, 1})}});
-  EXPECT_THAT([&] { loss.backward(); }, ThrowsMessage<Error>(HasSubstr("not computed by the last Graph::run")));
+  EXPECT_THAT([&] { loss.backward(); },
+              ThrowsMessage<Error>(HasSubstr("its input 'matmul' was recomputed by a later Graph::run than 'sub'")));
   EXPECT_FALSE(w.grad().defined());
+}
+
+// A run of another part of the graph leaves the loss's batch whole.
+TEST(Graph, BackwardAfterARunOfAnotherPartOfTheGraph) {
+  Graph graph;
+  GraphScope scope(graph);
+  Variable x = placeholder("x", {-1, 1}), validation_x = placeholder("validation_x", {-1, 1});
+  Variable w = parameter(tensor({3.0f}, {1, 1}));
+  Variable loss = sum(square(matmul(x, w)));
+  Variable validation = sum(matmul(validation_x, w));
+  graph.run({loss}, {{x, tensor({2.0f}, {1, 1})}});
+  graph.run({validation}, {{validation_x, tensor({10.0f}, {1, 1})}});
+  loss.backward();
+  EXPECT_EQ(w.grad().to_vector<float>(), (std::vector<float>{24}));  // d(2w)^2/dw = 8w
 }
 
 TEST(Graph, VariablesOfADestroyedGraphCannotBeUsed) {

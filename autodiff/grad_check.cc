@@ -107,13 +107,14 @@ GradientCheck check_gradients(const DifferentiableFn& fn, const Tensors& inputs,
       const double minus = evaluator.objective();
       x[j] = saved;
       const double numeric = (plus - minus) / (2 * options.eps);
-      // A NaN or infinite gradient or difference fails wherever it is.
-      const double difference = std::abs(grad[j] - numeric);
-      const double error = std::isfinite(difference) ? difference : std::numeric_limits<double>::infinity();
+      // A NaN or infinite gradient or finite difference fails wherever it is.
+      constexpr double kInfinity = std::numeric_limits<double>::infinity();
+      const bool finite = std::isfinite(grad[j]) && std::isfinite(numeric);
+      const double error = finite ? std::abs(grad[j] - numeric) : kInfinity;
       result.max_abs_error = std::max(result.max_abs_error, error);
-      result.max_rel_error =
-          std::max(result.max_rel_error, error / std::max({std::abs(numeric), std::abs(grad[j]), 1e-8}));
-      const double excess = error - (options.atol + options.rtol * std::abs(numeric));
+      result.max_rel_error = std::max(
+          result.max_rel_error, finite ? error / std::max({std::abs(numeric), std::abs(grad[j]), 1e-8}) : kInfinity);
+      const double excess = finite ? error - (options.atol + options.rtol * std::abs(numeric)) : kInfinity;
       if (excess > worst_excess) {
         worst_excess = excess;
         worst_index = j;

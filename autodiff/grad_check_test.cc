@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "autodiff/ops.h"
@@ -200,6 +201,16 @@ TEST(CheckGradients, ANaNGradientFails) {
   const GradientCheck result = check_gradients(nan_backward, {tensor({1.0, 2.0}, {2}, kFloat64)});
   EXPECT_FALSE(result.passed);
   EXPECT_THAT(result.report, HasSubstr("input 0 [2]: FAILED at flat index 0"));
+}
+
+// sqrt at 0: x - eps gives NaN, so the finite difference is NaN there,
+// whatever the backward says.
+TEST(CheckGradients, ANaNFiniteDifferenceFails) {
+  const auto sqrt_sum = [](Args v) { return sum(sqrt(v[0])); };
+  const GradientCheck result = check_gradients(sqrt_sum, {tensor({4.0, 0.0}, {2}, kFloat64)});
+  EXPECT_FALSE(result.passed);
+  EXPECT_THAT(result.report, HasSubstr("input 0 [2]: FAILED at flat index 1"));
+  EXPECT_EQ(result.max_rel_error, std::numeric_limits<double>::infinity());
 }
 
 TEST(CheckGradients, RejectsAFunctionThatLeavesFloat64) {

@@ -59,6 +59,9 @@ Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options)
     // or input must be an error rather than a wrapped product.
     using Wide = __int128;
     const Wide extent = Wide(p.dilation[axis]) * (p.kernel[axis] - 1) + 1;
+    // Below 2^62, window_at's int64 sums of a start and an extent cannot overflow.
+    NABLA_CHECK(extent < (Wide(1) << 62), op, ": the dilated kernel ", show(p.kernel), ", dilation ",
+                show(p.dilation), " is too large");
     NABLA_CHECK(p.padding[axis] <= extent / 2, op, ": padding ", show(p.padding),
                 " must be at most half the (dilated) kernel ", show(p.kernel), ", dilation ", show(p.dilation));
     const Wide span = size + 2 * Wide(p.padding[axis]) - extent + (p.ceil_mode ? p.stride[axis] - 1 : 0);

@@ -60,7 +60,8 @@ Shape pool2d_output_shape(const Shape& input_shape, const Pool2dOptions& options
 struct MaxPool2dResult {
   Tensor output;   ///< [N, C, OH, OW], input's dtype and memory format
   /// int64 [N, C, OH, OW] in output's format, h·W + w of each maximum in
-  /// its (n, c) plane; -1 (output -inf) where dilated taps all fall on padding.
+  /// its (n, c) plane; -1 where dilated taps all fall on padding (output
+  /// -inf, or 0 with relu).
   Tensor indices;
 };
 

@@ -404,19 +404,21 @@ TEST(Pool2dTest, OneDnnKeepsChannelsLast) {
                max_pool2d_backward(g, max_pool2d(x, whole), x.shape(), whole), 1e-6);
 }
 
-// Kernel 1x2 dilated by 5 with padding 3 on a 2-wide input: window 0's taps
-// at w = -3 and 2 both miss it. Its output is -inf, its index -1, and no
-// input gets its gradient.
+// Kernel 1x2 dilated by 4 with padding 2 on a 3-wide input: window 0's taps
+// lie at w = -2 and 2, window 1's at -1 and 3, both off the input, window
+// 2's at 0 and 4. Window 1's output is -inf, its index -1, and no input gets
+// its gradient.
 TEST(MaxPool2dTest, WindowOfPaddingOnlyPassesNoGradient) {
-  const Pool2dOptions o = pool({1, 2}, {2, 3}, {0, 3}, false, true, {1, 5});
+  const Pool2dOptions o = pool({1, 2}, {1, 1}, {0, 2}, false, true, {1, 4});
+  const float inf = std::numeric_limits<float>::infinity();
   for (MemoryFormat format : {MemoryFormat::kContiguous, MemoryFormat::kChannelsLast}) {
-    const Tensor x = arange(0, 8, 1, kFloat32).reshape({1, 2, 2, 2}).contiguous(format);
+    const Tensor x = arange(0, 12, 1, kFloat32).reshape({1, 2, 2, 3}).contiguous(format);
     const MaxPool2dResult r = max_pool2d(x, o);
-    EXPECT_EQ(r.output.shape(), (Shape{1, 2, 1, 1}));
-    EXPECT_EQ(r.output.to_vector<float>(), std::vector<float>(2, -std::numeric_limits<float>::infinity()));
-    EXPECT_EQ(r.indices.to_vector<std::int64_t>(), (std::vector<std::int64_t>{-1, -1}));
-    const Tensor g = max_pool2d_backward(ones({1, 2, 1, 1}), r, x.shape(), o);
-    EXPECT_EQ(g.to_vector<float>(), std::vector<float>(8, 0.0f));
+    EXPECT_EQ(r.indices.is_contiguous(format), true);
+    EXPECT_EQ(r.output.to_vector<float>(), (std::vector<float>{2, -inf, 0, 5, -inf, 3, 8, -inf, 6, 11, -inf, 9}));
+    EXPECT_EQ(r.indices.to_vector<std::int64_t>(), (std::vector<std::int64_t>{2, -1, 0, 5, -1, 3, 2, -1, 0, 5, -1, 3}));
+    const Tensor g = max_pool2d_backward(ones({1, 2, 2, 3}), r, x.shape(), o);
+    EXPECT_EQ(g.to_vector<float>(), (std::vector<float>{1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1}));
   }
 }
 
@@ -424,11 +426,10 @@ TEST(MaxPool2dTest, OutputSizesOfHugeStridesAndDilationsDoNotOverflow) {
   const std::int64_t huge = std::numeric_limits<std::int64_t>::max();
   EXPECT_EQ(pool2d_output_shape({1, 1, 4, 4}, pool({1, 1}, {huge, 1}, {0, 0}, true)), (Shape{1, 1, 1, 4}));
   EXPECT_THAT([] { pool2d_output_shape({1, 1, 4, 4}, pool({3, 1}, {1, 1}, {0, 0}, false, true, {std::int64_t{1} << 62, 1})); },
-              ThrowsMessage<Error>(HasSubstr("pool2d: output would be empty")));
-  // Taps 2^62 apart, padding 2^62: each window's middle tap is inside.
-  EXPECT_EQ(pool2d_output_shape({1, 1, 4, 4}, pool({3, 1}, {1, 1}, {std::int64_t{1} << 62, 0}, false, true,
-                                                   {std::int64_t{1} << 62, 1})),
-            (Shape{1, 1, 4, 4}));
+              ThrowsMessage<Error>(HasSubstr("pool2d: the dilated kernel [3, 1], dilation [4611686018427387904, 1] is too large")));
+  EXPECT_THAT([] { pool2d_output_shape({1, 1, 4, 4}, pool({3, 1}, {1, 1}, {std::int64_t{1} << 61, 0}, false, true,
+                                                             {std::int64_t{1} << 61, 1})); },
+              ThrowsMessage<Error>(HasSubstr("pool2d: the dilated kernel [3, 1], dilation [2305843009213693952, 1] is too large")));
 }
 
 }  // namespace

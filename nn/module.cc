@@ -1,5 +1,8 @@
 #include "nn/module.h"
 
+#include <unordered_set>
+#include <vector>
+
 namespace nabla::nn {
 
 Variable Module::forward_without_relu(const Variable&) {
@@ -27,13 +30,17 @@ void Module::check_child(const std::string& name, const Module* child) const {
   check_name(name);
   NABLA_CHECK(child != nullptr, type_name(), ": module '", name, "' is null");
   // A module inside itself would make every walk over the tree endless.
+  // Each module once: a shared (tied) child is reached on several paths.
   std::vector<const Module*> pending{child};
+  std::unordered_set<const Module*> seen{child};
   while (!pending.empty()) {
     const Module* module = pending.back();
     pending.pop_back();
     NABLA_CHECK(module != this, type_name(), ": module '", name, "' is or contains this ", type_name(),
                 "; a module cannot hold itself");
-    for (const auto& entry : module->children_) pending.push_back(entry.second.get());
+    for (const auto& entry : module->children_) {
+      if (seen.insert(entry.second.get()).second) pending.push_back(entry.second.get());
+    }
   }
 }
 

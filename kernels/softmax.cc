@@ -3,11 +3,14 @@
 
 #include "kernels/softmax.h"
 
+#include <atomic>
+#include <limits>
 #include <string>
 #include <utility>
 
 #include "kernels/internal/checks.h"
 #include "kernels/internal/onednn.h"
+#include "kernels/internal/parallel.h"
 #include "tensor/backend.h"
 #include "tensor/ops.h"
 
@@ -77,10 +80,32 @@ std::shared_ptr<const Plan> plan_for(bool forward, const Shape& shape, int axis,
 
 bool any_nan(const Tensor& dense) {
   const float* values = dense.data<float>();
-  int nan = 0;  // an int: GCC does not vectorise a bool reduction
+  std::atomic<bool> found{false};
+  internal::for_ranges(dense.numel(), dense.numel(), [&](std::int64_t begin, std::int64_t end) {
+    int nan = 0;  // an int: GCC does not vectorise a bool reduction
 #pragma omp simd reduction(| : nan)
-  for (std::int64_t i = 0; i < dense.numel(); ++i) nan |= values[i] != values[i];
-  return nan != 0;
+    for (std::int64_t i = begin; i < end; ++i) nan |= values[i] != values[i];
+    if (nan != 0) found = true;
+  });
+  return found;
+}
+
+// Rows along `dim` of a dense float32 y that hold a NaN become NaN
+// throughout. Rare (diverged values), so one row at a time.
+void fill_nan_rows(Tensor& y, std::int64_t dim) {
+  const std::int64_t length = y.dim(dim);
+  std::int64_t inner = 1;
+  for (std::int64_t d = dim + 1; d < y.rank(); ++d) inner *= y.dim(d);
+  const std::int64_t outer = y.numel() / (length * inner);
+  float* values = y.data<float>();
+  for (std::int64_t o = 0; o < outer; ++o) {
+    for (std::int64_t i = 0; i < inner; ++i) {
+      float* row = values + o * length * inner + i;
+      bool nan = false;
+      for (std::int64_t j = 0; j < length && !nan; ++j) nan = row[j * inner] != row[j * inner];
+      for (std::int64_t j = 0; nan && j < length; ++j) row[j * inner] = std::numeric_limits<float>::quiet_NaN();
+    }
+  }
 }
 
 }  // namespace
@@ -95,9 +120,11 @@ Tensor softmax(const Tensor& x, std::int64_t axis, bool log) {
     Tensor y = empty(x.shape(), kFloat32);
     internal::onednn::run(op, *plan_for(true, x.shape(), static_cast<int>(dim), log, op), {dense.data<float>()},
                           {y.data<float>()});
-    // A row holding +inf or NaN is NaN throughout below, as in PyTorch;
-    // oneDNN leaves its other elements 0 (or -inf). Rare, so found after.
-    if (!any_nan(y)) return y;
+    // A row holding +inf or NaN, or only -inf, is NaN throughout in the
+    // reference, as in PyTorch; oneDNN leaves some of its elements 0 (or
+    // -inf), and a NaN in each.
+    if (any_nan(y)) fill_nan_rows(y, dim);
+    return y;
   }
   const Tensor shifted = x - max(x, {dim}, true);
   if (log) return shifted - nabla::log(sum(exp(shifted), {dim}, true));

@@ -68,19 +68,25 @@ TEST(SoftmaxTest, AlongAnEmptyAxis) {
   for (bool log : {false, true}) EXPECT_EQ(softmax(zeros({3, 0}), 1, log).shape(), (Shape{3, 0}));
 }
 
-// Row 0 holds +inf, row 1 a NaN: NaN throughout those rows on both
-// backends (as PyTorch's), the other rows untouched: 1/512 each.
+// Row 0 holds +inf, row 1 a NaN, row 2 only -inf: NaN throughout those
+// rows on both backends (as PyTorch's), the other rows untouched: 1/512
+// each. Along axis 1, and along axis 0 of the transpose.
 TEST(SoftmaxTest, RowsWithInfOrNaNAreNaNOnBothBackends) {
   Tensor x = zeros({64, 512});  // 32K elements: oneDNN's path
   x.select(0, 0).select(0, 3).fill_(std::numeric_limits<double>::infinity());
   x.select(0, 1).select(0, 7).fill_(std::numeric_limits<double>::quiet_NaN());
+  x.select(0, 2).fill_(-std::numeric_limits<double>::infinity());
   for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
     const BackendScope scope(backend);
     for (bool log : {false, true}) {
-      const std::vector<float> y = softmax(x, 1, log).to_vector<float>();
-      for (std::int64_t j = 0; j < 512; ++j) {
-        ASSERT_TRUE(std::isnan(y[j]) && std::isnan(y[512 + j])) << j;
-        ASSERT_NEAR(y[2 * 512 + j], log ? -std::log(512.0) : 1.0 / 512, 1e-6) << j;
+      for (int axis : {1, 0}) {
+        const Tensor y = axis == 1 ? softmax(x, 1, log) : softmax(x.transpose(0, 1).contiguous(), 0, log).transpose(0, 1);
+        const std::vector<float> values = y.to_vector<float>();
+        for (std::int64_t j = 0; j < 512; ++j) {
+          ASSERT_TRUE(std::isnan(values[j]) && std::isnan(values[512 + j]) && std::isnan(values[1024 + j]))
+              << j << " axis " << axis;
+          ASSERT_NEAR(values[3 * 512 + j], log ? -std::log(512.0) : 1.0 / 512, log ? 1e-5 : 1e-7) << j << " axis " << axis;
+        }
       }
     }
   }

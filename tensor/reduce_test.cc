@@ -516,5 +516,23 @@ TEST(ReduceTest, MaxAndMinPropagateNaNAsArgmaxDoes) {
   EXPECT_TRUE(std::isnan(per_channel[2]));
 }
 
+// The same comparators on int64, where no value is NaN: rows of 300 take the
+// long-row path.
+TEST(ReduceTest, MaxAndMinOfInt64RowsOverTheLongRowPath) {
+  std::vector<std::int64_t> values(3 * 300);
+  for (std::int64_t j = 0; j < 300; ++j) {
+    values[j] = j;
+    values[300 + j] = -j;
+    values[600 + j] = j % 2 == 0 ? 1000 : -1000;
+  }
+  const Tensor x = from_vector(values, {3, 300});
+  const std::vector<std::int64_t> top = max(x, {0}).to_vector<std::int64_t>();
+  const std::vector<std::int64_t> bottom = min(x, {0}).to_vector<std::int64_t>();
+  for (std::int64_t j = 0; j < 300; ++j) {
+    ASSERT_EQ(top[j], j % 2 == 0 ? 1000 : j) << j;
+    ASSERT_EQ(bottom[j], j % 2 == 0 ? -j : -1000) << j;
+  }
+}
+
 }  // namespace
 }  // namespace nabla

@@ -56,7 +56,7 @@ LstmForward plain_lstm(const LstmInputs& in) {
     }
     h = next_h;
   }
-  return {concat({from_vector(hidden, {kN, kT, kH}), from_vector(c, {kN, 1, kH})}, 1), Tensor()};
+  return {concat({from_vector(hidden, {kN, kT, kH}), from_vector(c, {kN, 1, kH})}, 1), Tensor(), {}};
 }
 
 class LstmOneDnn : public ::testing::Test {
@@ -137,7 +137,7 @@ TEST_F(LstmOneDnn, RejectsOperandsThatDoNotFitTheSizes) {
               ThrowsMessage<Error>(HasSubstr("lstm_backward: grad_sequence must be a contiguous float32 tensor "
                                              "[3, 5, 6], got float32 [3, 4, 6]")));
   const LstmForward forward = lstm_forward_onednn(in, true);
-  EXPECT_THAT([&] { lstm_backward_onednn(in, {forward.hidden(), forward.workspace}, zeros({kN, kT + 1, kH})); },
+  EXPECT_THAT([&] { lstm_backward_onednn(in, {forward.hidden(), forward.workspace, forward.workspace_sizes}, zeros({kN, kT + 1, kH})); },
               ThrowsMessage<Error>(HasSubstr("lstm_backward: forward.sequence must be a contiguous float32 tensor "
                                              "[3, 5, 6], got float32 [3, 4, 6] (strided)")));
 }

@@ -24,8 +24,13 @@ using internal::kParallelGrain;
 
 Shape show(const Pair& pair) { return {pair[0], pair[1]}; }
 
+// Output sizes are computed in 128 bits: the sizes are the caller's, and a
+// huge stride, dilation or input must be an error rather than a wrapped
+// product.
+using Wide = __int128;
+
 // Floor division for a possibly negative numerator.
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+Wide floor_div(Wide a, Wide b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 using Pool = internal::Pool2dParams;
 
@@ -55,9 +60,6 @@ Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options)
   std::int64_t out[2];
   for (int axis = 0; axis < 2; ++axis) {
     const std::int64_t size = input[2 + axis];
-    // In 128 bits: the sizes are the caller's, and a huge stride, dilation
-    // or input must be an error rather than a wrapped product.
-    using Wide = __int128;
     const Wide extent = Wide(p.dilation[axis]) * (p.kernel[axis] - 1) + 1;
     // Below 2^62, window_at's int64 sums of a start and an extent cannot overflow.
     NABLA_CHECK(extent < (Wide(1) << 62), op, ": the dilated kernel ", show(p.kernel), ", dilation ",
@@ -65,7 +67,7 @@ Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options)
     NABLA_CHECK(p.padding[axis] <= extent / 2, op, ": padding ", show(p.padding),
                 " must be at most half the (dilated) kernel ", show(p.kernel), ", dilation ", show(p.dilation));
     const Wide span = size + 2 * Wide(p.padding[axis]) - extent + (p.ceil_mode ? p.stride[axis] - 1 : 0);
-    Wide windows = span >= 0 ? span / p.stride[axis] + 1 : -((-span + p.stride[axis] - 1) / p.stride[axis]) + 1;
+    Wide windows = floor_div(span, p.stride[axis]) + 1;
     // The last window must start inside the input or the left padding.
     if (p.ceil_mode && (windows - 1) * p.stride[axis] >= size + Wide(p.padding[axis])) --windows;
     out[axis] = static_cast<std::int64_t>(windows);  // at most size: padding <= extent / 2

@@ -78,6 +78,8 @@ std::shared_ptr<const Plan> plan_for(bool forward, const Shape& shape, int axis,
   });
 }
 
+// Whether a dense float32 tensor holds a NaN; in parallel, as the softmax
+// before it.
 bool any_nan(const Tensor& dense) {
   const float* values = dense.data<float>();
   std::atomic<bool> found{false};

@@ -60,7 +60,8 @@ std::int64_t checked_product(const char* layer, const char* what, std::initializ
 std::pair<std::int64_t, std::int64_t> same_padding(const char* layer, std::int64_t kernel, std::int64_t dilation,
                                                    std::int64_t stride) {
   NABLA_CHECK(stride == 1, layer, ": \"same\" padding needs stride 1, got ", stride);
-  const std::int64_t total = checked_product(layer, "the padding", {dilation, kernel - 1});
+  const std::int64_t total =
+      checked_product(layer, "\"same\" padding, dilation x (kernel_size - 1),", {dilation, kernel - 1});
   return {total / 2, total - total / 2};
 }
 
@@ -109,7 +110,8 @@ Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
   if (options.padding_same()) {
     for (int axis = 0; axis < 2; ++axis) same_padding("Conv2D", options.kernel_size()[axis], options.dilation()[axis], options.stride()[axis]);
   }
-  const std::int64_t fan_in = checked_product("Conv2D", "the fan-in", {options.in_channels() / options.groups(), kh, kw});
+  const std::int64_t fan_in =
+      checked_product("Conv2D", "the fan-in", {options.in_channels() / options.groups(), kh, kw});
   Generator& generator = generator_of(options.generator());
   weight_ = register_parameter(
       "weight", initial(options.weight_init(), {options.out_channels(), options.in_channels() / options.groups(), kh, kw}, fan_in, generator));

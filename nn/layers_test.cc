@@ -324,6 +324,9 @@ TEST(Conv2D, SizesWhoseProductOverflowsAreAnError) {
               ThrowsMessage<Error>(HasSubstr("Conv2D: the fan-in of sizes [1, 4294967296, 4294967296] is too large")));
   EXPECT_THAT([] { Conv1D conv(Conv1DOptions(1 << 30, 1, std::int64_t{1} << 40)); },
               ThrowsMessage<Error>(HasSubstr("Conv1D: the fan-in")));
+  EXPECT_THAT([] { Conv1D conv(Conv1DOptions(1, 1, 3).padding_same(true).dilation(std::int64_t{1} << 62)); },
+              ThrowsMessage<Error>(HasSubstr(
+                  "Conv1D: \"same\" padding, dilation x (kernel_size - 1), of sizes [4611686018427387904, 2] is too large")));
 }
 
 TEST(Summary, ScalarOutput) {

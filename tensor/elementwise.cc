@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <type_traits>
 
 #include "tensor/internal/strided_loop.h"
+#include "tensor/internal/int64.h"
 
 namespace nabla {
 namespace {
@@ -16,6 +18,40 @@ namespace {
 // formula on Eigen arrays, which vectorises it (exp, tanh, ... included).
 template <typename T>
 using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+
+// fn(x) or fn(a, b), with int64 values taken as uint64 (internal/int64.h)
+// so that the arithmetic wraps around.
+template <typename X, typename Fn>
+auto wrapping(const X& x, Fn fn) {
+  using T = typename X::Scalar;
+  if constexpr (std::is_integral_v<T>) {
+    using U = internal::WrappingType<T>;
+    return x.unaryExpr([fn](T v) { return static_cast<T>(fn(static_cast<U>(v))); });
+  } else {
+    return fn(x);
+  }
+}
+template <typename A, typename B, typename Fn>
+auto wrapping(const A& a, const B& b, Fn fn) {
+  using T = typename A::Scalar;
+  if constexpr (std::is_integral_v<T>) {
+    using U = internal::WrappingType<T>;
+    return a.binaryExpr(b, [fn](T x, T y) { return static_cast<T>(fn(static_cast<U>(x), static_cast<U>(y))); });
+  } else {
+    return fn(a, b);
+  }
+}
+
+// |x|, where int64's lowest value stays itself, as in NumPy.
+template <typename X>
+auto absolute(const X& x) {
+  using T = typename X::Scalar;
+  if constexpr (std::is_integral_v<T>) {
+    return wrapping(x, [](auto v) { return static_cast<T>(v) < 0 ? 0 - v : v; });
+  } else {
+    return x.abs();
+  }
+}
 
 #define NABLA_UNARY_OP(Name, op_name, float_only, formula) \
   struct Name {                                            \
@@ -29,10 +65,10 @@ using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
     }                                                      \
   };
 
-NABLA_UNARY_OP(Neg, "neg", false, -x)
-NABLA_UNARY_OP(Abs, "abs", false, x.abs())
+NABLA_UNARY_OP(Neg, "neg", false, wrapping(x, [](const auto& v) { return -v; }))
+NABLA_UNARY_OP(Abs, "abs", false, absolute(x))
 NABLA_UNARY_OP(Sign, "sign", false, x.sign())
-NABLA_UNARY_OP(Square, "square", false, x.square())
+NABLA_UNARY_OP(Square, "square", false, wrapping(x, [](const auto& v) { return v * v; }))
 NABLA_UNARY_OP(Relu, "relu", false, x.max(T(0)))
 NABLA_UNARY_OP(Exp, "exp", true, x.exp())
 NABLA_UNARY_OP(Log, "log", true, x.log())
@@ -87,9 +123,9 @@ Tensor unary(const Tensor& x) {
     }                                                       \
   };
 
-NABLA_BINARY_OP(Add, "add", false, a + b)
-NABLA_BINARY_OP(Sub, "sub", false, a - b)
-NABLA_BINARY_OP(Mul, "mul", false, a * b)
+NABLA_BINARY_OP(Add, "add", false, wrapping(a, b, std::plus<>()))
+NABLA_BINARY_OP(Sub, "sub", false, wrapping(a, b, std::minus<>()))
+NABLA_BINARY_OP(Mul, "mul", false, wrapping(a, b, std::multiplies<>()))
 NABLA_BINARY_OP(Div, "div", false, a / b)
 NABLA_BINARY_OP(Pow, "pow", true, a.pow(b))
 NABLA_BINARY_OP(Maximum, "maximum", false, a.max(b))
@@ -247,10 +283,24 @@ Tensor& binary_in_place(Tensor& a, const Tensor& b) {
 // numbers: truncating 0.5 to 0 would silently turn x * 0.5 into zeros.
 Tensor scalar_like(const char* op, const Tensor& t, double value) {
   NABLA_CHECK(t.defined(), op, ": the tensor operand is undefined (default-constructed)");
-  NABLA_CHECK(t.dtype() != kInt64 || (std::trunc(value) == value && std::abs(value) < 9.2233720368547758e18), op,
+  NABLA_CHECK(t.dtype() != kInt64 || (std::trunc(value) == value && internal::fits_int64(value)), op,
               ": scalar ", value, " is not an int64 value, so it cannot combine with the int64 tensor of shape ",
               t.shape());
   return scalar(value, t.dtype());
+}
+
+// A clip bound in T. An int64 tensor's is rounded inward (no whole number
+// lies between) and saturated to int64's range, where a cast would be
+// undefined behaviour.
+template <typename T>
+T clip_bound(double bound, bool lower) {
+  if constexpr (std::is_integral_v<T>) {
+    const double whole = lower ? std::ceil(bound) : std::floor(bound);
+    if (internal::fits_int64(whole)) return static_cast<T>(whole);
+    return whole < 0 ? std::numeric_limits<T>::min() : std::numeric_limits<T>::max();
+  } else {
+    return static_cast<T>(bound);
+  }
 }
 
 }  // namespace
@@ -274,7 +324,7 @@ Tensor clip(const Tensor& x, double low, double high) {
   NABLA_CHECK(low <= high, "clip: low ", low, " is above high ", high, " (tensor of shape ", x.shape(), ")");
   return map_unary<false>("clip", x, [low, high](const auto& array) {
     using T = typename std::decay_t<decltype(array)>::Scalar;
-    return array.max(static_cast<T>(low)).min(static_cast<T>(high));
+    return array.max(clip_bound<T>(low, true)).min(clip_bound<T>(high, false));
   });
 }
 

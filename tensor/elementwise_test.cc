@@ -196,6 +196,26 @@ TEST(UnaryTest, IntegerOpsOnInt64) {
   EXPECT_THAT(square(x).to_vector<std::int64_t>(), ElementsAre(9, 1, 0, 4, 25));
   EXPECT_THAT(relu(x).to_vector<std::int64_t>(), ElementsAre(0, 0, 0, 2, 5));
   EXPECT_THAT(clip(x, -2, 3).to_vector<std::int64_t>(), ElementsAre(-2, -1, 0, 2, 3));
+  // Whole numbers in [-1.5, 2.5] are those in [-1, 2].
+  EXPECT_THAT(clip(x, -1.5, 2.5).to_vector<std::int64_t>(), ElementsAre(-1, -1, 0, 2, 2));
+}
+
+// NumPy and PyTorch wrap int64 results around modulo 2^64; in C++ an
+// overflowing int64 operation is undefined behaviour (the sanitizer build
+// reports it), so the ops must get there without one.
+TEST(UnaryTest, Int64WrapsAroundOnOverflowAsNumPy) {
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  const std::int64_t root = 3037000500;  // root^2 = 9223372037000250000 = 2^63 + 145474192
+  const Tensor x = from_vector(std::vector<std::int64_t>{kMin, std::int64_t{1} << 32, root});
+  EXPECT_THAT(neg(x).to_vector<std::int64_t>(), ElementsAre(kMin, -(std::int64_t{1} << 32), -root));
+  EXPECT_THAT(abs(x).to_vector<std::int64_t>(), ElementsAre(kMin, std::int64_t{1} << 32, root));
+  // 2^64 is 0 modulo 2^64; 2^63 + 145474192 is -2^63 + 145474192.
+  EXPECT_THAT(square(x).to_vector<std::int64_t>(), ElementsAre(0, 0, kMin + 145474192));
+  // Bounds beyond int64's range clip nothing.
+  EXPECT_THAT(clip(x, -1e30, 1e30).to_vector<std::int64_t>(), ElementsAre(kMin, std::int64_t{1} << 32, root));
+  EXPECT_THAT(clip(x, 1e30, 1e30).to_vector<std::int64_t>(),
+              ElementsAre(std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::max(),
+                          std::numeric_limits<std::int64_t>::max()));
 }
 
 TEST(UnaryTest, FloatOnlyOpsRejectInt64WithShape) {
@@ -366,6 +386,29 @@ TEST(BinaryTest, EveryOpOnEveryDType) {
       expect_close(result, {2, 3}, expected, dtype == kFloat32 ? 1e-7 : 0);
     }
   }
+}
+
+TEST(BinaryTest, Int64WrapsAroundOnOverflowAsNumPy) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  const Tensor a = from_vector(std::vector<std::int64_t>{kMax, kMin, kMax});
+  const Tensor b = from_vector(std::vector<std::int64_t>{1, 1, 2});
+  EXPECT_THAT((a + b).to_vector<std::int64_t>(), ElementsAre(kMin, kMin + 1, kMin + 1));
+  EXPECT_THAT((a - b).to_vector<std::int64_t>(), ElementsAre(kMax - 1, kMax, kMax - 2));
+  // kMax * 2 = 2^64 - 2, which is -2; kMin * 1 stays.
+  EXPECT_THAT((a * b).to_vector<std::int64_t>(), ElementsAre(kMax, kMin, -2));
+  EXPECT_THAT((a + 1.0).to_vector<std::int64_t>(), ElementsAre(kMin, kMin + 1, kMin));
+  EXPECT_THAT((1.0 - a).to_vector<std::int64_t>(), ElementsAre(kMin + 2, kMin + 1, kMin + 2));
+  EXPECT_THAT((b + -0x1p63).to_vector<std::int64_t>(), ElementsAre(kMin + 1, kMin + 1, kMin + 2));  // -2^63 is int64's
+  // Broadcast rows take the strided path, and in place its own.
+  const Tensor rows = a.reshape({3, 1}) + b.reshape({1, 3});
+  EXPECT_THAT(rows.to_vector<std::int64_t>(),
+              ElementsAre(kMin, kMin, kMin + 1, kMin + 1, kMin + 1, kMin + 2, kMin, kMin, kMin + 1));
+  Tensor c = a.clone();
+  c *= b;
+  EXPECT_THAT(c.to_vector<std::int64_t>(), ElementsAre(kMax, kMin, -2));
+  c -= 3.0;
+  EXPECT_THAT(c.to_vector<std::int64_t>(), ElementsAre(kMax - 3, kMax - 2, -5));
 }
 
 TEST(BinaryTest, Int64StaysExactBeyondDoublePrecision) {

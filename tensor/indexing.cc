@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tensor/internal/strided_loop.h"
+#include "tensor/internal/int64.h"
 
 namespace nabla {
 namespace {
@@ -159,7 +160,7 @@ Tensor index_add(const Tensor& x, std::int64_t axis, const Tensor& indices, cons
       for (std::int64_t j = 0; j < count; ++j) {
         T* row = out + (o * size + index[j]) * inner;
         const T* add = in + (o * count + j) * inner;
-        for (std::int64_t e = 0; e < inner; ++e) row[e] += add[e];
+        for (std::int64_t e = 0; e < inner; ++e) row[e] = internal::wrapping_add(row[e], add[e]);
       }
     }
   });
@@ -192,7 +193,7 @@ Tensor scatter_add(const Tensor& x, std::int64_t axis, const Tensor& index, cons
     for (std::int64_t i = 0; i < dense_index.numel(); ++i) {
       std::int64_t offset = 0;
       for (int d = 0; d < x.rank(); ++d) offset += (d == a ? positions[i] : counter[d]) * result.strides()[d];
-      out[offset] += in[i];
+      out[offset] = internal::wrapping_add(out[offset], in[i]);
       for (int d = x.rank() - 1; d >= 0 && ++counter[d] == shape[d]; --d) counter[d] = 0;
     }
   });

@@ -353,6 +353,19 @@ TEST(ScatterAddTest, RepeatedPositionsAddUp) {
               ElementsAre(0, 0, 5, 0));
 }
 
+// As NumPy's np.add.at, int64 sums wrap around modulo 2^64 (an int64
+// overflow is undefined behaviour in C++, which the sanitizer build reports).
+TEST(ScatterAddTest, Int64WrapsAroundOnOverflowAsNumPy) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  const Tensor big = from_vector(std::vector<std::int64_t>{kMax, kMax});
+  EXPECT_THAT(index_add(ones({2}, kInt64), 0, ids({0, 0}), big).to_vector<std::int64_t>(),
+              ElementsAre(-1, 1));  // 1 + 2 kMax = 2^64 - 1
+  EXPECT_THAT(scatter_add(ones({2}, kInt64), 0, ids({1, 1}), big).to_vector<std::int64_t>(), ElementsAre(1, -1));
+  EXPECT_THAT(scatter_add(ones({1}, kInt64), 0, ids({0}), big.slice(0, 0, 1)).to_vector<std::int64_t>(),
+              ElementsAre(kMin));
+}
+
 TEST(ScatterAddTest, IsTheAdjointOfGather) {
   const Tensor x = iota({3, 5}, kFloat64) - 4.0;
   const Tensor index = ids({4, 0, 4, 2, 2, 2, 1, 3, 0, 0, 0, 4}, {3, 4});

@@ -9,6 +9,7 @@
 #include "tensor/backend.h"
 #include "tensor/internal/sgemm.h"
 #include "tensor/internal/transpose.h"
+#include "tensor/internal/int64.h"
 
 namespace nabla {
 namespace {
@@ -33,17 +34,21 @@ std::optional<GemmOperand> gemm_operand(std::int64_t rows, std::int64_t cols, st
 }
 
 // c[M, N] (dense) = a[M, K] b[K, N], a and b 2-D views of any strides: the
-// reference backend, and the float64 path of both.
+// reference backend, and the float64 and int64 paths of both (int64 in
+// uint64, so that it wraps around).
 template <typename T>
 void eigen_gemm(const Tensor& a, const Tensor& b, T* c) {
   const std::int64_t m = a.dim(0);
   const std::int64_t k = a.dim(1);
   const std::int64_t n = b.dim(1);
-  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using Scalar = internal::WrappingType<T>;
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   using Strided = Eigen::Map<const Matrix, 0, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>>;
-  const Strided lhs(a.data<T>(), m, k, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(a.strides()[0], a.strides()[1]));
-  const Strided rhs(b.data<T>(), k, n, Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(b.strides()[0], b.strides()[1]));
-  Eigen::Map<Matrix>(c, m, n).noalias() = lhs * rhs;
+  const Strided lhs(reinterpret_cast<const Scalar*>(a.data<T>()), m, k,
+                    Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(a.strides()[0], a.strides()[1]));
+  const Strided rhs(reinterpret_cast<const Scalar*>(b.data<T>()), k, n,
+                    Eigen::Stride<Eigen::Dynamic, Eigen::Dynamic>(b.strides()[0], b.strides()[1]));
+  Eigen::Map<Matrix>(reinterpret_cast<Scalar*>(c), m, n).noalias() = lhs * rhs;
 }
 
 // c[m, n] = a[m, k] · bᵀ for a dense `a` and b stored [n, k], computed as

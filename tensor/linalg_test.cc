@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <random>
 #include <utility>
 #include <vector>
@@ -348,6 +349,20 @@ TEST(SgemmTest, ProductsOverSlicesOfTheInnerDimension) {
       for (std::size_t i = 0; i < c.size(); ++i) ASSERT_EQ(c[i], 2 * product[i] + (beta == 0 ? 0 : 2)) << i;
     }
   }
+}
+
+
+// As NumPy's, int64 products wrap around modulo 2^64 (in C++ an overflowing
+// int64 operation is undefined behaviour, which the sanitizer build reports).
+TEST(MatmulTest, Int64WrapsAroundOnOverflowAsNumPy) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  const Tensor row = from_vector(std::vector<std::int64_t>{kMax, 1}).reshape({1, 2});
+  EXPECT_THAT(matmul(row, ones({2, 1}, kInt64)).to_vector<std::int64_t>(), ElementsAre(kMin));
+  // [[kMax, kMax], [1, 2]] . [[1, 2], [1, 0]] = [[2 kMax, 2 kMax], [3, 2]]; 2 kMax = 2^64 - 2.
+  const Tensor a = from_vector(std::vector<std::int64_t>{kMax, kMax, 1, 2}).reshape({2, 2});
+  const Tensor b = from_vector(std::vector<std::int64_t>{1, 2, 1, 0}).reshape({2, 2});
+  EXPECT_THAT(matmul(a, b).to_vector<std::int64_t>(), ElementsAre(-2, -2, 3, 2));
 }
 
 }  // namespace

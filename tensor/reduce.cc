@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <type_traits>
 #include <vector>
 
 #include "tensor/elementwise.h"
 #include "tensor/internal/strided_loop.h"
+#include "tensor/internal/int64.h"
 
 namespace nabla {
 namespace {
@@ -251,7 +253,13 @@ Tensor reduce(const Tensor& x, const Axes& axes, bool keepdims) {
       if (length == 0) {
         std::fill_n(result.data<T>(), result.numel(), T{0});
       } else if (outer * inner > 0) {
-        reduce_middle<Reducer, T>(current.data<T>(), result.data<T>(), outer, length, inner);
+        if constexpr (std::is_same_v<Reducer, SumReducer> && std::is_integral_v<T>) {
+          using U = internal::WrappingType<T>;  // so that int64 sums wrap around
+          reduce_middle<Reducer, U>(reinterpret_cast<const U*>(current.data<T>()),
+                                    reinterpret_cast<U*>(result.data<T>()), outer, length, inner);
+        } else {
+          reduce_middle<Reducer, T>(current.data<T>(), result.data<T>(), outer, length, inner);
+        }
       }
     });
     current = result;

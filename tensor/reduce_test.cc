@@ -156,6 +156,23 @@ TEST(ReduceTest, Int64AndFloat64KeepTheirDType) {
               ThrowsMessage<Error>(AllOf(HasSubstr("mean"), HasSubstr("int64"), HasSubstr("[2, 2]"))));
 }
 
+// As NumPy's, int64 sums wrap around modulo 2^64 (in C++ an overflowing
+// int64 addition is undefined behaviour, which the sanitizer build reports),
+// on every path: whole, long rows in parallel pieces, short rows, long rows.
+TEST(ReduceTest, Int64SumsWrapAroundOnOverflowAsNumPy) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  const Tensor pairs = from_vector(std::vector<std::int64_t>{kMax, 1, kMax, 1}).reshape({2, 2});
+  EXPECT_THAT(sum(pairs).to_vector<std::int64_t>(), ElementsAre(0));  // 2 kMax + 2 = 2^64
+  EXPECT_THAT(sum(pairs, {0}).to_vector<std::int64_t>(), ElementsAre(-2, 2));
+  EXPECT_THAT(sum(pairs, {1}).to_vector<std::int64_t>(), ElementsAre(kMin, kMin));
+  // n kMax = n 2^63 - n, which is -n modulo 2^64 for an even n.
+  const Tensor many = from_vector(std::vector<std::int64_t>(40000, kMax));
+  EXPECT_THAT(sum(many).to_vector<std::int64_t>(), ElementsAre(-40000));
+  EXPECT_THAT(sum(many.reshape({20000, 2}), {0}).to_vector<std::int64_t>(), ElementsAre(-20000, -20000));
+  EXPECT_EQ(sum(many.reshape({2, 20000}), {0}).to_vector<std::int64_t>(), std::vector<std::int64_t>(20000, -2));
+}
+
 TEST(ReduceTest, Int64StaysExactBeyondDoublePrecision) {
   const std::int64_t big = (std::int64_t{1} << 60) + 1;
   const Tensor x = from_vector(std::vector<std::int64_t>{big, 1, -3, big + 2}, {2, 2});

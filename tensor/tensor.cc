@@ -10,15 +10,12 @@
 #include <type_traits>
 
 #include "tensor/internal/allocator.h"
+#include "tensor/internal/int64.h"
 #include "tensor/internal/strided_loop.h"
 #include "tensor/internal/transpose.h"
 
 namespace nabla {
 namespace {
-
-// True when static_cast<std::int64_t>(value) is defined: not NaN, not
-// infinite, and within [-2^63, 2^63).
-bool fits_int64(double value) { return value >= -9.2233720368547758e18 && value < 9.2233720368547758e18; }
 
 // Bytes for a dense tensor of this shape; checks the sizes before anything
 // is allocated, so a bad shape never turns into a huge or wrapped request.
@@ -73,7 +70,7 @@ void strided_copy(const char* op, const Tensor& source, Tensor& target) {
       std::atomic<bool> unrepresentable{false};
       auto convert = [&unrepresentable](From value) {
         if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
-          if (!fits_int64(static_cast<double>(value))) {
+          if (!internal::fits_int64(static_cast<double>(value))) {
             unrepresentable.store(true, std::memory_order_relaxed);
             return To{0};
           }
@@ -443,7 +440,7 @@ Tensor empty(const Shape& shape, DType dtype, MemoryFormat format) {
 }
 
 Tensor full(const Shape& shape, double value, DType dtype) {
-  NABLA_CHECK(dtype != kInt64 || fits_int64(value), "full: value ", value, " cannot be stored in an int64 tensor ",
+  NABLA_CHECK(dtype != kInt64 || internal::fits_int64(value), "full: value ", value, " cannot be stored in an int64 tensor ",
               "(shape ", shape, ")");
   Tensor result(shape, dtype);
   dispatch(dtype, [&](auto tag) {
@@ -475,7 +472,7 @@ Tensor scalar(double value, DType dtype) { return full({}, value, dtype); }
 Tensor arange(double start, double stop, double step, DType dtype) {
   NABLA_CHECK(step != 0 && std::isfinite(start) && std::isfinite(stop) && std::isfinite(step),
               "arange: needs finite start, stop and a non-zero step, got ", start, ", ", stop, ", ", step);
-  NABLA_CHECK(dtype != kInt64 || (fits_int64(start) && fits_int64(stop)), "arange: start ", start, " or stop ", stop,
+  NABLA_CHECK(dtype != kInt64 || (internal::fits_int64(start) && internal::fits_int64(stop)), "arange: start ", start, " or stop ", stop,
               " is out of int64 range");
   const double elements = std::max(0.0, std::ceil((stop - start) / step));
   NABLA_CHECK(elements < 0x1p62, "arange: start ", start, ", stop ", stop, " and step ", step, " give ", elements,

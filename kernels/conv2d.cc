@@ -5,7 +5,6 @@
 #include "kernels/conv2d.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -177,23 +176,10 @@ void apply_relu(Tensor& out, double relu_slope) {
   });
 }
 
-// False if a value is NaN or infinite (x - x is 0 only for finite x).
-bool all_finite(const float* values, std::int64_t count) {
-  int non_finite = 0;  // an int: GCC does not vectorise a bool reduction
-#pragma omp simd reduction(| : non_finite)
-  for (std::int64_t i = 0; i < count; ++i) non_finite |= !(values[i] - values[i] == 0.0f);
-  return non_finite == 0;
-}
-
-// The same for a dense float32 tensor; true for an undefined one.
+// False if a value of a dense float32 tensor is NaN or infinite (x - x is 0
+// only for finite x); true for an undefined tensor.
 bool all_finite(const Tensor& t) {
-  if (!t.defined()) return true;
-  const float* values = t.data<float>();
-  std::atomic<bool> finite{true};
-  internal::for_ranges(t.numel(), t.numel(), [&](std::int64_t begin, std::int64_t end) {
-    if (!all_finite(values + begin, end - begin)) finite = false;
-  });
-  return finite;
+  return !t.defined() || !internal::any_of(t.data<float>(), t.numel(), [](float v) { return !(v - v == 0.0f); });
 }
 
 // The bias, when defined, is added to the result's channels.

@@ -70,7 +70,7 @@ Pool make_pool(const char* op, const Shape& input, const Pool2dOptions& options)
     Wide windows = floor_div(span, p.stride[axis]) + 1;
     // The last window must start inside the input or the left padding.
     if (p.ceil_mode && (windows - 1) * p.stride[axis] >= size + Wide(p.padding[axis])) --windows;
-    out[axis] = static_cast<std::int64_t>(windows);  // at most size: padding <= extent / 2
+    out[axis] = static_cast<std::int64_t>(windows);  // at most size + 1, as padding <= extent / 2
   }
   NABLA_CHECK(out[0] > 0 && out[1] > 0, op, ": output would be empty: input ", input, ", kernel_size ",
               show(p.kernel), ", stride ", show(p.stride), ", padding ", show(p.padding), ", dilation ",

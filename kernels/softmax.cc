@@ -3,7 +3,6 @@
 
 #include "kernels/softmax.h"
 
-#include <atomic>
 #include <limits>
 #include <string>
 #include <utility>
@@ -81,15 +80,7 @@ std::shared_ptr<const Plan> plan_for(bool forward, const Shape& shape, int axis,
 // Whether a dense float32 tensor holds a NaN; in parallel, as the softmax
 // before it.
 bool any_nan(const Tensor& dense) {
-  const float* values = dense.data<float>();
-  std::atomic<bool> found{false};
-  internal::for_ranges(dense.numel(), dense.numel(), [&](std::int64_t begin, std::int64_t end) {
-    int nan = 0;  // an int: GCC does not vectorise a bool reduction
-#pragma omp simd reduction(| : nan)
-    for (std::int64_t i = begin; i < end; ++i) nan |= values[i] != values[i];
-    if (nan != 0) found = true;
-  });
-  return found;
+  return internal::any_of(dense.data<float>(), dense.numel(), [](float v) { return v != v; });
 }
 
 // Rows along `dim` of a dense float32 y that hold a NaN become NaN

@@ -6,6 +6,7 @@
 
 #include <omp.h>
 
+#include <atomic>
 #include <cstdint>
 
 #include "tensor/internal/strided_loop.h"
@@ -33,6 +34,20 @@ void for_ranges(std::int64_t count, std::int64_t elements, Fn&& fn) {
     const std::int64_t threads = omp_get_num_threads(), thread = omp_get_thread_num();
     fn(count * thread / threads, count * (thread + 1) / threads);
   }
+}
+
+// Whether pred(value) holds for some value of `count` floats, scanned in
+// ranges per thread as for_ranges splits them.
+template <typename Pred>
+bool any_of(const float* values, std::int64_t count, Pred pred) {
+  std::atomic<bool> found{false};
+  for_ranges(count, count, [&](std::int64_t begin, std::int64_t end) {
+    int hit = 0;  // an int: GCC does not vectorise a bool reduction
+#pragma omp simd reduction(| : hit)
+    for (std::int64_t i = begin; i < end; ++i) hit |= pred(values[i]);
+    if (hit != 0) found = true;
+  });
+  return found;
 }
 
 }  // namespace nabla::kernels::internal

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <string>
 
-#include "tensor/internal/strided_loop.h"
 #include "tensor/internal/int64.h"
+#include "tensor/internal/strided_loop.h"
 
 namespace nabla {
 namespace {

@@ -7,9 +7,9 @@
 #include <optional>
 
 #include "tensor/backend.h"
+#include "tensor/internal/int64.h"
 #include "tensor/internal/sgemm.h"
 #include "tensor/internal/transpose.h"
-#include "tensor/internal/int64.h"
 
 namespace nabla {
 namespace {

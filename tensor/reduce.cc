@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "tensor/elementwise.h"
-#include "tensor/internal/strided_loop.h"
 #include "tensor/internal/int64.h"
+#include "tensor/internal/strided_loop.h"
 
 namespace nabla {
 namespace {

@@ -335,8 +335,7 @@ BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const
     const T slope = static_cast<T>(activation.slope);
     std::vector<double> centre(l.channels), scale(l.channels), shift(l.channels);
     with_kind(activation.kind, [&](auto kind) {
-#pragma omp parallel for schedule(static) if (x.numel() >= kParallelGrain)
-      for (std::int64_t c = 0; c < l.channels; ++c) {
+      internal::parallel_for(l.channels, x.numel(), [&](std::int64_t c) {
         const double mean = channel_sum(l, c, [&](std::int64_t i) { return static_cast<double>(in[i]); }) / count;
         const double squares = channel_sum(l, c, [&](std::int64_t i) {
           const double centred = in[i] - mean;
@@ -352,7 +351,7 @@ BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const
         scale[c] = static_cast<double>(invstd_out[c]) * gam[c];
         shift[c] = bet[c];
         affine<kind()>(l, in, centre, scale, shift, slope, out, c);
-      }
+      });
     });
   });
   return result;
@@ -380,8 +379,8 @@ Tensor batch_norm_inference(const Tensor& x, const Tensor& gamma, const Tensor& 
     }
     const T* in = dense.data<T>();
     T* out = output.data<T>();
-#pragma omp parallel for schedule(static) if (x.numel() >= kParallelGrain)
-    for (std::int64_t c = 0; c < l.channels; ++c) affine<Kind::kNone>(l, in, centre, scale, shift, T(0), out, c);
+    internal::parallel_for(l.channels, x.numel(),
+                           [&](std::int64_t c) { affine<Kind::kNone>(l, in, centre, scale, shift, T(0), out, c); });
   });
   return output;
 }
@@ -396,13 +395,12 @@ Tensor past_activation(const Layout& l, const Tensor& grad_output, const Tensor&
   const T* dy = grad_output.data<T>();
   const T* xs = x.data<T>();
   T* out = gated.data<T>();
-#pragma omp parallel for schedule(static) if (x.numel() >= kParallelGrain)
-  for (std::int64_t c = 0; c < l.channels; ++c) {
+  internal::parallel_for(l.channels, x.numel(), [&](std::int64_t c) {
     const T m = static_cast<T>(mean[c]), a = static_cast<T>(invstd[c] * gamma[c]), b = beta[c];
     visit_channel(l, c, [&](std::int64_t i) {
       out[i] = through_activation<kKind>(dy[i], (xs[i] - m) * a + b, slope);
     });
-  }
+  });
   return gated;
 }
 
@@ -431,8 +429,7 @@ BatchNormGrads norm_backward(const char* op, const Layout& l, const Tensor& grad
     T* dx = grads.input.data<T>();
     T* dgamma = grads.gamma.data<T>();
     T* dbeta = grads.beta.data<T>();
-#pragma omp parallel for schedule(static) if (x.numel() >= kParallelGrain)
-    for (std::int64_t c = 0; c < l.channels; ++c) {
+    internal::parallel_for(l.channels, x.numel(), [&](std::int64_t c) {
       const double centre = mean[c], spread = invstd[c];
       const double sum_g = channel_sum(l, c, [&](std::int64_t i) { return static_cast<double>(dy[i]); });
       const double sum_gx = channel_sum(l, c, [&](std::int64_t i) { return dy[i] * ((xs[i] - centre) * spread); });
@@ -445,7 +442,7 @@ BatchNormGrads norm_backward(const char* op, const Layout& l, const Tensor& grad
         const double normalised = (xs[i] - centre) * spread;
         dx[i] = static_cast<T>(scale * (dy[i] - mean_g - normalised * mean_gx));
       });
-    }
+    });
   });
   return grads;
 }

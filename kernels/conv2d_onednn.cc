@@ -4,7 +4,7 @@
 #include <string>
 
 #include "kernels/internal/onednn.h"
-#include "tensor/internal/strided_loop.h"
+#include "kernels/internal/parallel.h"
 #include "tensor/ops.h"
 
 namespace nabla::kernels::internal {
@@ -193,12 +193,11 @@ void add_channel_bias(Tensor& nhwc, const Tensor& bias) {
   const std::int64_t pixels = nhwc.numel() / channels;
   float* out = nhwc.data<float>();
   const float* b = bias.data<float>();
-#pragma omp parallel for schedule(static) if (nhwc.numel() >= ::nabla::internal::kParallelGrain)
-  for (std::int64_t pixel = 0; pixel < pixels; ++pixel) {
+  internal::parallel_for(pixels, nhwc.numel(), [&](std::int64_t pixel) {
     float* row = out + pixel * channels;
 #pragma omp simd
     for (std::int64_t c = 0; c < channels; ++c) row[c] += b[c];
-  }
+  });
 }
 
 // The input gradient of a stride-1 convolution is the forward convolution

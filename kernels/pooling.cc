@@ -344,8 +344,7 @@ void max_pool_channels_last(const Pool& p, bool relu, const T* in, T* out, std::
   const std::int64_t channels = p.channels;
   const std::int64_t rows = p.batch * p.out_height;
   const bool tiled_2x2 = is_tiled_2x2(p);
-#pragma omp parallel for schedule(static) if (rows * p.out_width * channels >= kParallelGrain)
-  for (std::int64_t row = 0; row < rows; ++row) {
+  internal::parallel_for(rows, rows * p.out_width * channels, [&](std::int64_t row) {
     const std::int64_t n = row / p.out_height, oh = row % p.out_height;
     const T* image = in + n * p.height * p.width * channels;
     for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
@@ -359,7 +358,7 @@ void max_pool_channels_last(const Pool& p, bool relu, const T* in, T* out, std::
       }
       if (relu) clamp_to_nonnegative(best, channels);
     }
-  }
+  });
 }
 
 // Pool2dOptions::relu on average pooling has no meaning: ReLU and mean do not commute.
@@ -391,8 +390,7 @@ bool scatter_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradien
   const std::int64_t out_size = p.out_height * p.out_width * blocks.lanes;
   const std::int64_t in_plane = p.height * p.width;
   std::atomic<bool> valid{true};
-#pragma omp parallel for schedule(static) if (blocks.count * in_size >= kParallelGrain)
-  for (std::int64_t block = 0; block < blocks.count; ++block) {
+  internal::parallel_for(blocks.count, blocks.count * in_size, [&](std::int64_t block) {
     T* block_input = m.grad_input + block * in_size;
     std::fill_n(block_input, in_size, T(0));
     for (std::int64_t i = block * out_size; i < (block + 1) * out_size; i += blocks.lanes) {
@@ -407,7 +405,7 @@ bool scatter_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradien
         }
       }
     }
-  }
+  });
   return valid;
 }
 
@@ -439,8 +437,7 @@ bool gather_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradient
   const std::int64_t in_size = p.height * p.width * lanes;
   const std::int64_t out_size = p.out_height * p.out_width * lanes;
   std::atomic<bool> valid{true};
-#pragma omp parallel for schedule(static) if (blocks.count * in_size >= kParallelGrain)
-  for (std::int64_t block = 0; block < blocks.count; ++block) {
+  internal::parallel_for(blocks.count, blocks.count * in_size, [&](std::int64_t block) {
     T* block_input = m.grad_input + block * in_size;
     std::int64_t matched = 0;
     for (std::int64_t h = 0; h < p.height; ++h) {
@@ -462,7 +459,7 @@ bool gather_max_gradients(const Pool& p, const Blocks& blocks, const MaxGradient
       }
     }
     if (matched != out_size) valid = false;
-  }
+  });
   return valid;
 }
 
@@ -499,20 +496,18 @@ MaxPool2dResult max_pool2d(const Tensor& input, const Pool2dOptions& options) {
     T* out = result.output.data<T>();
     std::int64_t* indices = result.indices.data<std::int64_t>();
     if (is_tiled_2x2(p)) {
-#pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
-      for (std::int64_t plane = 0; plane < p.planes(); ++plane) {
+      internal::parallel_for(p.planes(), input.numel(), [&](std::int64_t plane) {
         max_pool_plane_2x2(p, options.relu, in + plane * in_plane, out + plane * out_plane,
                            indices + plane * out_plane);
-      }
+      });
       return;
     }
     const std::int64_t groups = (p.planes() + kPlaneLanes - 1) / kPlaneLanes;
-#pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
-    for (std::int64_t group = 0; group < groups; ++group) {
+    internal::parallel_for(groups, input.numel(), [&](std::int64_t group) {
       const std::int64_t plane = group * kPlaneLanes;
       max_pool_plane_group(p, options.relu, std::min(kPlaneLanes, p.planes() - plane), in + plane * in_plane,
                            out + plane * out_plane, indices + plane * out_plane);
-    }
+    });
   });
   return result;
 }
@@ -580,8 +575,7 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options) {
     using T = decltype(tag);
     const T* in = dense.data<T>();
     T* out = output.data<T>();
-#pragma omp parallel for schedule(static) if (input.numel() >= kParallelGrain)
-    for (std::int64_t plane = 0; plane < p.planes(); ++plane) {
+    internal::parallel_for(p.planes(), input.numel(), [&](std::int64_t plane) {
       const T* x = in + plane * in_plane;
       for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
         for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
@@ -593,7 +587,7 @@ Tensor avg_pool2d(const Tensor& input, const Pool2dOptions& options) {
           out[plane * out_plane + oh * p.out_width + ow] = window.divisor > 0 ? total / T(window.divisor) : T(0);
         }
       }
-    }
+    });
   });
   return output;
 }
@@ -617,8 +611,7 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
     using T = decltype(tag);
     const T* g = grad.data<T>();
     T* gi = grad_input.data<T>();
-#pragma omp parallel for schedule(static) if (grad_input.numel() >= kParallelGrain)
-    for (std::int64_t plane = 0; plane < p.planes(); ++plane) {
+    internal::parallel_for(p.planes(), grad_input.numel(), [&](std::int64_t plane) {
       T* dx = gi + plane * in_plane;
       for (std::int64_t oh = 0; oh < p.out_height; ++oh) {
         for (std::int64_t ow = 0; ow < p.out_width; ++ow) {
@@ -630,7 +623,7 @@ Tensor avg_pool2d_backward(const Tensor& grad_output, const Shape& input_shape, 
           }
         }
       }
-    }
+    });
   });
   return grad_input;
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "tensor/elementwise.h"
+#include "tensor/internal/parallel.h"
 
 namespace nabla {
 namespace optim {
@@ -42,20 +43,26 @@ void with_flag(bool flag, Body&& body) {
 // One pass over parameter, gradient and momentum buffer. The options are
 // template arguments so that the loop has no branches and vectorises: with
 // them tested per element it ran scalar, 29% of a small MLP's training step.
+// Threads share tensors of 2^16 elements and more.
 template <typename T, bool kDecay, bool kMomentum, bool kNesterov, bool kFirst>
 void sgd_update(T* param, const T* grad, T* buffer, std::int64_t n, T lr, T decay, T mu, T keep) {
-#pragma omp parallel for simd schedule(static) if (n >= (1 << 16))
-  for (std::int64_t i = 0; i < n; ++i) {
-    T step = grad[i];
-    if constexpr (kDecay) step += param[i] * decay;
-    if constexpr (kMomentum) {
-      T velocity = step;  // the first update starts the buffer
-      if constexpr (!kFirst) velocity = buffer[i] * mu + step * keep;
-      buffer[i] = velocity;
-      step = kNesterov ? step + velocity * mu : velocity;
-    }
-    param[i] -= step * lr;
-  }
+  internal::for_ranges(
+      n, n,
+      [&](std::int64_t begin, std::int64_t end) {
+#pragma omp simd
+        for (std::int64_t i = begin; i < end; ++i) {
+          T step = grad[i];
+          if constexpr (kDecay) step += param[i] * decay;
+          if constexpr (kMomentum) {
+            T velocity = step;  // the first update starts the buffer
+            if constexpr (!kFirst) velocity = buffer[i] * mu + step * keep;
+            buffer[i] = velocity;
+            step = kNesterov ? step + velocity * mu : velocity;
+          }
+          param[i] -= step * lr;
+        }
+      },
+      std::int64_t{1} << 16);
 }
 
 }  // namespace

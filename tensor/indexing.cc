@@ -93,11 +93,10 @@ Tensor index_select(const Tensor& x, std::int64_t axis, const Tensor& indices) {
     using T = decltype(tag);
     const T* source = dense.data<T>();
     T* out = result.data<T>();
-#pragma omp parallel for schedule(static) if (outer * count * inner >= internal::kParallelGrain)
-    for (std::int64_t task = 0; task < outer * count; ++task) {
+    internal::parallel_for(outer * count, outer * count * inner, [&](std::int64_t task) {
       const std::int64_t o = task / count;
       std::memcpy(out + task * inner, source + (o * size + index[task % count]) * inner, row_bytes);
-    }
+    });
   });
   return result;
 }
@@ -155,14 +154,13 @@ Tensor index_add(const Tensor& x, std::int64_t axis, const Tensor& indices, cons
     const T* in = dense_source.data<T>();
     T* out = result.data<T>();
     // Parallel over the outer blocks only: within one, indices may repeat.
-#pragma omp parallel for schedule(static) if (outer * count * inner >= internal::kParallelGrain)
-    for (std::int64_t o = 0; o < outer; ++o) {
+    internal::parallel_for(outer, outer * count * inner, [&](std::int64_t o) {
       for (std::int64_t j = 0; j < count; ++j) {
         T* row = out + (o * size + index[j]) * inner;
         const T* add = in + (o * count + j) * inner;
         for (std::int64_t e = 0; e < inner; ++e) row[e] = internal::wrapping_add(row[e], add[e]);
       }
-    }
+    });
   });
   return result;
 }

@@ -107,26 +107,24 @@ void reduce_short_rows(const T* rows, std::int64_t count, std::int64_t inner, T*
 // are combined in order, so the result is the same on any thread count.
 template <typename Reducer, typename T>
 void reduce_middle(const T* in, T* out, std::int64_t outer, std::int64_t length, std::int64_t inner) {
-  const bool parallel = outer * length * inner >= internal::kParallelGrain;
+  const std::int64_t elements = outer * length * inner;  // touched, for the threads' split
   if (inner == 1) {
     constexpr std::int64_t kPiece = internal::kPieceSize;
     const std::int64_t pieces = std::max<std::int64_t>(1, (length + kPiece - 1) / kPiece);
     if (outer == 1 && pieces > 1) {  // one long row: share it between threads
       std::vector<T> partial(pieces);
-#pragma omp parallel for schedule(static) if (parallel)
-      for (std::int64_t p = 0; p < pieces; ++p) {
+      internal::parallel_for(pieces, elements, [&](std::int64_t p) {
         const std::int64_t start = p * kPiece;
         partial[p] = Reducer::whole(Eigen::Map<const Array<T>>(in + start, std::min(kPiece, length - start)));
-      }
+      });
       T result = partial[0];
       for (std::int64_t p = 1; p < pieces; ++p) result = Reducer::combine_scalars(result, partial[p]);
       out[0] = result;
       return;
     }
-#pragma omp parallel for schedule(static) if (parallel)
-    for (std::int64_t o = 0; o < outer; ++o) {
+    internal::parallel_for(outer, elements, [&](std::int64_t o) {
       out[o] = Reducer::whole(Eigen::Map<const Array<T>>(in + o * length, length));
-    }
+    });
     return;
   }
   // Short rows (a channels-last tensor's channels per pixel): pieces of a
@@ -139,12 +137,11 @@ void reduce_middle(const T* in, T* out, std::int64_t outer, std::int64_t length,
     const std::int64_t pieces = (length + piece_rows - 1) / piece_rows;
     std::vector<T> partial(pieces > 1 ? outer * pieces * inner : 0);
     T* results = pieces > 1 ? partial.data() : out;
-#pragma omp parallel for schedule(static) if (parallel)
-    for (std::int64_t task = 0; task < outer * pieces; ++task) {
+    internal::parallel_for(outer * pieces, elements, [&](std::int64_t task) {
       const std::int64_t first_row = task % pieces * piece_rows;
       reduce_short_rows<Reducer>(in + (task / pieces * length + first_row) * inner,
                                  std::min(piece_rows, length - first_row), inner, results + task * inner);
-    }
+    });
     if (pieces == 1) return;
     for (std::int64_t o = 0; o < outer; ++o) {
       Eigen::Map<Array<T>> acc(out + o * inner, inner);
@@ -160,8 +157,7 @@ void reduce_middle(const T* in, T* out, std::int64_t outer, std::int64_t length,
   // Piece p covers [p * inner / pieces, (p + 1) * inner / pieces): never
   // empty, which ceil-sized pieces can be once inner passes 2^28.
   const std::int64_t column_pieces = std::max<std::int64_t>(1, inner / internal::kPieceSize);
-#pragma omp parallel for schedule(static) if (parallel)
-  for (std::int64_t task = 0; task < outer * column_pieces; ++task) {
+  internal::parallel_for(outer * column_pieces, elements, [&](std::int64_t task) {
     const std::int64_t o = task / column_pieces;
     const std::int64_t piece = task % column_pieces;
     const std::int64_t start = piece * inner / column_pieces;
@@ -170,7 +166,7 @@ void reduce_middle(const T* in, T* out, std::int64_t outer, std::int64_t length,
     Eigen::Map<Array<T>> acc(out + o * inner + start, width);
     acc = Eigen::Map<const Array<T>>(block, width);
     for (std::int64_t j = 1; j < length; ++j) Reducer::combine(acc, Eigen::Map<const Array<T>>(block + j * inner, width));
-  }
+  });
 }
 
 // The axes to reduce, sorted and checked; empty means all.
@@ -286,8 +282,7 @@ Tensor arg_extreme(const char* op, const Tensor& x, std::int64_t axis, bool keep
   dispatch(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* in = dense.data<T>();
-#pragma omp parallel for schedule(static) if (outer * length * inner >= internal::kParallelGrain)
-    for (std::int64_t task = 0; task < outer * inner; ++task) {
+    internal::parallel_for(outer * inner, outer * length * inner, [&](std::int64_t task) {
       const T* column = in + task / inner * length * inner + task % inner;
       std::int64_t best = 0;
       for (std::int64_t j = 1; j < length; ++j) {
@@ -298,7 +293,7 @@ Tensor arg_extreme(const char* op, const Tensor& x, std::int64_t axis, bool keep
         if (better || (candidate != candidate && current == current)) best = j;
       }
       out[task] = best;
-    }
+    });
   });
   return keepdims ? result : result.squeeze(a);
 }

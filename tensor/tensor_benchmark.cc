@@ -57,6 +57,15 @@ void BM_Sum(benchmark::State& state) {
 }
 BENCHMARK(BM_Sum)->Arg(0)->Arg(1)->Arg(-1)->UseRealTime();
 
+// A dense layer's bias gradient at batch 64: [64, 256] summed over axis 0,
+// small enough to run on the calling thread, so mostly fixed costs.
+void BM_SumSmall(benchmark::State& state) {
+  Generator generator(0);
+  const Tensor x = uniform({64, 256}, -1, 1, generator);
+  for (auto _ : state) benchmark::DoNotOptimize(sum(x, {0}).data<float>());
+}
+BENCHMARK(BM_SumSmall)->UseRealTime();
+
 // Per-channel sum of a channels-last [64, C, 28 * 32 / C, 28] activation,
 // as a conv bias gradient: C = 32 and 64.
 void BM_SumChannelsLast(benchmark::State& state) {

@@ -10,13 +10,11 @@
 #include <array>
 #include <cstdint>
 
+#include "tensor/internal/parallel.h"
 #include "tensor/shape.h"
 
 namespace nabla::internal {
 
-// Below this many elements a loop runs on one thread: OpenMP's fork/join
-// costs more than it saves.
-constexpr std::int64_t kParallelGrain = 1 << 15;
 // Rows longer than this are split into pieces that threads share.
 constexpr std::int64_t kPieceSize = 1 << 14;
 

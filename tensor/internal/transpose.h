@@ -17,8 +17,7 @@ template <typename T>
 void transpose_matrices(const T* in, T* out, std::int64_t batch, std::int64_t rows, std::int64_t cols) {
   constexpr std::int64_t kTile = 16;
   const std::int64_t row_tiles = (rows + kTile - 1) / kTile;
-#pragma omp parallel for schedule(static) if (batch * rows * cols >= kParallelGrain)
-  for (std::int64_t task = 0; task < batch * row_tiles; ++task) {
+  parallel_for(batch * row_tiles, batch * rows * cols, [&](std::int64_t task) {
     const std::int64_t b = task / row_tiles;
     const std::int64_t r0 = task % row_tiles * kTile;
     const std::int64_t r1 = std::min(r0 + kTile, rows);
@@ -30,7 +29,7 @@ void transpose_matrices(const T* in, T* out, std::int64_t batch, std::int64_t ro
         for (std::int64_t r = r0; r < r1; ++r) to[c * rows + r] = from[r * cols + c];
       }
     }
-  }
+  });
 }
 
 }  // namespace nabla::internal

@@ -189,6 +189,17 @@ TEST(Adam, RejectsBadOptions) {
               ThrowsMessage<Error>(HasSubstr("AdamW: beta1 must be in [0, 1), got 1.5")));
 }
 
+// A parameter may be a strided view, here w = [[1, 4], [2, 5], [3, 6]], the
+// transpose of its storage, with gradient 1 at w[0][1] only: Adam's first
+// step moves it by lr x g / (|g| + eps) = 0.5 (to within eps), and nothing else.
+TEST(Adam, StridedParameterMovesElementByElement) {
+  Variable w = parameter(tensor({1, 2, 3, 4, 5, 6}, {2, 3}, kFloat64).transpose(0, 1));
+  sum(w * Variable(tensor({0, 1, 0, 0, 0, 0}, {3, 2}, kFloat64))).backward();
+  Adam adam({w}, AdamOptions(0.5));
+  adam.step();
+  expect_values(w, {1, 3.5, 2, 5, 3, 6}, 1e-6);
+}
+
 }  // namespace
 }  // namespace optim
 }  // namespace nabla

@@ -122,6 +122,17 @@ void Optimizer::set_learning_rate(double lr) {
   }
 }
 
+void Optimizer::update_row_major(Variable param, const std::function<void(Tensor&)>& update) {
+  Tensor& values = param.data();
+  if (values.is_contiguous()) {
+    update(values);
+    return;
+  }
+  Tensor dense = values.contiguous();
+  update(dense);
+  values.copy_(dense);
+}
+
 void Optimizer::for_each_update(const std::function<void(const Group&, ParamState&, const Tensor&)>& update) {
   // Checks every gradient first, so that a bad one leaves all parameters as they were.
   for (std::size_t g = 0; g < groups_.size(); ++g) {

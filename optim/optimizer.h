@@ -126,6 +126,11 @@ class Optimizer {
   /// of the parameter's shape and dtype and filled with `initial_value`.
   /// Call from the derived constructor.
   void add_buffer(const std::string& name, double initial_value = 0.0);
+  /// Runs update(values) on a parameter's values as one dense row-major
+  /// array, the layout of its dense gradient and of its buffers: the values
+  /// themselves when they are stored so, else a copy written back after (a
+  /// parameter may be a strided view). For updates that index raw memory.
+  static void update_row_major(Variable param, const std::function<void(Tensor&)>& update);
   /// Lists every parameter's step in state() (for optimisers whose update
   /// reads it). Call from the derived constructor.
   void save_param_steps() { save_param_steps_ = true; }

@@ -156,6 +156,18 @@ TEST(SGD, RejectsBadOptions) {
               ThrowsMessage<Error>(HasSubstr("got momentum 0.9 and dampening 0.1")));
 }
 
+// A parameter may be a strided view, here w = [[1, 4], [2, 5], [3, 6]], the
+// transpose of its storage, with gradient 1 at w[0][1] only: that element
+// alone moves, by lr x 1.
+TEST(SGD, StridedParameterMovesElementByElement) {
+  Variable w = parameter(tensor({1, 2, 3, 4, 5, 6}, {2, 3}, kFloat64).transpose(0, 1));
+  sum(w * Variable(tensor({0, 1, 0, 0, 0, 0}, {3, 2}, kFloat64))).backward();
+  SGD sgd({w}, SGDOptions(1.0).momentum(0.9));
+  sgd.step();
+  expect_values(w, {1, 3, 2, 5, 3, 6});
+  EXPECT_EQ(w.value().strides(), (Strides{1, 3}));  // still the view
+}
+
 }  // namespace
 }  // namespace optim
 }  // namespace nabla

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <utility>
 
 #include "tensor/error.h"
@@ -17,38 +19,51 @@ void check_epoch(const char* schedule, std::int64_t epoch) {
 }
 
 void check_gamma(const char* schedule, double gamma) {
-  NABLA_CHECK(gamma >= 0, schedule, ": gamma must be >= 0, got ", gamma);
+  NABLA_CHECK(gamma >= 0 && std::isfinite(gamma), schedule, ": gamma must be >= 0 and finite, got ", gamma);
 }
 
 }  // namespace
 
-LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer), base_lr_(optimizer.base_learning_rate(0)) {}
+LRScheduler::LRScheduler(Optimizer& optimizer, const char* name) : optimizer_(optimizer), name_(name) {
+  for (std::size_t group = 0; group < optimizer.num_groups(); ++group) {
+    base_lrs_.push_back(optimizer.base_learning_rate(group));
+  }
+}
 
 LRScheduler::~LRScheduler() = default;
 
-void LRScheduler::step() { set_epoch(epoch_ + 1); }
+void LRScheduler::step() {
+  NABLA_CHECK(epoch_ < std::numeric_limits<std::int64_t>::max(), name_, ": step: epoch ", epoch_,
+              " is the last int64 holds");
+  set_epoch(epoch_ + 1);
+}
 
 void LRScheduler::set_epoch(std::int64_t epoch) {
   check_epoch("LRScheduler::set_epoch", epoch);
-  const double lr = learning_rate_at(epoch);
-  optimizer_.set_learning_rate(lr);
+  std::vector<double> lrs;
+  for (double base : base_lrs_) {
+    lrs.push_back(learning_rate_at(epoch, base));
+    NABLA_CHECK(std::isfinite(lrs.back()), name_, ": the learning rate at epoch ", epoch, " is ", lrs.back(),
+                " (base rate ", base, ")");
+  }
+  for (std::size_t group = 0; group < lrs.size(); ++group) optimizer_.set_learning_rate(group, lrs[group]);
   epoch_ = epoch;
 }
 
 StepLR::StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma)
-    : LRScheduler(optimizer), step_size_(step_size), gamma_(gamma) {
+    : LRScheduler(optimizer, "StepLR"), step_size_(step_size), gamma_(gamma) {
   NABLA_CHECK(step_size > 0, "StepLR: step_size must be > 0, got ", step_size);
   check_gamma("StepLR", gamma);
   set_epoch(0);
 }
 
-double StepLR::learning_rate_at(std::int64_t epoch) const {
+double StepLR::learning_rate_at(std::int64_t epoch, double base) const {
   check_epoch("StepLR", epoch);
-  return base_learning_rate() * std::pow(gamma_, static_cast<double>(epoch / step_size_));
+  return base * std::pow(gamma_, static_cast<double>(epoch / step_size_));
 }
 
 MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<std::int64_t> milestones, double gamma)
-    : LRScheduler(optimizer), milestones_(std::move(milestones)), gamma_(gamma) {
+    : LRScheduler(optimizer, "MultiStepLR"), milestones_(std::move(milestones)), gamma_(gamma) {
   for (std::size_t i = 0; i < milestones_.size(); ++i) {
     NABLA_CHECK(milestones_[i] > 0 && (i == 0 || milestones_[i] > milestones_[i - 1]),
                 "MultiStepLR: milestones must be positive and strictly increasing, got ", milestones_);
@@ -57,38 +72,40 @@ MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<std::int64_t> milesto
   set_epoch(0);
 }
 
-double MultiStepLR::learning_rate_at(std::int64_t epoch) const {
+double MultiStepLR::learning_rate_at(std::int64_t epoch, double base) const {
   check_epoch("MultiStepLR", epoch);
   const auto passed = std::upper_bound(milestones_.begin(), milestones_.end(), epoch) - milestones_.begin();
-  return base_learning_rate() * std::pow(gamma_, static_cast<double>(passed));
+  return base * std::pow(gamma_, static_cast<double>(passed));
 }
 
-ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma) : LRScheduler(optimizer), gamma_(gamma) {
+ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma)
+    : LRScheduler(optimizer, "ExponentialLR"), gamma_(gamma) {
   check_gamma("ExponentialLR", gamma);
   set_epoch(0);
 }
 
-double ExponentialLR::learning_rate_at(std::int64_t epoch) const {
+double ExponentialLR::learning_rate_at(std::int64_t epoch, double base) const {
   check_epoch("ExponentialLR", epoch);
-  return base_learning_rate() * std::pow(gamma_, static_cast<double>(epoch));
+  return base * std::pow(gamma_, static_cast<double>(epoch));
 }
 
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, std::int64_t t_max, double eta_min)
-    : LRScheduler(optimizer), t_max_(t_max), eta_min_(eta_min) {
+    : LRScheduler(optimizer, "CosineAnnealingLR"), t_max_(t_max), eta_min_(eta_min) {
   NABLA_CHECK(t_max > 0, "CosineAnnealingLR: t_max must be > 0, got ", t_max);
-  NABLA_CHECK(eta_min >= 0, "CosineAnnealingLR: eta_min must be >= 0, got ", eta_min);
+  NABLA_CHECK(eta_min >= 0 && std::isfinite(eta_min), "CosineAnnealingLR: eta_min must be >= 0 and finite, got ",
+              eta_min);
   set_epoch(0);
 }
 
-double CosineAnnealingLR::learning_rate_at(std::int64_t epoch) const {
+double CosineAnnealingLR::learning_rate_at(std::int64_t epoch, double base) const {
   check_epoch("CosineAnnealingLR", epoch);
   const double angle = kPi * static_cast<double>(epoch) / static_cast<double>(t_max_);
-  return eta_min_ + (base_learning_rate() - eta_min_) * (1 + std::cos(angle)) / 2;
+  return eta_min_ + (base - eta_min_) * (1 + std::cos(angle)) / 2;
 }
 
 LinearWarmup::LinearWarmup(Optimizer& optimizer, std::int64_t warmup_steps, double start_factor,
                            std::unique_ptr<LRScheduler> after)
-    : LRScheduler(optimizer), warmup_steps_(warmup_steps), start_factor_(start_factor), after_(std::move(after)) {
+    : LRScheduler(optimizer, "LinearWarmup"), warmup_steps_(warmup_steps), start_factor_(start_factor), after_(std::move(after)) {
   NABLA_CHECK(warmup_steps > 0, "LinearWarmup: warmup_steps must be > 0, got ", warmup_steps);
   NABLA_CHECK(start_factor >= 0 && start_factor <= 1, "LinearWarmup: start_factor must be in [0, 1], got ",
               start_factor);
@@ -98,12 +115,10 @@ LinearWarmup::LinearWarmup(Optimizer& optimizer, std::int64_t warmup_steps, doub
   set_epoch(0);
 }
 
-double LinearWarmup::learning_rate_at(std::int64_t epoch) const {
+double LinearWarmup::learning_rate_at(std::int64_t epoch, double base) const {
   check_epoch("LinearWarmup", epoch);
-  if (epoch >= warmup_steps_) {
-    return after_ ? after_->learning_rate_at(epoch - warmup_steps_) : base_learning_rate();
-  }
-  const double target = after_ ? after_->learning_rate_at(0) : base_learning_rate();
+  if (epoch >= warmup_steps_) return after_ ? after_->learning_rate_at(epoch - warmup_steps_, base) : base;
+  const double target = after_ ? after_->learning_rate_at(0, base) : base;
   const double progress = static_cast<double>(epoch) / static_cast<double>(warmup_steps_);
   return (start_factor_ + (1 - start_factor_) * progress) * target;
 }

@@ -4,12 +4,11 @@
 /// Learning-rate schedules: closed-form functions of the epoch (or of the
 /// batch, for warm-up) that set an optimiser's learning rate.
 ///
-/// A schedule starts at epoch 0 from the optimiser's base learning rate
-/// (group 0's lr at construction) and sets the lr at once; each step()
-/// advances one epoch and sets learning_rate_at(epoch) with
-/// Optimizer::set_learning_rate, which scales every group by the ratio of
-/// its base lr to group 0's. The formulas are PyTorch's closed forms
-/// (StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, LinearLR).
+/// A schedule starts at epoch 0 and sets the learning rates at once; each
+/// step() advances one epoch. Each parameter group follows the schedule's
+/// closed form from its own base learning rate (the lr it was constructed
+/// with), as PyTorch's base_lrs: PyTorch's closed forms of StepLR,
+/// MultiStepLR, ExponentialLR, CosineAnnealingLR and LinearLR.
 ///
 ///   SGD sgd(params, SGDOptions(0.1).momentum(0.9));
 ///   CosineAnnealingLR cosine(sgd, /*t_max=*/100);
@@ -33,38 +32,46 @@ namespace optim {
 
 class LRScheduler {
  public:
-  /// Reads the base lr; does not change the optimiser (derived constructors
-  /// call set_epoch(0), as their learning_rate_at(0) may differ from it).
-  explicit LRScheduler(Optimizer& optimizer);
+  /// Reads the groups' base lrs; does not change the optimiser (derived
+  /// constructors call set_epoch(0), as their rate at epoch 0 may differ).
+  /// `name` ("StepLR", ...) is what errors say.
+  LRScheduler(Optimizer& optimizer, const char* name);
   virtual ~LRScheduler();
   LRScheduler(const LRScheduler&) = delete;
   LRScheduler& operator=(const LRScheduler&) = delete;
 
   /// The lr of group 0 at `epoch` (>= 0).
-  virtual double learning_rate_at(std::int64_t epoch) const = 0;
+  double learning_rate_at(std::int64_t epoch) const { return learning_rate_at(epoch, base_learning_rate()); }
+  /// The lr at `epoch` (>= 0) of a group whose base lr is `base`.
+  virtual double learning_rate_at(std::int64_t epoch, double base) const = 0;
 
-  /// Advances one epoch and sets the optimiser's lr: call once per epoch
+  /// Advances one epoch and sets the optimiser's lrs: call once per epoch
   /// (once per batch for a warm-up counted in batches).
   void step();
-  /// Jumps to `epoch` (>= 0) and sets the lr, e.g. when resuming training.
+  /// Jumps to `epoch` (>= 0) and sets the lrs, e.g. when resuming training.
+  /// Throws, changing nothing, when a rate is not finite.
   void set_epoch(std::int64_t epoch);
   std::int64_t epoch() const { return epoch_; }
 
-  /// Group 0's lr when the schedule was made: what the schedule scales.
-  double base_learning_rate() const { return base_lr_; }
+  /// Group 0's base lr.
+  double base_learning_rate() const { return base_lrs_[0]; }
   Optimizer& optimizer() const { return optimizer_; }
+  const char* name() const { return name_; }
 
  private:
   Optimizer& optimizer_;
-  double base_lr_;
+  const char* name_;
+  std::vector<double> base_lrs_;
   std::int64_t epoch_ = 0;
 };
 
-/// lr = base · γ^⌊epoch / step_size⌋. Throws for step_size <= 0 or γ < 0.
+/// lr = base · γ^⌊epoch / step_size⌋. Throws for step_size <= 0, or γ < 0
+/// or not finite (as for every γ below).
 class StepLR final : public LRScheduler {
  public:
   StepLR(Optimizer& optimizer, std::int64_t step_size, double gamma = 0.1);
-  double learning_rate_at(std::int64_t epoch) const override;
+  using LRScheduler::learning_rate_at;
+  double learning_rate_at(std::int64_t epoch, double base) const override;
 
  private:
   std::int64_t step_size_;
@@ -76,7 +83,8 @@ class StepLR final : public LRScheduler {
 class MultiStepLR final : public LRScheduler {
  public:
   MultiStepLR(Optimizer& optimizer, std::vector<std::int64_t> milestones, double gamma = 0.1);
-  double learning_rate_at(std::int64_t epoch) const override;
+  using LRScheduler::learning_rate_at;
+  double learning_rate_at(std::int64_t epoch, double base) const override;
 
  private:
   std::vector<std::int64_t> milestones_;
@@ -87,7 +95,8 @@ class MultiStepLR final : public LRScheduler {
 class ExponentialLR final : public LRScheduler {
  public:
   ExponentialLR(Optimizer& optimizer, double gamma);
-  double learning_rate_at(std::int64_t epoch) const override;
+  using LRScheduler::learning_rate_at;
+  double learning_rate_at(std::int64_t epoch, double base) const override;
 
  private:
   double gamma_;
@@ -95,12 +104,13 @@ class ExponentialLR final : public LRScheduler {
 
 /// lr = η_min + (base − η_min) · (1 + cos(π · epoch / t_max)) / 2: from base
 /// at epoch 0 down to η_min at t_max (and, as PyTorch's closed form, back up
-/// after it). With several groups η_min scales with each group too. Throws
-/// for t_max <= 0 or η_min < 0.
+/// after it); η_min is the same for every group. Throws for t_max <= 0, or
+/// η_min < 0 or not finite.
 class CosineAnnealingLR final : public LRScheduler {
  public:
   CosineAnnealingLR(Optimizer& optimizer, std::int64_t t_max, double eta_min = 0.0);
-  double learning_rate_at(std::int64_t epoch) const override;
+  using LRScheduler::learning_rate_at;
+  double learning_rate_at(std::int64_t epoch, double base) const override;
 
  private:
   std::int64_t t_max_;
@@ -123,7 +133,8 @@ class LinearWarmup final : public LRScheduler {
  public:
   LinearWarmup(Optimizer& optimizer, std::int64_t warmup_steps, double start_factor = 0.0,
                std::unique_ptr<LRScheduler> after = nullptr);
-  double learning_rate_at(std::int64_t epoch) const override;
+  using LRScheduler::learning_rate_at;
+  double learning_rate_at(std::int64_t epoch, double base) const override;
 
  private:
   std::int64_t warmup_steps_;

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -123,6 +125,40 @@ TEST(LRScheduler, ScalesEveryGroupByItsBaseRate) {
   EXPECT_NEAR(sgd.learning_rate(1), 0.0025, 1e-15);
 }
 
+// Each group follows the schedule from its own base rate, as PyTorch's
+// base_lrs: a frozen group 0 (lr 0) leaves the others scheduled.
+TEST(LRScheduler, AFrozenGroupZeroLeavesTheOthersScheduled) {
+  Variable frozen = parameter(ones({1}));
+  Variable head = parameter(ones({1}));
+  SGD sgd({ParamGroup{{frozen}, 0.0}, ParamGroup{{head}, 0.1}}, SGDOptions(0.1));
+  StepLR schedule(sgd, 2, 0.5);
+  EXPECT_DOUBLE_EQ(sgd.learning_rate(1), 0.1);
+  schedule.step();
+  schedule.step();
+  EXPECT_DOUBLE_EQ(sgd.learning_rate(0), 0.0);
+  EXPECT_DOUBLE_EQ(sgd.learning_rate(1), 0.05);  // 0.1 · 0.5^⌊2/2⌋
+}
+
+// As PyTorch's: η_min is the same floor for every group.
+TEST(LRScheduler, CosineAnnealingHasOneFloorForEveryGroup) {
+  Variable a = parameter(ones({1}));
+  Variable b = parameter(ones({1}));
+  SGD sgd({ParamGroup{{a}, 0.1}, ParamGroup{{b}, 0.01}}, SGDOptions(0.1));
+  CosineAnnealingLR schedule(sgd, 2, 0.001);
+  schedule.step();  // halfway: η_min + (base − η_min) / 2
+  EXPECT_NEAR(sgd.learning_rate(0), 0.0505, 1e-15);
+  EXPECT_NEAR(sgd.learning_rate(1), 0.0055, 1e-15);
+  schedule.step();
+  EXPECT_NEAR(sgd.learning_rate(1), 0.001, 1e-15);
+}
+
+TEST_F(Schedule, StepAtTheLastEpochInt64HoldsIsAnError) {
+  StepLR schedule(sgd_, 1, 1.0);
+  schedule.set_epoch(std::numeric_limits<std::int64_t>::max());
+  EXPECT_THAT([&] { schedule.step(); },
+              ThrowsMessage<Error>(HasSubstr("StepLR: step: epoch 9223372036854775807 is the last int64 holds")));
+}
+
 TEST(LRScheduler, TheOptimiserUsesTheScheduledRate) {
   Variable w = parameter(tensor({1}, {1}, kFloat64));
   SGD sgd({w}, SGDOptions(1.0));
@@ -138,7 +174,7 @@ TEST(LRScheduler, TheOptimiserUsesTheScheduledRate) {
 
 TEST_F(Schedule, RejectsBadArguments) {
   EXPECT_THAT([&] { StepLR(sgd_, 0); }, ThrowsMessage<Error>(HasSubstr("StepLR: step_size must be > 0, got 0")));
-  EXPECT_THAT([&] { StepLR(sgd_, 2, -0.1); }, ThrowsMessage<Error>(HasSubstr("StepLR: gamma must be >= 0, got -0.1")));
+  EXPECT_THAT([&] { StepLR(sgd_, 2, -0.1); }, ThrowsMessage<Error>(HasSubstr("StepLR: gamma must be >= 0 and finite, got -0.1")));
   EXPECT_THAT(
       [&] {
         MultiStepLR(sgd_, {3, 2});
@@ -146,11 +182,21 @@ TEST_F(Schedule, RejectsBadArguments) {
       ThrowsMessage<Error>(HasSubstr("MultiStepLR: milestones must be positive and strictly increasing, got [3, 2]")));
   EXPECT_THAT([&] { MultiStepLR(sgd_, {0, 2}); }, ThrowsMessage<Error>(HasSubstr("got [0, 2]")));
   EXPECT_THAT([&] { ExponentialLR(sgd_, -1); },
-              ThrowsMessage<Error>(HasSubstr("ExponentialLR: gamma must be >= 0, got -1")));
+              ThrowsMessage<Error>(HasSubstr("ExponentialLR: gamma must be >= 0 and finite, got -1")));
   EXPECT_THAT([&] { CosineAnnealingLR(sgd_, 0); },
               ThrowsMessage<Error>(HasSubstr("CosineAnnealingLR: t_max must be > 0, got 0")));
   EXPECT_THAT([&] { CosineAnnealingLR(sgd_, 10, -1); },
-              ThrowsMessage<Error>(HasSubstr("CosineAnnealingLR: eta_min must be >= 0, got -1")));
+              ThrowsMessage<Error>(HasSubstr("CosineAnnealingLR: eta_min must be >= 0 and finite, got -1")));
+  EXPECT_THAT([&] { CosineAnnealingLR(sgd_, 10, std::numeric_limits<double>::infinity()); },
+              ThrowsMessage<Error>(HasSubstr("CosineAnnealingLR: eta_min must be >= 0 and finite, got inf")));
+  EXPECT_THAT([&] { StepLR(sgd_, 2, std::numeric_limits<double>::infinity()); },
+              ThrowsMessage<Error>(HasSubstr("StepLR: gamma must be >= 0 and finite, got inf")));
+  EXPECT_THAT([&] { ExponentialLR(sgd_, std::nan("")); },
+              ThrowsMessage<Error>(HasSubstr("ExponentialLR: gamma must be >= 0 and finite, got nan")));
+  // A finite gamma can still overflow the rate: the error names the schedule.
+  ExponentialLR growing(sgd_, 1e300);
+  EXPECT_THAT([&] { growing.set_epoch(2); },
+              ThrowsMessage<Error>(HasSubstr("ExponentialLR: the learning rate at epoch 2 is inf")));
   EXPECT_THAT([&] { LinearWarmup(sgd_, 0); },
               ThrowsMessage<Error>(HasSubstr("LinearWarmup: warmup_steps must be > 0, got 0")));
   EXPECT_THAT([&] { LinearWarmup(sgd_, 5, 1.5); },

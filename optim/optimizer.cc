@@ -122,6 +122,14 @@ void Optimizer::set_learning_rate(double lr) {
   }
 }
 
+void Optimizer::set_learning_rate(std::size_t group, double lr) {
+  NABLA_CHECK(group < groups_.size(), name_, ": set_learning_rate: group ", group, " out of range for ",
+              groups_.size(), " groups");
+  NABLA_CHECK(lr >= 0 && std::isfinite(lr), name_, ": set_learning_rate: lr must be >= 0 and finite, got ", lr,
+              " (group ", group, ")");
+  groups_[group].lr = lr;
+}
+
 void Optimizer::update_row_major(Variable param, const std::function<void(Tensor&)>& update) {
   Tensor& values = param.data();
   if (values.is_contiguous()) {

@@ -82,9 +82,12 @@ class Optimizer {
   double weight_decay(std::size_t group = 0) const;
   /// Sets group 0's learning rate to `lr` and every other group's to
   /// lr * base_i / base_0, keeping the ratios of the base learning rates
-  /// (every group gets `lr` when base_0 is 0). Learning-rate schedules call
-  /// this. Throws for a negative or non-finite lr.
+  /// (every group gets `lr` when base_0 is 0). Throws for a negative or
+  /// non-finite lr.
   void set_learning_rate(double lr);
+  /// Sets one group's learning rate. Throws for a bad index, or a negative
+  /// or non-finite lr.
+  void set_learning_rate(std::size_t group, double lr);
 
   /// The number of step() calls.
   std::int64_t steps() const { return steps_; }

@@ -129,6 +129,20 @@ class TopKAccuracy : public Metric {
   std::int64_t correct_ = 0, total_ = 0;
 };
 
+// A module in evaluation mode for the scope, then back in the mode it was in,
+// also when the scope ends by an exception.
+class EvaluationMode {
+ public:
+  explicit EvaluationMode(Module& module) : module_(module), was_training_(module.is_training()) { module.eval(); }
+  ~EvaluationMode() { module_.train(was_training_); }
+  EvaluationMode(const EvaluationMode&) = delete;
+  EvaluationMode& operator=(const EvaluationMode&) = delete;
+
+ private:
+  Module& module_;
+  bool was_training_;
+};
+
 bool lower_is_better(const std::string& monitor) { return monitor.find("loss") != std::string::npos; }
 
 double logged(const Logs& logs, const std::string& monitor, const char* who) {
@@ -183,6 +197,11 @@ class LearningRateSchedule : public Callback {
   explicit LearningRateSchedule(std::shared_ptr<optim::LRScheduler> scheduler) : scheduler_(std::move(scheduler)) {
     NABLA_CHECK(scheduler_ != nullptr, "learning_rate_schedule: the scheduler is null");
   }
+  void on_train_begin(Model& model) override {
+    NABLA_CHECK(&scheduler_->optimizer() == &model.optimizer(),
+                "learning_rate_schedule: the schedule drives another optimiser than the model's (a ",
+                scheduler_->optimizer().name(), ", where the model's is a ", model.optimizer().name(), ")");
+  }
   void on_epoch_end(Model&, int, const Logs&) override { scheduler_->step(); }
 
  private:
@@ -230,6 +249,9 @@ std::shared_ptr<Metric> accuracy() { return std::make_shared<TopKAccuracy>(1); }
 std::shared_ptr<Metric> top_k_accuracy(int k) { return std::make_shared<TopKAccuracy>(k); }
 
 std::shared_ptr<Callback> early_stopping(const EarlyStoppingOptions& options) {
+  NABLA_CHECK(options.patience() >= 0, "early_stopping: patience must be >= 0, got ", options.patience());
+  NABLA_CHECK(options.min_delta() >= 0 && std::isfinite(options.min_delta()),
+              "early_stopping: min_delta must be >= 0 and finite, got ", options.min_delta());
   return std::make_shared<EarlyStopping>(options);
 }
 
@@ -291,6 +313,9 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
   check_compiled("Model::fit");
   NABLA_CHECK(train != nullptr && train->size() > 0, "Model::fit: the training set is empty");
   NABLA_CHECK(options.epochs() >= 0, "Model::fit: epochs must not be negative, got ", options.epochs());
+  for (std::size_t i = 0; i < options.callbacks().size(); ++i) {
+    NABLA_CHECK(options.callbacks()[i] != nullptr, "Model::fit: callback ", i, " is null");
+  }
   data::DataLoaderOptions loader_options(options.batch_size());
   loader_options.shuffle(options.shuffle()).seed(options.seed());
   if (options.transform()) loader_options.transform(options.transform());
@@ -329,6 +354,7 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
       ++batch_index;
       bar.update(batch_index, logs);
       for (const auto& callback : options.callbacks()) callback->on_batch_end(*this, batch_index, logs);
+      if (stop_training_) break;  // as Keras: the epoch still ends
     }
     bar.finish();
     if (options.validation_data() != nullptr) {
@@ -352,8 +378,7 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
 Logs Model::evaluate(const std::shared_ptr<const data::Dataset>& dataset, std::int64_t batch_size) {
   check_compiled("Model::evaluate");
   NABLA_CHECK(dataset != nullptr && dataset->size() > 0, "Model::evaluate: the dataset is empty");
-  const bool was_training = network_->is_training();
-  network_->eval();
+  const EvaluationMode evaluation(*network_);
   NoGradGuard no_grad;
   data::DataLoader loader(dataset, data::DataLoaderOptions(batch_size).shuffle(false));
   for (const auto& metric : metrics_) metric->reset();
@@ -363,7 +388,6 @@ Logs Model::evaluate(const std::shared_ptr<const data::Dataset>& dataset, std::i
     loss_mean.add(loss_(prediction, Variable(batch.labels)).item(), batch.inputs.dim(0));
     for (const auto& metric : metrics_) metric->update(prediction.value(), batch.labels);
   }
-  network_->train(was_training);
   Logs logs{{"loss", loss_mean.value()}};
   for (const auto& metric : metrics_) logs[metric->name()] = metric->value();
   return logs;
@@ -372,14 +396,12 @@ Logs Model::evaluate(const std::shared_ptr<const data::Dataset>& dataset, std::i
 Tensor Model::predict(const Tensor& inputs, std::int64_t batch_size) {
   NABLA_CHECK(inputs.defined() && inputs.rank() >= 1, "Model::predict: needs inputs [N, ...]");
   NABLA_CHECK(batch_size >= 1, "Model::predict: batch_size must be positive, got ", batch_size);
-  const bool was_training = network_->is_training();
-  network_->eval();
+  const EvaluationMode evaluation(*network_);
   NoGradGuard no_grad;
   std::vector<Tensor> outputs;
   for (std::int64_t start = 0; start < inputs.dim(0); start += batch_size) {
     outputs.push_back(network_->forward(Variable(inputs.slice(0, start, start + batch_size).contiguous())).value());
   }
-  network_->train(was_training);
   NABLA_CHECK(!outputs.empty(), "Model::predict: no inputs (shape ", inputs.shape(), ")");
   return concat(outputs, 0);
 }

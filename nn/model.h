@@ -69,7 +69,9 @@ struct History {
 
 class Model;
 
-/// Hooks into fit(). A callback may set model.stop_training().
+/// Hooks into fit(). A callback may set model.stop_training(): from
+/// on_batch_end the epoch ends after that batch (its end still runs, as in
+/// Keras), from on_epoch_end training ends after that epoch.
 class Callback {
  public:
   virtual ~Callback() = default;
@@ -84,9 +86,9 @@ class EarlyStoppingOptions {
  public:
   EarlyStoppingOptions() = default;
   NABLA_ARG(std::string, monitor) = "val_loss";
-  /// Epochs without improvement before stopping.
+  /// Epochs without improvement before stopping (>= 0).
   NABLA_ARG(int, patience) = 3;
-  /// Smallest change that counts as an improvement.
+  /// Smallest change that counts as an improvement (>= 0).
   NABLA_ARG(double, min_delta) = 0;
   /// Put back the parameters of the best epoch when stopping.
   NABLA_ARG(bool, restore_best) = false;
@@ -96,7 +98,8 @@ class EarlyStoppingOptions {
 /// names containing "loss", higher otherwise).
 std::shared_ptr<Callback> early_stopping(const EarlyStoppingOptions& options = {});
 
-/// Steps `scheduler` at the end of every epoch; its learning rate is logged as "lr".
+/// Steps `scheduler` at the end of every epoch; its learning rate is logged as
+/// "lr". fit() throws if it drives another optimiser than the model's.
 std::shared_ptr<Callback> learning_rate_schedule(std::shared_ptr<optim::LRScheduler> scheduler);
 
 /// Calls `save(model, epoch, logs)` after each epoch, or with `best_only`

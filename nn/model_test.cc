@@ -152,5 +152,76 @@ TEST(Model, ANonFiniteLossStopsFitBeforeTheUpdate) {
   EXPECT_EQ(network->parameters()[0].value().to_vector<float>(), before);
 }
 
+// Counts batches and asks to stop after `limit` of them.
+class StopAfterBatches : public Callback {
+ public:
+  explicit StopAfterBatches(std::int64_t limit) : limit_(limit) {}
+  void on_batch_end(Model& model, std::int64_t, const Logs&) override {
+    if (++seen_ >= limit_) model.stop_training() = true;
+  }
+  std::int64_t seen_ = 0;
+
+ private:
+  std::int64_t limit_;
+};
+
+// As Keras' fit: stop_training set by a batch's callback ends the epoch after
+// that batch (and the epoch's end still runs), not after every batch.
+TEST(Model, StopTrainingFromABatchCallbackStopsAfterThatBatch) {
+  auto network = classifier();
+  Model model(network);
+  auto sgd = std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1));
+  model.compile(cross_entropy_loss(), sgd);
+  auto stopper = std::make_shared<StopAfterBatches>(2);
+  const History history = model.fit(blobs(64), FitOptions().epochs(3).batch_size(8).verbose(0).callbacks({stopper}));
+  EXPECT_EQ(stopper->seen_, 2);
+  EXPECT_EQ(sgd->steps(), 2);
+  EXPECT_EQ(history.metrics.at("loss").size(), 1u);
+}
+
+TEST(Model, FitRejectsANullCallback) {
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)));
+  EXPECT_THAT([&] { model.fit(blobs(8), FitOptions().verbose(0).callbacks({early_stopping(), nullptr})); },
+              ThrowsMessage<Error>(HasSubstr("Model::fit: callback 1 is null")));
+}
+
+// Evaluation mode lasts for the call only, also when it throws.
+TEST(Model, EvaluateAndPredictRestoreTrainingModeOnError) {
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)),
+                {accuracy()});
+  network->train();
+  const auto bad_labels = std::make_shared<data::TensorDataset>(zeros({4, 2}), tensor({0, 1, 5, 0}, {4}, kInt64));
+  EXPECT_THROW(model.evaluate(bad_labels), Error);
+  EXPECT_TRUE(network->is_training());
+  EXPECT_THROW(model.predict(zeros({4, 3})), Error);  // 3 features where the layer takes 2
+  EXPECT_TRUE(network->is_training());
+}
+
+TEST(Model, EarlyStoppingRejectsNegativePatienceOrMinDelta) {
+  EXPECT_THAT([] { early_stopping(EarlyStoppingOptions().patience(-1)); },
+              ThrowsMessage<Error>(HasSubstr("early_stopping: patience must be >= 0, got -1")));
+  // Keras takes |min_delta|; a negative one would count a worse value as an improvement.
+  EXPECT_THAT([] { early_stopping(EarlyStoppingOptions().min_delta(-0.1)); },
+              ThrowsMessage<Error>(HasSubstr("early_stopping: min_delta must be >= 0 and finite, got -0.1")));
+}
+
+TEST(Model, LearningRateScheduleMustDriveTheModelsOptimizer) {
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(1.0)));
+  auto other_network = classifier();
+  optim::SGD other(other_network->parameters(), optim::SGDOptions(1.0));
+  EXPECT_THAT(
+      [&] {
+        model.fit(blobs(32), FitOptions().epochs(2).verbose(0).callbacks(
+                                 {learning_rate_schedule(std::make_shared<optim::StepLR>(other, 1, 0.5))}));
+      },
+      ThrowsMessage<Error>(HasSubstr("learning_rate_schedule: the schedule drives another optimiser than the model's")));
+}
+
 }  // namespace
 }  // namespace nabla::nn

@@ -1,6 +1,7 @@
 #include "optim/optimizer.h"
 
 #include <cmath>
+#include <limits>
 #include <string_view>
 #include <unordered_map>
 
@@ -142,14 +143,20 @@ void Optimizer::update_row_major(Variable param, const std::function<void(Tensor
 }
 
 void Optimizer::for_each_update(const std::function<void(const Group&, ParamState&, const Tensor&)>& update) {
-  // Checks every gradient first, so that a bad one leaves all parameters as they were.
+  // Checks every gradient and count first, so that a bad one leaves all
+  // parameters as they were. A loaded count may be the last int64 holds.
+  constexpr std::int64_t kLastCount = std::numeric_limits<std::int64_t>::max();
+  NABLA_CHECK(steps_ < kLastCount, name_, ": step: the step count ", steps_, " is the last int64 holds");
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     for (std::size_t i = 0; i < groups_[g].params.size(); ++i) {
-      const Variable& param = groups_[g].params[i].param;
+      const ParamState& state = groups_[g].params[i];
+      const Variable& param = state.param;
       const Tensor& grad = param.grad();
       NABLA_CHECK(!grad.defined() || (grad.shape() == param.shape() && grad.dtype() == param.dtype()), name_, ": ",
                   describe(g, i, param), " is ", param.dtype(), " ", param.shape(), " but its gradient is ",
                   grad.dtype(), " ", grad.shape());
+      NABLA_CHECK(!grad.defined() || state.step < kLastCount, name_, ": step: the step count of ",
+                  describe(g, i, param), ", ", state.step, ", is the last int64 holds");
     }
   }
   NoGradGuard no_grad;

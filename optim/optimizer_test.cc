@@ -419,6 +419,20 @@ TEST_F(LoadState, ReadsCountsExactly) {
   }
 }
 
+// A loaded count of 2^63 - 1 cannot be incremented: step() says so and
+// changes nothing, where ++count would be signed overflow.
+TEST_F(LoadState, StepAfterTheLastCountInt64HoldsIsAnError) {
+  Tensor last({}, kInt64);
+  last.data<std::int64_t>()[0] = std::numeric_limits<std::int64_t>::max();
+  for (const char* entry : {"step", "group0.param1.step"}) {
+    adam_.load_state(changed(entry, last));
+    const std::vector<float> before = b_.value().to_vector<float>();
+    set_grad(b_, {3, 4, 5});
+    EXPECT_THAT([&] { adam_.step(); }, ThrowsMessage<Error>(HasSubstr("is the last int64 holds")));
+    EXPECT_EQ(b_.value().to_vector<float>(), before) << entry;
+  }
+}
+
 TEST_F(LoadState, AcceptsAnyOrderAndCopiesTheTensorsIn) {
   NamedTensors state = shifted();
   std::reverse(state.begin(), state.end());

@@ -167,6 +167,7 @@ class Parser {
     const Json& shape = value.at("shape");
     check(shape.is_array(), "tensor '", name, "': \"shape\" is not an array but ", shape.type_name());
     std::uint64_t elements = 1;
+    std::uint64_t extent = 1;  // the product with 0 counted as 1: what a tensor's strides must hold
     for (const Json& size : shape) {
       check(size.is_number_integer(), "tensor '", name, "': \"shape\" ", shape.dump(), " holds ", size.dump(),
             ", not an integer");
@@ -177,6 +178,10 @@ class Parser {
                 !__builtin_mul_overflow(elements, n, &elements) &&
                 elements <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()),
             "tensor '", name, "': \"shape\" ", shape.dump(), " has more elements than fit in 64 bits");
+      check(!__builtin_mul_overflow(extent, std::max<std::uint64_t>(n, 1), &extent) &&
+                extent <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()),
+            "tensor '", name, "': \"shape\" ", shape.dump(),
+            " has sizes (0 counted as 1) that multiply past 64 bits, too large for a tensor");
       entry.shape.push_back(static_cast<std::int64_t>(n));
     }
     std::uint64_t expected_bytes = 0;

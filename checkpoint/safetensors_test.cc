@@ -340,7 +340,12 @@ TEST(SafetensorsCorrupt, Shapes) {
   EXPECT_THAT(with_shape("[2]"), HasSubstr("\"data_offsets\" [0,8] hold 8 bytes, but I64 [2] needs 16"));
   EXPECT_EQ(with_shape("[1]"), "");
   EXPECT_EQ(with_shape("[1,1,1,1,1,1,1,1]"), "");
-  // A zero-size tensor may have huge other dimensions.
+  // A zero-size tensor may have huge other dimensions, as long as a tensor's
+  // strides can hold them.
+  EXPECT_THAT(parse_error(make_file(
+                  "{\"a\":{\"dtype\":\"F32\",\"shape\":[0,4611686018427387904,4],\"data_offsets\":[0,0]}}", "")),
+              HasSubstr("load_tensors: 'bad.safetensors': tensor 'a': \"shape\" [0,4611686018427387904,4] has sizes "
+                        "(0 counted as 1) that multiply past 64 bits"));
   EXPECT_EQ(parse_error(make_file("{\"a\":{\"dtype\":\"F32\",\"shape\":[0,9223372036854775807],\"data_offsets\":[0,0]}}",
                                   "")),
             "");

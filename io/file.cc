@@ -71,10 +71,24 @@ class TempFile {
   std::string path_;
 };
 
+// The temporary file's name for a target: the target's plus
+// ".tmp.<pid>.<n>", its last component cut to the 255 bytes a name may have
+// (so that a legal target name near the limit can be written too).
+std::string temporary_name(const std::string& path, unsigned n) {
+  constexpr std::size_t kNameMax = 255;  // NAME_MAX on Linux file systems
+  const std::string suffix = ".tmp." + std::to_string(::getpid()) + "." + std::to_string(n);
+  const std::size_t slash = path.rfind('/');
+  const std::size_t name_start = slash == std::string::npos ? 0 : slash + 1;
+  const std::size_t kept = std::min(path.size() - name_start, kNameMax - suffix.size());
+  return path.substr(0, name_start + kept) + suffix;
+}
+
 }  // namespace
 
 std::string read_file(const std::string& path, const char* op) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK so that opening a FIFO returns (a blocking open waits for a
+  // writer) and the check below rejects it; regular files ignore the flag.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   NABLA_CHECK(fd.get() >= 0, op, ": cannot open '", path, "': ", std::strerror(errno));
   struct stat info;
   NABLA_CHECK(::fstat(fd.get(), &info) == 0, op, ": cannot stat '", path, "': ", std::strerror(errno));
@@ -162,18 +176,23 @@ void write_file_atomic(const std::string& path, std::string_view bytes, const ch
   // The temporary file lives beside the target so that rename() stays
   // within one file system (and is atomic); O_EXCL with a per-process
   // counter keeps concurrent writers apart. Mode 0666 minus the umask, as
-  // for any new file.
+  // for any new file, or the mode of the file it replaces.
   static std::atomic<unsigned> counter{0};
   std::string temp_path;
   int raw_fd = -1;
   for (int attempt = 0; attempt < 100 && raw_fd < 0; ++attempt) {
-    temp_path = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    temp_path = temporary_name(path, counter++);
     raw_fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (raw_fd < 0 && errno != EEXIST) break;
   }
   NABLA_CHECK(raw_fd >= 0, op, ": cannot create a temporary file beside '", path, "': ", std::strerror(errno));
   Fd fd(raw_fd);
   TempFile temp(temp_path);
+  struct stat replaced;
+  if (::stat(path.c_str(), &replaced) == 0 && S_ISREG(replaced.st_mode)) {
+    NABLA_CHECK(::fchmod(fd.get(), replaced.st_mode & 07777) == 0, op, ": cannot give '", temp.path(),
+                "' the permissions of '", path, "': ", std::strerror(errno));
+  }
 
   std::size_t done = 0;
   while (done < bytes.size()) {

@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <set>
 #include <string>
 
@@ -105,6 +107,28 @@ TEST(WriteFileAtomic, WriteErrorKeepsTheOldFile) {
   EXPECT_EQ(entries(dir), std::set<std::string>({"file.bin"}));
 }
 
+// The temporary name adds ".tmp.<pid>.<n>": cut to fit the 255-byte limit
+// on a name, so that any legal target name can be written.
+TEST(WriteFileAtomic, ANameNearTheLengthLimit) {
+  const std::string dir = test_dir();
+  const std::string name(255, 'a');
+  write_file_atomic(dir + "/" + name, "bytes", "test");
+  EXPECT_EQ(read_file(dir + "/" + name, "test"), "bytes");
+  EXPECT_EQ(entries(dir), std::set<std::string>{name});
+}
+
+// Replacing a file keeps its permissions: a private checkpoint stays private.
+TEST(WriteFileAtomic, ReplacingKeepsThePermissions) {
+  const std::string path = test_dir() + "/private.bin";
+  write_file_atomic(path, "first", "test");
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  write_file_atomic(path, "second", "test");
+  struct stat info;
+  ASSERT_EQ(::stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 07777, 0600u);
+  EXPECT_EQ(read_file(path, "test"), "second");
+}
+
 TEST(WriteFileAtomic, MissingDirectoryNamesTheFile) {
   const std::string path = test_dir() + "/no/such/dir/file.bin";
   EXPECT_THAT([&] { write_file_atomic(path, "x", "save_test"); },
@@ -144,6 +168,24 @@ TEST(ReadFile, NamesTheFileAndTheReason) {
               ThrowsMessage<Error>(HasSubstr("load_test: cannot open '" + dir + "/missing': No such file")));
   EXPECT_THAT([&] { read_file(dir, "load_test"); },
               ThrowsMessage<Error>(HasSubstr("load_test: '" + dir + "' is not a regular file")));
+}
+
+// open() of a FIFO waits for a writer; the check must come first.
+TEST(ReadFile, AFifoIsAnErrorAtOnce) {
+  const std::string path = test_dir() + "/pipe";
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  std::future<std::string> message = std::async(std::launch::async, [&] {
+    try {
+      read_file(path, "load_test");
+    } catch (const Error& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  });
+  const bool done = message.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  if (!done) ::close(::open(path.c_str(), O_WRONLY));  // lets the blocked reader go
+  EXPECT_TRUE(done) << "read_file blocked on a FIFO";
+  EXPECT_THAT(message.get(), HasSubstr("load_test: '" + path + "' is not a regular file"));
 }
 
 TEST(ReadFile, TooLargeForMemoryNamesTheFileAndItsSize) {

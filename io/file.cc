@@ -73,13 +73,15 @@ class TempFile {
 
 // The temporary file's name for a target: the target's plus
 // ".tmp.<pid>.<n>", its last component cut to the 255 bytes a name may have
-// (so that a legal target name near the limit can be written too).
+// (so that a legal target name near the limit can be written too), and not
+// inside a UTF-8 character, which some file systems refuse.
 std::string temporary_name(const std::string& path, unsigned n) {
   constexpr std::size_t kNameMax = 255;  // NAME_MAX on Linux file systems
   const std::string suffix = ".tmp." + std::to_string(::getpid()) + "." + std::to_string(n);
   const std::size_t slash = path.rfind('/');
   const std::size_t name_start = slash == std::string::npos ? 0 : slash + 1;
-  const std::size_t kept = std::min(path.size() - name_start, kNameMax - suffix.size());
+  std::size_t kept = std::min(path.size() - name_start, kNameMax - suffix.size());
+  while (kept > 0 && name_start + kept < path.size() && (path[name_start + kept] & 0xC0) == 0x80) --kept;
   return path.substr(0, name_start + kept) + suffix;
 }
 
@@ -87,12 +89,15 @@ std::string temporary_name(const std::string& path, unsigned n) {
 
 std::string read_file(const std::string& path, const char* op) {
   // O_NONBLOCK so that opening a FIFO returns (a blocking open waits for a
-  // writer) and the check below rejects it; regular files ignore the flag.
+  // writer) and the check below rejects it; cleared again for the reads.
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   NABLA_CHECK(fd.get() >= 0, op, ": cannot open '", path, "': ", std::strerror(errno));
   struct stat info;
   NABLA_CHECK(::fstat(fd.get(), &info) == 0, op, ": cannot stat '", path, "': ", std::strerror(errno));
   NABLA_CHECK(S_ISREG(info.st_mode), op, ": '", path, "' is not a regular file");
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  NABLA_CHECK(flags >= 0 && ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) == 0, op, ": cannot read '", path,
+              "' blocking: ", std::strerror(errno));
   // A file larger than memory (or a huge sparse one) must fail naming the
   // file, not with a bare std::bad_alloc or std::length_error.
   std::string bytes;
@@ -176,7 +181,8 @@ void write_file_atomic(const std::string& path, std::string_view bytes, const ch
   // The temporary file lives beside the target so that rename() stays
   // within one file system (and is atomic); O_EXCL with a per-process
   // counter keeps concurrent writers apart. Mode 0666 minus the umask, as
-  // for any new file, or the mode of the file it replaces.
+  // for any new file, or the permissions of the file it replaces (not its
+  // setuid, setgid and sticky bits, which a write clears).
   static std::atomic<unsigned> counter{0};
   std::string temp_path;
   int raw_fd = -1;
@@ -190,7 +196,7 @@ void write_file_atomic(const std::string& path, std::string_view bytes, const ch
   TempFile temp(temp_path);
   struct stat replaced;
   if (::stat(path.c_str(), &replaced) == 0 && S_ISREG(replaced.st_mode)) {
-    NABLA_CHECK(::fchmod(fd.get(), replaced.st_mode & 07777) == 0, op, ": cannot give '", temp.path(),
+    NABLA_CHECK(::fchmod(fd.get(), replaced.st_mode & 0777) == 0, op, ": cannot give '", temp.path(),
                 "' the permissions of '", path, "': ", std::strerror(errno));
   }
 

@@ -117,16 +117,38 @@ TEST(WriteFileAtomic, ANameNearTheLengthLimit) {
   EXPECT_EQ(entries(dir), std::set<std::string>{name});
 }
 
-// Replacing a file keeps its permissions: a private checkpoint stays private.
+// Replacing a file keeps its permissions: a private checkpoint stays
+// private. Not a setuid bit, which writing to the file would clear.
 TEST(WriteFileAtomic, ReplacingKeepsThePermissions) {
   const std::string path = test_dir() + "/private.bin";
-  write_file_atomic(path, "first", "test");
-  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
-  write_file_atomic(path, "second", "test");
-  struct stat info;
-  ASSERT_EQ(::stat(path.c_str(), &info), 0);
-  EXPECT_EQ(info.st_mode & 07777, 0600u);
-  EXPECT_EQ(read_file(path, "test"), "second");
+  auto mode_after_replacing = [&](mode_t mode) {
+    write_file_atomic(path, "first", "test");
+    EXPECT_EQ(::chmod(path.c_str(), mode), 0);
+    write_file_atomic(path, "second", "test");
+    struct stat info;
+    EXPECT_EQ(::stat(path.c_str(), &info), 0);
+    EXPECT_EQ(read_file(path, "test"), "second");
+    return info.st_mode & 07777;
+  };
+  EXPECT_EQ(mode_after_replacing(0600), 0600u);
+  EXPECT_EQ(mode_after_replacing(04755), 0755u);
+}
+
+// A name cut to fit is not cut inside a UTF-8 character. One of the two
+// names (a prefix of 1 or 2 bytes, then 2-byte 'é's) has a character across
+// any cut.
+TEST(WriteFileAtomic, ALongNameIsCutBetweenCharacters) {
+  const std::string dir = test_dir();
+  for (const std::string prefix : {"a", "ab"}) {
+    std::string name = prefix;
+    while (name.size() + 2 <= 255) name += "\xc3\xa9";
+    std::string seen_temp;
+    write_file_atomic(dir + "/" + name, "bytes", "test", [&](const std::string& temp) { seen_temp = temp; });
+    const std::string stem = seen_temp.substr(0, seen_temp.find(".tmp."));
+    ASSERT_GT(stem.size(), dir.size() + 1 + prefix.size());
+    EXPECT_NE(static_cast<unsigned char>(stem.back()), 0xc3) << prefix;  // a lead byte without its continuation
+    EXPECT_EQ(read_file(dir + "/" + name, "test"), "bytes");
+  }
 }
 
 TEST(WriteFileAtomic, MissingDirectoryNamesTheFile) {

@@ -220,7 +220,8 @@ TEST(Model, LearningRateScheduleMustDriveTheModelsOptimizer) {
         model.fit(blobs(32), FitOptions().epochs(2).verbose(0).callbacks(
                                  {learning_rate_schedule(std::make_shared<optim::StepLR>(other, 1, 0.5))}));
       },
-      ThrowsMessage<Error>(HasSubstr("learning_rate_schedule: the schedule drives another optimiser than the model's")));
+      ThrowsMessage<Error>(
+          HasSubstr("learning_rate_schedule: the schedule drives another optimiser than the model's")));
 }
 
 }  // namespace

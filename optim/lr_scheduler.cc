@@ -105,7 +105,10 @@ double CosineAnnealingLR::learning_rate_at(std::int64_t epoch, double base) cons
 
 LinearWarmup::LinearWarmup(Optimizer& optimizer, std::int64_t warmup_steps, double start_factor,
                            std::unique_ptr<LRScheduler> after)
-    : LRScheduler(optimizer, "LinearWarmup"), warmup_steps_(warmup_steps), start_factor_(start_factor), after_(std::move(after)) {
+    : LRScheduler(optimizer, "LinearWarmup"),
+      warmup_steps_(warmup_steps),
+      start_factor_(start_factor),
+      after_(std::move(after)) {
   NABLA_CHECK(warmup_steps > 0, "LinearWarmup: warmup_steps must be > 0, got ", warmup_steps);
   NABLA_CHECK(start_factor >= 0 && start_factor <= 1, "LinearWarmup: start_factor must be in [0, 1], got ",
               start_factor);

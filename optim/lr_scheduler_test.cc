@@ -174,7 +174,8 @@ TEST(LRScheduler, TheOptimiserUsesTheScheduledRate) {
 
 TEST_F(Schedule, RejectsBadArguments) {
   EXPECT_THAT([&] { StepLR(sgd_, 0); }, ThrowsMessage<Error>(HasSubstr("StepLR: step_size must be > 0, got 0")));
-  EXPECT_THAT([&] { StepLR(sgd_, 2, -0.1); }, ThrowsMessage<Error>(HasSubstr("StepLR: gamma must be >= 0 and finite, got -0.1")));
+  EXPECT_THAT([&] { StepLR(sgd_, 2, -0.1); },
+              ThrowsMessage<Error>(HasSubstr("StepLR: gamma must be >= 0 and finite, got -0.1")));
   EXPECT_THAT(
       [&] {
         MultiStepLR(sgd_, {3, 2});

@@ -440,8 +440,8 @@ Tensor empty(const Shape& shape, DType dtype, MemoryFormat format) {
 }
 
 Tensor full(const Shape& shape, double value, DType dtype) {
-  NABLA_CHECK(dtype != kInt64 || internal::fits_int64(value), "full: value ", value, " cannot be stored in an int64 tensor ",
-              "(shape ", shape, ")");
+  NABLA_CHECK(dtype != kInt64 || internal::fits_int64(value), "full: value ", value,
+              " cannot be stored in an int64 tensor (shape ", shape, ")");
   Tensor result(shape, dtype);
   dispatch(dtype, [&](auto tag) {
     using T = decltype(tag);
@@ -472,8 +472,8 @@ Tensor scalar(double value, DType dtype) { return full({}, value, dtype); }
 Tensor arange(double start, double stop, double step, DType dtype) {
   NABLA_CHECK(step != 0 && std::isfinite(start) && std::isfinite(stop) && std::isfinite(step),
               "arange: needs finite start, stop and a non-zero step, got ", start, ", ", stop, ", ", step);
-  NABLA_CHECK(dtype != kInt64 || (internal::fits_int64(start) && internal::fits_int64(stop)), "arange: start ", start, " or stop ", stop,
-              " is out of int64 range");
+  NABLA_CHECK(dtype != kInt64 || (internal::fits_int64(start) && internal::fits_int64(stop)), "arange: start ", start,
+              " or stop ", stop, " is out of int64 range");
   const double elements = std::max(0.0, std::ceil((stop - start) / step));
   NABLA_CHECK(elements < 0x1p62, "arange: start ", start, ", stop ", stop, " and step ", step, " give ", elements,
               " elements, too many");

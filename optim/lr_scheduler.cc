@@ -24,11 +24,7 @@ void check_gamma(const char* schedule, double gamma) {
 
 }  // namespace
 
-LRScheduler::LRScheduler(Optimizer& optimizer, const char* name) : optimizer_(optimizer), name_(name) {
-  for (std::size_t group = 0; group < optimizer.num_groups(); ++group) {
-    base_lrs_.push_back(optimizer.base_learning_rate(group));
-  }
-}
+LRScheduler::LRScheduler(Optimizer& optimizer, const char* name) : optimizer_(optimizer), name_(name) {}
 
 LRScheduler::~LRScheduler() = default;
 
@@ -41,7 +37,8 @@ void LRScheduler::step() {
 void LRScheduler::set_epoch(std::int64_t epoch) {
   check_epoch("LRScheduler::set_epoch", epoch);
   std::vector<double> lrs;
-  for (double base : base_lrs_) {
+  for (std::size_t group = 0; group < optimizer_.num_groups(); ++group) {
+    const double base = optimizer_.base_learning_rate(group);
     lrs.push_back(learning_rate_at(epoch, base));
     NABLA_CHECK(std::isfinite(lrs.back()), name_, ": the learning rate at epoch ", epoch, " is ", lrs.back(),
                 " (base rate ", base, ")");

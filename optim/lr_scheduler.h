@@ -32,8 +32,8 @@ namespace optim {
 
 class LRScheduler {
  public:
-  /// Reads the groups' base lrs; does not change the optimiser (derived
-  /// constructors call set_epoch(0), as their rate at epoch 0 may differ).
+  /// Does not change the optimiser (derived constructors call set_epoch(0),
+  /// as their rate at epoch 0 may differ).
   /// `name` ("StepLR", ...) is what errors say.
   LRScheduler(Optimizer& optimizer, const char* name);
   virtual ~LRScheduler();
@@ -54,14 +54,13 @@ class LRScheduler {
   std::int64_t epoch() const { return epoch_; }
 
   /// Group 0's base lr.
-  double base_learning_rate() const { return base_lrs_[0]; }
+  double base_learning_rate() const { return optimizer_.base_learning_rate(0); }
   Optimizer& optimizer() const { return optimizer_; }
   const char* name() const { return name_; }
 
  private:
   Optimizer& optimizer_;
   const char* name_;
-  std::vector<double> base_lrs_;
   std::int64_t epoch_ = 0;
 };
 

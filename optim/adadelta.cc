@@ -21,8 +21,7 @@ Adadelta::Adadelta(std::vector<ParamGroup> groups, AdadeltaOptions options)
 void Adadelta::step() {
   const double rho = options_.rho();
   const double eps = options_.eps();
-  for_each_update([&](const Group& group, ParamState& state, const Tensor& grad) {
-    Tensor p = state.param.data();
+  for_each_update([&](const Group& group, ParamState& state, Tensor& p, const Tensor& grad) {
     Tensor g = grad;
     if (group.weight_decay != 0) g = g + p * group.weight_decay;
     Tensor& square_avg = state.buffers[0];

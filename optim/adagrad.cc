@@ -23,8 +23,7 @@ Adagrad::Adagrad(std::vector<ParamGroup> groups, AdagradOptions options)
 void Adagrad::step() {
   const double lr_decay = options_.lr_decay();
   const double eps = options_.eps();
-  for_each_update([&](const Group& group, ParamState& state, const Tensor& grad) {
-    Tensor p = state.param.data();
+  for_each_update([&](const Group& group, ParamState& state, Tensor& p, const Tensor& grad) {
     Tensor g = grad;
     if (group.weight_decay != 0) g = g + p * group.weight_decay;
     const double decayed_lr = group.lr / (1 + static_cast<double>(state.step - 1) * lr_decay);

@@ -34,51 +34,47 @@ void Adam::step() {
   const double eps = options_.eps();
   const bool amsgrad = options_.amsgrad();
   const bool decoupled = decoupled_weight_decay_;
-  for_each_update([&](const Group& group, ParamState& state, const Tensor& grad) {
+  for_each_update([&](const Group& group, ParamState& state, Tensor& values, const Tensor& grad) {
     // The scalar factors are computed in double, as PyTorch does in Python.
     const double t = static_cast<double>(state.step);
     const double step_size = group.lr / (1 - std::pow(beta1, t));
     const double bias_correction2_sqrt = std::sqrt(1 - std::pow(beta2, t));
-    const Tensor dense_grad = grad.contiguous();
-    update_row_major(state.param, [&](Tensor& values) {
-      dispatch_floating("Adam", dense_grad.dtype(), [&](auto tag) {
-        using T = decltype(tag);
-        // One pass over each block of parameter, gradient and moments: the
-        // update as separate tensor ops read and wrote every array ~12 times.
-        constexpr std::int64_t kBlock = 1024;
-        using Block = Eigen::Array<T, Eigen::Dynamic, 1, 0, kBlock, 1>;
-        using Map = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
-        using ConstMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
-        T* param = values.data<T>();
-        const T* g = dense_grad.data<T>();
-        T* exp_avg = state.buffers[0].data<T>();
-        T* exp_avg_sq = state.buffers[1].data<T>();
-        T* max_exp_avg_sq = amsgrad ? state.buffers[2].data<T>() : nullptr;
-        const std::int64_t n = dense_grad.numel();
-        for (std::int64_t start = 0; start < n; start += kBlock) {
-          const std::int64_t length = std::min(kBlock, n - start);
-          Map p(param + start, length), m(exp_avg + start, length), v(exp_avg_sq + start, length);
-          Block gradient = ConstMap(g + start, length);
-          if (group.weight_decay != 0) {
-            if (decoupled) {
-              p *= static_cast<T>(1 - group.lr * group.weight_decay);
-            } else {
-              gradient += p * static_cast<T>(group.weight_decay);
-            }
-          }
-          m = m * static_cast<T>(beta1) + gradient * static_cast<T>(1 - beta1);
-          v = v * static_cast<T>(beta2) + gradient.square() * static_cast<T>(1 - beta2);
-          if (amsgrad) {
-            Map v_max(max_exp_avg_sq + start, length);
-            v_max = v_max.max(v);
-            p -= m / (v_max.sqrt() / static_cast<T>(bias_correction2_sqrt) + static_cast<T>(eps)) *
-                 static_cast<T>(step_size);
+    dispatch_floating("Adam", grad.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      // One pass over each block of parameter, gradient and moments: the
+      // update as separate tensor ops read and wrote every array ~12 times.
+      constexpr std::int64_t kBlock = 1024;
+      using Block = Eigen::Array<T, Eigen::Dynamic, 1, 0, kBlock, 1>;
+      using Map = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+      using ConstMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+      T* param = values.data<T>();
+      const T* g = grad.data<T>();
+      T* exp_avg = state.buffers[0].data<T>();
+      T* exp_avg_sq = state.buffers[1].data<T>();
+      T* max_exp_avg_sq = amsgrad ? state.buffers[2].data<T>() : nullptr;
+      const std::int64_t n = grad.numel();
+      for (std::int64_t start = 0; start < n; start += kBlock) {
+        const std::int64_t length = std::min(kBlock, n - start);
+        Map p(param + start, length), m(exp_avg + start, length), v(exp_avg_sq + start, length);
+        Block gradient = ConstMap(g + start, length);
+        if (group.weight_decay != 0) {
+          if (decoupled) {
+            p *= static_cast<T>(1 - group.lr * group.weight_decay);
           } else {
-            p -= m / (v.sqrt() / static_cast<T>(bias_correction2_sqrt) + static_cast<T>(eps)) *
-                 static_cast<T>(step_size);
+            gradient += p * static_cast<T>(group.weight_decay);
           }
         }
-      });
+        m = m * static_cast<T>(beta1) + gradient * static_cast<T>(1 - beta1);
+        v = v * static_cast<T>(beta2) + gradient.square() * static_cast<T>(1 - beta2);
+        if (amsgrad) {
+          Map v_max(max_exp_avg_sq + start, length);
+          v_max = v_max.max(v);
+          p -= m / (v_max.sqrt() / static_cast<T>(bias_correction2_sqrt) + static_cast<T>(eps)) *
+               static_cast<T>(step_size);
+        } else {
+          p -= m / (v.sqrt() / static_cast<T>(bias_correction2_sqrt) + static_cast<T>(eps)) * static_cast<T>(step_size);
+        }
+      }
     });
   });
 }

@@ -114,35 +114,15 @@ double Optimizer::weight_decay(std::size_t group) const {
   return groups_[group].weight_decay;
 }
 
-void Optimizer::set_learning_rate(double lr) {
-  NABLA_CHECK(lr >= 0 && std::isfinite(lr), name_, ": set_learning_rate: lr must be >= 0 and finite, got ", lr);
-  const double reference = groups_[0].base_lr;
-  for (Group& group : groups_) {
-    // Group 0 gets lr exactly: lr * (b / b) is lr * 1.
-    group.lr = reference == 0 ? lr : lr * (group.base_lr / reference);
-  }
-}
-
 void Optimizer::set_learning_rate(std::size_t group, double lr) {
-  NABLA_CHECK(group < groups_.size(), name_, ": set_learning_rate: group ", group, " out of range for ",
-              groups_.size(), " groups");
+  NABLA_CHECK(group < groups_.size(), name_, ": set_learning_rate: group ", group, " out of range for ", groups_.size(),
+              " groups");
   NABLA_CHECK(lr >= 0 && std::isfinite(lr), name_, ": set_learning_rate: lr must be >= 0 and finite, got ", lr,
               " (group ", group, ")");
   groups_[group].lr = lr;
 }
 
-void Optimizer::update_row_major(Variable param, const std::function<void(Tensor&)>& update) {
-  Tensor& values = param.data();
-  if (values.is_contiguous()) {
-    update(values);
-    return;
-  }
-  Tensor dense = values.contiguous();
-  update(dense);
-  values.copy_(dense);
-}
-
-void Optimizer::for_each_update(const std::function<void(const Group&, ParamState&, const Tensor&)>& update) {
+void Optimizer::for_each_update(const Update& update) {
   // Checks every gradient and count first, so that a bad one leaves all
   // parameters as they were. A loaded count may be the last int64 holds.
   constexpr std::int64_t kLastCount = std::numeric_limits<std::int64_t>::max();
@@ -165,7 +145,15 @@ void Optimizer::for_each_update(const std::function<void(const Group&, ParamStat
       const Tensor& grad = state.param.grad();
       if (!grad.defined()) continue;
       ++state.step;
-      update(group, state, grad);
+      const Tensor dense_grad = grad.contiguous();
+      Tensor& values = state.param.data();
+      if (values.is_contiguous()) {
+        update(group, state, values, dense_grad);
+      } else {
+        Tensor dense = values.contiguous();
+        update(group, state, dense, dense_grad);
+        values.copy_(dense);
+      }
     }
   }
   ++steps_;

@@ -80,11 +80,6 @@ class Optimizer {
   /// The learning rate the group was constructed with.
   double base_learning_rate(std::size_t group = 0) const;
   double weight_decay(std::size_t group = 0) const;
-  /// Sets group 0's learning rate to `lr` and every other group's to
-  /// lr * base_i / base_0, keeping the ratios of the base learning rates
-  /// (every group gets `lr` when base_0 is 0). Throws for a negative or
-  /// non-finite lr.
-  void set_learning_rate(double lr);
   /// Sets one group's learning rate. Throws for a bad index, or a negative
   /// or non-finite lr.
   void set_learning_rate(std::size_t group, double lr);
@@ -129,20 +124,21 @@ class Optimizer {
   /// of the parameter's shape and dtype and filled with `initial_value`.
   /// Call from the derived constructor.
   void add_buffer(const std::string& name, double initial_value = 0.0);
-  /// Runs update(values) on a parameter's values as one dense row-major
-  /// array, the layout of its dense gradient and of its buffers: the values
-  /// themselves when they are stored so, else a copy written back after (a
-  /// parameter may be a strided view). For updates that index raw memory.
-  static void update_row_major(Variable param, const std::function<void(Tensor&)>& update);
   /// Lists every parameter's step in state() (for optimisers whose update
   /// reads it). Call from the derived constructor.
   void save_param_steps() { save_param_steps_ = true; }
 
   /// The body of step(): under NoGradGuard, for every parameter with a
-  /// gradient, increments its step and calls update(group, state, grad);
-  /// then counts the step. Throws, before updating anything, when a
-  /// gradient's shape or dtype differs from its parameter's.
-  void for_each_update(const std::function<void(const Group&, ParamState&, const Tensor&)>& update);
+  /// gradient, increments its step and calls
+  /// update(group, state, values, grad), where values and grad are the
+  /// parameter's values and gradient as dense row-major arrays, the layout
+  /// of its buffers, so that an update may index raw memory: the values are
+  /// the parameter's own tensor when it is stored so, else a copy written
+  /// back after (a parameter may be a strided view). Then counts the step.
+  /// Throws, before updating anything, when a gradient's shape or dtype
+  /// differs from its parameter's.
+  using Update = std::function<void(const Group&, ParamState&, Tensor& values, const Tensor& grad)>;
+  void for_each_update(const Update& update);
 
   /// Throws nabla::Error "<name>: <what> must be <rule>, got <value>" unless ok.
   void check_option(bool ok, const char* what, const char* rule, double value) const;

@@ -25,8 +25,7 @@ void RMSProp::step() {
   const double eps = options_.eps();
   const double momentum = options_.momentum();
   const bool centered = options_.centered();
-  for_each_update([&](const Group& group, ParamState& state, const Tensor& grad) {
-    Tensor p = state.param.data();
+  for_each_update([&](const Group& group, ParamState& state, Tensor& p, const Tensor& grad) {
     Tensor g = grad;
     if (group.weight_decay != 0) g = g + p * group.weight_decay;
     Tensor& square_avg = state.buffers[0];

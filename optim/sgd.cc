@@ -71,22 +71,19 @@ void SGD::step() {
   const double momentum = options_.momentum();
   const double dampening = options_.dampening();
   const bool nesterov = options_.nesterov();
-  for_each_update([&](const Group& group, ParamState& state, const Tensor& grad) {
-    const Tensor dense_grad = grad.contiguous();
-    update_row_major(state.param, [&](Tensor& values) {
-      dispatch_floating("SGD", dense_grad.dtype(), [&](auto tag) {
-        using T = decltype(tag);
-        T* param = values.data<T>();
-        T* buffer = momentum != 0 ? state.buffers[0].data<T>() : nullptr;
-        const T decay = static_cast<T>(group.weight_decay), lr = static_cast<T>(group.lr);
-        const T mu = static_cast<T>(momentum), keep = static_cast<T>(1 - dampening);
-        with_flag(decay != 0, [&](auto has_decay) {
-          with_flag(buffer != nullptr, [&](auto has_momentum) {
-            with_flag(nesterov, [&](auto is_nesterov) {
-              with_flag(state.step == 1, [&](auto is_first) {
-                sgd_update<T, has_decay, has_momentum, is_nesterov && has_momentum, is_first && has_momentum>(
-                    param, dense_grad.data<T>(), buffer, dense_grad.numel(), lr, decay, mu, keep);
-              });
+  for_each_update([&](const Group& group, ParamState& state, Tensor& values, const Tensor& grad) {
+    dispatch_floating("SGD", grad.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      T* param = values.data<T>();
+      T* buffer = momentum != 0 ? state.buffers[0].data<T>() : nullptr;
+      const T decay = static_cast<T>(group.weight_decay), lr = static_cast<T>(group.lr);
+      const T mu = static_cast<T>(momentum), keep = static_cast<T>(1 - dampening);
+      with_flag(decay != 0, [&](auto has_decay) {
+        with_flag(buffer != nullptr, [&](auto has_momentum) {
+          with_flag(nesterov, [&](auto is_nesterov) {
+            with_flag(state.step == 1, [&](auto is_first) {
+              sgd_update<T, has_decay, has_momentum, is_nesterov && has_momentum, is_first && has_momentum>(
+                  param, grad.data<T>(), buffer, grad.numel(), lr, decay, mu, keep);
             });
           });
         });

@@ -20,11 +20,16 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Keras' rule: four decimals, or four significant digits at 1e-3 and
+// below, where decimals would show a decayed learning rate as 0.0000.
 std::string format_logs(const Logs& logs) {
-  std::ostringstream out;
-  out.precision(4);
-  for (const auto& [name, value] : logs) out << " - " << name << ": " << std::fixed << value;
-  return out.str();
+  std::string out;
+  char value_text[32];
+  for (const auto& [name, value] : logs) {
+    std::snprintf(value_text, sizeof value_text, std::abs(value) > 1e-3 ? "%.4f" : "%.4e", value);
+    out += " - " + name + ": " + value_text;
+  }
+  return out;
 }
 
 // Keras' bar: " 120/938 [===>......] - ETA: 5s - loss: 0.2345". Redrawn in

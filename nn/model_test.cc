@@ -99,6 +99,18 @@ TEST(Model, EarlyStoppingStopsWhenTheMonitorStalls) {
   EXPECT_EQ(history.metrics.at("loss").size(), 3u);
 }
 
+TEST(Model, EpochLineShowsSmallValuesInScientificNotation) {
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(1e-4)));
+  testing::internal::CaptureStdout();
+  model.fit(blobs(32), FitOptions().epochs(1).verbose(1));
+  const std::string line = testing::internal::GetCapturedStdout();
+  // As Keras: "%.4f" above 1e-3, "%.4e" at and below.
+  EXPECT_THAT(line, HasSubstr(" - lr: 1.0000e-04"));
+  EXPECT_THAT(line, testing::ContainsRegex(" - loss: [0-9]+\\.[0-9][0-9][0-9][0-9] "));
+}
+
 TEST(Model, LearningRateScheduleStepsEachEpoch) {
   auto network = classifier();
   Model model(network);

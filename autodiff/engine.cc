@@ -60,6 +60,8 @@ Tensor fit_gradient(const Node& node, std::size_t i, const Tensor& gradient) {
 // flows, so that a refused backward changes nothing.
 void check_saved_values(const Node& node, const char* op) {
   NABLA_CHECK(node.graph != nullptr, op, ": '", node.op, "' belongs to a Graph that no longer exists");
+  NABLA_CHECK(node.value.defined(), op, ": '", node.op,
+              "' has no value: the Graph::run that computes it failed or has not happened");
   NABLA_CHECK(node.run != Node::kFreed, op, ": the values '", node.op,
               "' saved for backward were freed by an earlier backward(); call Graph::run again, or pass "
               "retain_graph = true to go through it twice");

@@ -68,8 +68,7 @@ Graph::~Graph() {
 void Graph::adopt(const std::shared_ptr<Node>& node) {
   // Forget nodes that died, so that a graph rebuilt in a loop stays small.
   if (nodes_.size() >= 64 && nodes_.size() == nodes_.capacity()) {
-    nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [](const auto& n) { return n.expired(); }),
-                 nodes_.end());
+    nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [](const auto& n) { return n.expired(); }), nodes_.end());
   }
   nodes_.push_back(node);
 }
@@ -88,10 +87,14 @@ Tensors Graph::run(const std::vector<Variable>& fetches, const Feeds& feeds) {
     NABLA_CHECK(!fetch.node()->deferred || fetch.node()->graph == this,
                 "run: a fetched variable belongs to another graph");
   }
-  for (const auto& [placeholder, tensor] : feeds) {
+  for (auto feed = feeds.begin(); feed != feeds.end(); ++feed) {
+    const auto& [placeholder, tensor] = *feed;
     NABLA_CHECK(placeholder.defined() && std::string_view(placeholder.op()) == "placeholder",
                 "run: only placeholders can be fed");
     Node& node = *placeholder.node();
+    NABLA_CHECK(std::none_of(feeds.begin(), feed,
+                             [&](const auto& earlier) { return earlier.first.node() == placeholder.node(); }),
+                "run: placeholder '", node.name, "' is fed twice");
     NABLA_CHECK(node.graph == this, "run: placeholder '", node.name, "' belongs to another graph");
     NABLA_CHECK(tensor.defined(), "run: the tensor fed to placeholder '", node.name, "' is undefined");
     NABLA_CHECK(tensor.dtype() == node.placeholder_dtype, "run: placeholder '", node.name, "' expects ",
@@ -104,14 +107,22 @@ Tensors Graph::run(const std::vector<Variable>& fetches, const Feeds& feeds) {
   for (const Variable& placeholder : placeholders_) placeholder.node()->value = Tensor();
   for (const auto& [placeholder, tensor] : feeds) placeholder.node()->value = tensor;
 
-  for (Node* node : deferred_order(fetches)) {
+  const std::vector<Node*> order = deferred_order(fetches);
+  // The previous run's values go first: a forward that throws then leaves
+  // its node and the ones after it without a value, which value() and
+  // backward() refuse, rather than with the last run's values.
+  for (Node* node : order) {
+    if (std::string_view(node->op) == "placeholder") continue;
+    node->value = Tensor();
+    node->context = Context();
+  }
+  for (Node* node : order) {
     if (std::string_view(node->op) == "placeholder") {
       NABLA_CHECK(node->value.defined(), "run: placeholder '", node->name, "' is needed but not fed");
       continue;
     }
     Tensors values;
     values.reserve(node->inputs.size());
-    node->context = Context();
     node->context.requires_grad = node->requires_grad;
     for (const auto& input : node->inputs) values.push_back(input->value);
     node->value = node->forward(values, node->context);

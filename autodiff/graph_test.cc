@@ -122,6 +122,32 @@ TEST(Graph, OpErrorsSurfaceAtRunNamingTheOp) {
               ThrowsMessage<Error>(HasSubstr("matmul: inner dimensions differ: a [2, 3] vs b [2, 3]")));
 }
 
+// The gather fails on the second feed; its inputs are a parameter and a
+// placeholder, so no check of inputs' runs would notice its missing values.
+TEST(Graph, AFailedRunLeavesNoValuesOfTheRunBefore) {
+  Graph graph;
+  Variable w = parameter(tensor({1, 2, 3}, {3}));
+  Variable labels = graph.placeholder("labels", {2}, kInt64);
+  Variable loss = sum(gather(w, 0, labels));
+  EXPECT_DOUBLE_EQ(graph.run({loss}, {{labels, tensor({0, 2}, {2}, kInt64)}})[0].item(), 4.0);
+  EXPECT_THROW(graph.run({loss}, {{labels, tensor({0, 5}, {2}, kInt64)}}), Error);
+  EXPECT_THAT([&] { loss.value(); }, ThrowsMessage<Error>(HasSubstr("has not been computed")));
+  EXPECT_THAT([&] { loss.backward(); },
+              ThrowsMessage<Error>(HasSubstr("has no value: the Graph::run that computes it failed")));
+  EXPECT_FALSE(w.grad().defined());
+  EXPECT_DOUBLE_EQ(graph.run({loss}, {{labels, tensor({1, 1}, {2}, kInt64)}})[0].item(), 4.0);
+  loss.backward();
+  EXPECT_EQ(w.grad().to_vector<float>(), (std::vector<float>{0, 2, 0}));
+}
+
+TEST(Graph, APlaceholderFedTwiceIsAnError) {
+  Graph graph;
+  Variable x = graph.placeholder("x", {-1});
+  Variable y = sum(x);
+  EXPECT_THAT([&] { graph.run({y}, {{x, ones({2})}, {x, ones({3})}}); },
+              ThrowsMessage<Error>(HasSubstr("run: placeholder 'x' is fed twice")));
+}
+
 TEST(Graph, PlaceholdersOfTwoGraphsDoNotMix) {
   Graph first, second;
   Variable a = first.placeholder("a", {1});

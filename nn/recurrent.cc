@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
 #include <utility>
 
 #include "autodiff/nn_ops.h"
@@ -23,6 +24,12 @@ std::int64_t gate_count(Recurrent::Cell cell) {
       break;
   }
   return 1;
+}
+
+void check_state_shape(const std::string& module, std::int64_t layers, std::int64_t hidden_size, const Shape& shape) {
+  NABLA_CHECK(shape.size() == 3 && shape[0] == layers && shape[2] == hidden_size, module,
+              ": the initial state must be [num_layers, N, hidden_size] = [", layers, ", N, ", hidden_size,
+              "], got ", shape);
 }
 
 // PyTorch's default for every recurrent weight and bias: uniform in ±1/sqrt(H).
@@ -110,16 +117,25 @@ Variable Recurrent::run_layer(const Layer& layer, const Variable& input, const V
   return hs;
 }
 
-RecurrentOutput Recurrent::forward_with_state(const Variable& input, const RecurrentState& state) {
+RecurrentOutput Recurrent::forward_with_state(const Variable& input, const RecurrentState& initial_state) {
   const std::int64_t layers = num_layers();
-  NABLA_CHECK(cell_ == Cell::kLstm || !state.c.defined(), name_, ": only an LSTM has a cell state c");
-  for (const Variable* part : {&state.h, &state.c}) {
-    // A placeholder-dependent state is checked by the op in Graph::run.
-    if (!part->defined() || part->node()->deferred) continue;
-    const Shape& shape = part->shape();
-    NABLA_CHECK(shape.size() == 3 && shape[0] == layers && shape[2] == hidden_size_, name_,
-                ": the initial state must be [num_layers, N, hidden_size] = [", layers, ", N, ", hidden_size_,
-                "], got ", shape);
+  NABLA_CHECK(cell_ == Cell::kLstm || !initial_state.c.defined(), name_, ": only an LSTM has a cell state c");
+  RecurrentState state = initial_state;
+  for (Variable* part : {&state.h, &state.c}) {
+    if (!part->defined()) continue;
+    if (!part->node()->deferred) {
+      check_state_shape(name_, layers, hidden_size_, part->shape());
+      continue;
+    }
+    // A placeholder-dependent state has its shape only in Graph::run, and
+    // the ops see one layer's slice of it: an identity op checks it there.
+    *part = record(
+        "recurrent_state", {*part},
+        [name = name_, layers, hidden = hidden_size_](const Tensors& in, Context&) {
+          check_state_shape(name, layers, hidden, in[0].shape());
+          return in[0];
+        },
+        [](const Tensor& grad, const Context&) { return Tensors{grad}; });
   }
   RecurrentOutput result;
   std::vector<Variable> hs, cs;

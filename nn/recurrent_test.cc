@@ -196,6 +196,30 @@ TEST(LSTM, WorksInABuildOnceGraph) {
   EXPECT_EQ(parameter_named(lstm, "weight_hh_l1").grad().shape(), (Shape{4, 16}));
 }
 
+// The state's shape is known only when it is fed; each layer's op sees
+// one slice of it, so extra layers would go unread.
+TEST(Recurrent, BuildOnceGraphChecksTheFedStatesShape) {
+  GRU gru(GRUOptions(3, 4));
+  LSTM lstm(LSTMOptions(3, 4).num_layers(2));
+  Graph graph;
+  GraphScope scope(graph);
+  const Variable x = placeholder("x", {-1, -1, 3});
+  const Variable h = placeholder("h", {-1, -1, -1});
+  const Variable c = placeholder("c", {-1, -1, -1});
+  const Variable gru_output = gru.forward_with_state(x, {h, Variable()}).output;
+  const Variable lstm_output = lstm.forward_with_state(x, {h, c}).output;
+  const Tensor input = random_input({2, 5, 3}, 1).value();
+  EXPECT_THAT([&] { graph.run({gru_output}, {{x, input}, {h, zeros({3, 2, 4})}}); },
+              ThrowsMessage<Error>(HasSubstr("GRU: the initial state must be [num_layers, N, hidden_size] = "
+                                             "[1, N, 4], got [3, 2, 4]")));
+  EXPECT_THAT([&] { graph.run({lstm_output}, {{x, input}, {h, zeros({2, 2, 4})}, {c, zeros({1, 2, 4})}}); },
+              ThrowsMessage<Error>(HasSubstr("LSTM: the initial state must be [num_layers, N, hidden_size] = "
+                                             "[2, N, 4], got [1, 2, 4]")));
+  const Tensor h0 = random_input({1, 2, 4}, 2).value();
+  expect_near(graph.run({gru_output}, {{x, input}, {h, h0}})[0],
+              gru.forward_with_state(Variable(input), {Variable(h0), Variable()}).output.value(), 0);
+}
+
 TEST(Recurrent, BadOptionsAndInputs) {
   EXPECT_THAT([] { LSTM(LSTMOptions(0, 4)); }, ThrowsMessage<Error>(HasSubstr("LSTM: input_size must be positive, got 0")));
   EXPECT_THAT([] { GRU(GRUOptions(3, 4).num_layers(0)); },

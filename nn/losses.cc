@@ -53,6 +53,30 @@ Variable same_shape(const char* loss, const Variable& input, const Variable& tar
       });
 }
 
+// `weight` itself, after checking that it broadcasts to `input`'s shape
+// without growing it (PyTorch adds the weighted term in place) and has
+// its dtype.
+Variable weight_for(const char* loss, const char* what, const Variable& weight, const Variable& input) {
+  return record(
+      loss, {weight, input},
+      [loss, what](const Tensors& in, Context&) {
+        const Shape& shape = in[0].shape();
+        const Shape& input_shape = in[1].shape();
+        bool fits = shape.size() <= input_shape.size();
+        for (std::size_t i = 1; fits && i <= shape.size(); ++i) {
+          const std::int64_t size = shape[shape.size() - i];
+          fits = size == 1 || size == input_shape[input_shape.size() - i];
+        }
+        NABLA_CHECK(fits, loss, ": ", what, " ", shape, " does not broadcast to the input's shape ", input_shape);
+        NABLA_CHECK(in[0].dtype() == in[1].dtype(), loss, ": ", what, " is ", in[0].dtype(), ", input is ",
+                    in[1].dtype());
+        return in[0];
+      },
+      [](const Tensor& g, const Context& c) {
+        return Tensors{g, c.needs_grad[1] ? zeros({}, g.dtype()).broadcast_to(c.input_shapes[1]) : Tensor()};
+      });
+}
+
 // input[i, labels[i]] for each sample i -> [N], with the labels validated.
 // Backward: g[i] goes to column labels[i] of a zero [N, C].
 Variable pick(const char* loss, const Variable& input, const Variable& labels) {
@@ -131,10 +155,11 @@ Variable huber_loss(const Variable& input, const Variable& target, const HuberOp
   const double delta = options.delta;
   NABLA_CHECK(delta > 0, "huber_loss: delta must be positive, got ", delta);
   const Variable distance = abs(same_shape("huber_loss", input, target) - target);
-  // With q = min(|d|, delta): 0.5·q² + delta·(|d| - q) is 0.5·d² inside and
-  // delta·(|d| - 0.5·delta) outside, with no branch to differentiate.
-  const Variable quadratic = clip(distance, 0, delta);
-  return reduce_loss(0.5 * square(quadratic) + delta * (distance - quadratic), options.reduction);
+  // With q = min(|d|, delta): q·(|d| - 0.5·q) is 0.5·d² inside and
+  // delta·(|d| - 0.5·delta) outside, with no branch to differentiate and,
+  // for delta = inf, no inf·0.
+  const Variable q = clip(distance, 0, delta);
+  return reduce_loss(q * (distance - 0.5 * q), options.reduction);
 }
 
 Variable log_cosh_loss(const Variable& input, const Variable& target, Reduction reduction) {
@@ -168,6 +193,7 @@ Variable cross_entropy(const Variable& logits, const Variable& target, const Cro
         NABLA_CHECK(x.rank() == 2, "cross_entropy: logits must be [N, C], got ", x.shape());
         NABLA_CHECK(is_floating(x.dtype()), "cross_entropy: logits must be float, got ", x.dtype());
         const std::int64_t n = x.dim(0);
+        NABLA_CHECK(x.dim(1) > 0, "cross_entropy: logits ", x.shape(), " have no classes");
         const double classes = static_cast<double>(x.dim(1));
         const Tensor shifted = x - max(x, {1}, true);
         Tensor log_probs = shifted - log(sum(exp(shifted), {1}, true));  // [N, C]
@@ -226,7 +252,7 @@ Variable binary_cross_entropy_with_logits(const Variable& logits, const Variable
   }
   // -log σ(x) = softplus(-x) and -log σ(-x) = x + softplus(-x), so
   // pw·y·softplus(-x) + (1 - y)·(x + softplus(-x)) = (1 - y)·x + (1 + (pw - 1)·y)·softplus(-x).
-  const Variable& pw = options.pos_weight;
+  const Variable pw = weight_for("binary_cross_entropy_with_logits", "pos_weight", options.pos_weight, x);
   return reduce_loss((1.0 - y) * x + (1.0 + (pw - 1.0) * y) * softplus(-x), options.reduction);
 }
 

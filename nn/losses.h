@@ -88,8 +88,9 @@ Variable nll_loss(const Variable& log_probs, const Variable& labels, Reduction r
 
 struct BceWithLogitsOptions {
   Reduction reduction = Reduction::kMean;
-  /// Weight of the positive term, broadcast along the last axis (one per
-  /// class, shape [C]); undefined for none (weight 1).
+  /// Weight of the positive term, broadcast to the input's shape, which it
+  /// may not grow (one per class: shape [C]); of the input's dtype;
+  /// undefined for none (weight 1).
   Variable pos_weight = Variable();
 };
 

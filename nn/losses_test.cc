@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "autodiff/grad_check.h"
@@ -102,6 +103,17 @@ TEST(HuberLoss, QuadraticInsideLinearOutside) {
   wide.reduction = Reduction::kSum;
   wide.delta = 2;
   EXPECT_NEAR(huber_loss(input, target, wide).item(), 6.125, kTol);
+}
+
+TEST(HuberLoss, InfiniteDeltaIsHalfTheSquare) {
+  // d = [-1, 3]: mean(0.5, 4.5) = 2.5; gradient d / 2 = [-0.5, 1.5].
+  HuberOptions options;
+  options.delta = std::numeric_limits<double>::infinity();
+  Variable input = parameter(f64({0, 3}));
+  const Variable loss = huber_loss(input, Variable(f64({1, 0})), options);
+  EXPECT_NEAR(loss.item(), 2.5, kTol);
+  loss.backward();
+  expect_values(input.grad(), {-0.5, 1.5});
 }
 
 TEST(HuberLoss, RejectsNonPositiveDelta) {
@@ -257,6 +269,11 @@ TEST(CrossEntropy, LabelOutOfRangeNamesLabelAndClasses) {
               ThrowsMessage<Error>(AllOf(HasSubstr("cross_entropy"), HasSubstr("label -1"), HasSubstr("C = 3"))));
 }
 
+TEST(CrossEntropy, LogitsWithoutClassesNameTheLoss) {
+  EXPECT_THAT([] { cross_entropy(Variable(zeros({2, 0})), Variable(labels({0, 0}))); },
+              ThrowsMessage<Error>(HasSubstr("cross_entropy: logits [2, 0] have no classes")));
+}
+
 TEST(CrossEntropy, ShapeMismatchNamesBothShapes) {
   EXPECT_THAT([] { cross_entropy(example_logits(), Variable(labels({0, 1, 2}))); },
               ThrowsMessage<Error>(AllOf(HasSubstr("cross_entropy"), HasSubstr("[3]"), HasSubstr("[2, 3]"))));
@@ -351,6 +368,13 @@ TEST(BinaryCrossEntropyWithLogits, GradientsAndShapes) {
         return binary_cross_entropy_with_logits(v[0], v[1], options);
       },
       {x, y, f64({0.5, 1, 2, 3})});
+  // A pos_weight that would grow the loss's shape, or does not broadcast, or is of another dtype.
+  for (const Tensor& bad : {tensor({1, 3}, {2, 1, 1}, kFloat64), f64({1, 2, 3}), tensor({1, 2, 3, 4})}) {
+    BceWithLogitsOptions options;
+    options.pos_weight = Variable(bad);
+    EXPECT_THAT([&] { binary_cross_entropy_with_logits(Variable(x), Variable(y), options); },
+                ThrowsMessage<Error>(HasSubstr("binary_cross_entropy_with_logits: pos_weight ")));
+  }
   EXPECT_THAT([&] { binary_cross_entropy_with_logits(Variable(x), Variable(f64({1, 0, 1}))); },
               ThrowsMessage<Error>(AllOf(HasSubstr("binary_cross_entropy_with_logits"), HasSubstr("[3, 4]"),
                                          HasSubstr("[3]"))));

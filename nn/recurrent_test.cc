@@ -226,6 +226,8 @@ TEST(Recurrent, BadOptionsAndInputs) {
               ThrowsMessage<Error>(HasSubstr("GRU: num_layers must be positive, got 0")));
   EXPECT_THAT([] { RNN(RNNOptions(3, 4).dropout(1.0)); },
               ThrowsMessage<Error>(HasSubstr("RNN: dropout must be in [0, 1), got 1")));
+  EXPECT_THAT([] { LSTM(LSTMOptions(3, 4).bias(false).forget_bias(1.0)); },
+              ThrowsMessage<Error>(HasSubstr("LSTM: forget_bias 1 is set but bias is off")));
   EXPECT_THAT([] { LSTM(LSTMOptions(3, 4).weight_hh_init([](const Shape&, Generator&) { return zeros({2}); })); },
               ThrowsMessage<Error>(HasSubstr("LSTM: the initializer returned shape [2] for a parameter of shape [4, 16]")));
 

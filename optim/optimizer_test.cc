@@ -293,6 +293,26 @@ TEST_P(Checkpoint, StateIsASnapshot) {
   for (std::size_t i = 0; i < before.size(); ++i) EXPECT_EQ(before[i].second.to_vector<double>(), values[i]);
 }
 
+// Every optimiser updates a strided view (the transpose of its storage)
+// element by element, as the same values stored densely.
+TEST_P(Checkpoint, StridedParameterStepsAsItsDenseCopy) {
+  const Tensor storage = tensor({0.5, -1, 2, 0, 1.5, -0.25}, {2, 3}, kFloat64);
+  Variable strided = parameter(storage.clone().transpose(0, 1));
+  Variable dense = parameter(storage.transpose(0, 1).contiguous());
+  std::unique_ptr<Optimizer> strided_optimizer = GetParam().make({ParamGroup{{strided}}});
+  std::unique_ptr<Optimizer> dense_optimizer = GetParam().make({ParamGroup{{dense}}});
+  const Variable w(tensor({1, 2, 3, 4, 5, 6}, {3, 2}, kFloat64));
+  for (int step = 0; step < 3; ++step) {
+    for (auto [p, optimizer] : {std::pair{strided, strided_optimizer.get()}, std::pair{dense, dense_optimizer.get()}}) {
+      optimizer->zero_grad();
+      sum(w * square(p - 3.0)).backward();
+      optimizer->step();
+    }
+  }
+  EXPECT_EQ(strided.value().strides(), (Strides{1, 3}));
+  EXPECT_EQ(strided.value().to_vector<double>(), dense.value().to_vector<double>());
+}
+
 INSTANTIATE_TEST_SUITE_P(EveryOptimizer, Checkpoint, ::testing::ValuesIn(every_optimizer()),
                          [](const ::testing::TestParamInfo<Case>& info) { return info.param.label; });
 

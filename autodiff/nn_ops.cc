@@ -198,8 +198,15 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
       [stats, affine, activation](const Tensors& in, Context& c) {
         kernels::BatchNormForward result =
             kernels::batch_norm_training(in[0], affine(in, 1), affine(in, 2), stats->eps, activation);
+        // Checked after the kernel, which checks the input's rank. Without
+        // gamma and beta nothing else ties the channels to the statistics'.
+        NABLA_CHECK(in[0].dim(1) == stats->running_mean.numel(), "batch_norm: input ", in[0].shape(), " has ",
+                    in[0].dim(1), " channels, the running statistics ", stats->running_mean.numel());
+        // One value per channel has no variance to normalise by (PyTorch's rule).
         const double per_channel = static_cast<double>(in[0].numel() / in[0].dim(1));
-        const double unbiased = per_channel > 1 ? per_channel / (per_channel - 1) : 1.0;
+        NABLA_CHECK(per_channel > 1, "batch_norm: training needs more than 1 value per channel, got input ",
+                    in[0].shape());
+        const double unbiased = per_channel / (per_channel - 1);
         const double m = stats->momentum;
         stats->running_mean.copy_(stats->running_mean * (1 - m) + result.mean * m);
         stats->running_var.copy_(stats->running_var * (1 - m) + result.var * (m * unbiased));

@@ -314,6 +314,20 @@ TEST(BatchNorm, RejectsANonFiniteSlopeInTrainingAndInference) {
   }
 }
 
+// PyTorch's rule: one value per channel has no variance; and without gamma
+// and beta only the running statistics know the channel count. Either
+// error leaves the statistics as they were.
+TEST(BatchNorm, TrainingRejectsOneValuePerChannelAndAChannelMismatch) {
+  BatchNormState state{zeros({3}), ones({3}), 0.1, 1e-5};
+  EXPECT_THAT([&] { batch_norm(Variable(tensor({1, 2, 3}, {1, 3})), Variable(), Variable(), state, true); },
+              ThrowsMessage<Error>(
+                  HasSubstr("batch_norm: training needs more than 1 value per channel, got input [1, 3]")));
+  EXPECT_THAT([&] { batch_norm(Variable(tensor({1, 2, 3, 4}, {4, 1})), Variable(), Variable(), state, true); },
+              ThrowsMessage<Error>(HasSubstr("batch_norm: input [4, 1] has 1 channels, the running statistics 3")));
+  EXPECT_EQ(state.running_mean.to_vector<float>(), (std::vector<float>{0, 0, 0}));
+  EXPECT_EQ(state.running_var.to_vector<float>(), (std::vector<float>{1, 1, 1}));
+}
+
 TEST(BatchNorm, NeedsBothAffineParametersOrNeither) {
   BatchNormState state{zeros({2}), ones({2})};
   EXPECT_THAT([&] { batch_norm(Variable(ones({2, 2})), Variable(ones({2})), Variable(), state, true); },

@@ -304,6 +304,19 @@ TEST(Module, TrainAndEvalReachEveryChild) {
   EXPECT_TRUE(outer.children()[0].second->children()[0].second->is_training());
 }
 
+// A layer added twice shares its weights (tied): one set of parameters,
+// named after its first place, so that an optimiser takes model.parameters().
+TEST(Module, ASharedChildsParametersCountOnce) {
+  auto dense = std::make_shared<Dense>(DenseOptions(2, 2));
+  auto norm = std::make_shared<BatchNorm1d>(BatchNormOptions(2));
+  Sequential model({dense, norm, dense, norm});
+  EXPECT_EQ(model.parameter_count(), 6 + 4);
+  std::vector<std::string> names;
+  for (const auto& [name, parameter] : model.named_parameters()) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias"}));
+  EXPECT_EQ(model.named_buffers().size(), 2u);
+}
+
 TEST(Activations, Values) {
   Variable x(tensor({-1, 0, 2}));
   EXPECT_EQ(ReLU()->forward(x).value().to_vector<float>(), (std::vector<float>{0, 0, 2}));

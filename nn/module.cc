@@ -57,11 +57,18 @@ Tensor Module::register_buffer(std::string name, Tensor value) {
   return value;
 }
 
+template <typename Value>
+void Module::collect(std::vector<std::pair<std::string, Value>> Module::*entries, const std::string& prefix,
+                     std::unordered_set<const Module*>& seen, std::vector<std::pair<std::string, Value>>& out) const {
+  if (!seen.insert(this).second) return;
+  for (const auto& [name, value] : this->*entries) out.emplace_back(prefix + name, value);
+  for (const auto& [child_name, child] : children_) child->collect(entries, prefix + child_name + ".", seen, out);
+}
+
 std::vector<std::pair<std::string, Variable>> Module::named_parameters() const {
-  std::vector<std::pair<std::string, Variable>> result = parameters_;
-  for (const auto& [child_name, child] : children_) {
-    for (auto& [name, parameter] : child->named_parameters()) result.emplace_back(child_name + "." + name, parameter);
-  }
+  std::vector<std::pair<std::string, Variable>> result;
+  std::unordered_set<const Module*> seen;
+  collect(&Module::parameters_, "", seen, result);
   return result;
 }
 
@@ -72,10 +79,9 @@ std::vector<Variable> Module::parameters() const {
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::named_buffers() const {
-  std::vector<std::pair<std::string, Tensor>> result = buffers_;
-  for (const auto& [child_name, child] : children_) {
-    for (auto& [name, buffer] : child->named_buffers()) result.emplace_back(child_name + "." + name, buffer);
-  }
+  std::vector<std::pair<std::string, Tensor>> result;
+  std::unordered_set<const Module*> seen;
+  collect(&Module::buffers_, "", seen, result);
   return result;
 }
 

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -56,7 +57,9 @@ class Module {
   virtual bool absorbs_relu() const { return false; }
   virtual Variable forward_with_relu(const Variable& input);
 
-  /// Every parameter of this module and its children, in registration order.
+  /// Every parameter of this module and its children, in registration
+  /// order. A child shared by several paths (tied weights) counts once,
+  /// under the first path's name, as in PyTorch; likewise buffers.
   std::vector<std::pair<std::string, Variable>> named_parameters() const;
   std::vector<Variable> parameters() const;
   std::vector<std::pair<std::string, Tensor>> named_buffers() const;
@@ -88,6 +91,10 @@ class Module {
  private:
   void check_name(const std::string& name) const;
   void check_child(const std::string& name, const Module* child) const;
+  // Appends this module's `entries`, then its children's, each module once.
+  template <typename Value>
+  void collect(std::vector<std::pair<std::string, Value>> Module::*entries, const std::string& prefix,
+               std::unordered_set<const Module*>& seen, std::vector<std::pair<std::string, Value>>& out) const;
 
   std::vector<std::pair<std::string, Variable>> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;

@@ -317,6 +317,21 @@ TEST(Module, ASharedChildsParametersCountOnce) {
   EXPECT_EQ(model.named_buffers().size(), 2u);
 }
 
+// summary() runs the model in evaluation mode; a failure must not leave it
+// there, and a child kept in evaluation mode (a frozen BatchNorm) stays so.
+TEST(Module, SummaryRestoresEachModulesModeAlsoOnAnError) {
+  auto frozen = std::make_shared<BatchNorm1d>(BatchNormOptions(2));
+  Sequential model({std::make_shared<Dense>(DenseOptions(4, 2)), frozen, std::make_shared<Dropout>(0.5)});
+  frozen->eval();
+  EXPECT_THAT([&] { summary(model, {5}); }, ThrowsMessage<Error>(HasSubstr("features")));
+  EXPECT_TRUE(model.is_training());
+  EXPECT_TRUE(model.children()[2].second->is_training());
+  EXPECT_FALSE(frozen->is_training());
+  summary(model, {4});
+  EXPECT_TRUE(model.children()[2].second->is_training());
+  EXPECT_FALSE(frozen->is_training());
+}
+
 TEST(Activations, Values) {
   Variable x(tensor({-1, 0, 2}));
   EXPECT_EQ(ReLU()->forward(x).value().to_vector<float>(), (std::vector<float>{0, 0, 2}));

@@ -134,20 +134,6 @@ class TopKAccuracy : public Metric {
   std::int64_t correct_ = 0, total_ = 0;
 };
 
-// A module in evaluation mode for the scope, then back in the mode it was in,
-// also when the scope ends by an exception.
-class EvaluationMode {
- public:
-  explicit EvaluationMode(Module& module) : module_(module), was_training_(module.is_training()) { module.eval(); }
-  ~EvaluationMode() { module_.train(was_training_); }
-  EvaluationMode(const EvaluationMode&) = delete;
-  EvaluationMode& operator=(const EvaluationMode&) = delete;
-
- private:
-  Module& module_;
-  bool was_training_;
-};
-
 bool lower_is_better(const std::string& monitor) { return monitor.find("loss") != std::string::npos; }
 
 double logged(const Logs& logs, const std::string& monitor, const char* who) {

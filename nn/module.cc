@@ -100,4 +100,22 @@ void Module::zero_grad() {
   for (auto& [name, parameter] : named_parameters()) parameter.zero_grad();
 }
 
+EvaluationMode::EvaluationMode(Module& module) {
+  std::vector<Module*> pending{&module};
+  std::unordered_set<const Module*> seen{&module};
+  while (!pending.empty()) {
+    Module* next = pending.back();
+    pending.pop_back();
+    modes_.emplace_back(next, next->training_);
+    for (const auto& entry : next->children_) {
+      if (seen.insert(entry.second.get()).second) pending.push_back(entry.second.get());
+    }
+  }
+  module.eval();
+}
+
+EvaluationMode::~EvaluationMode() {
+  for (const auto& [module, training] : modes_) module->training_ = training;
+}
+
 }  // namespace nabla::nn

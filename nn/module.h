@@ -76,6 +76,8 @@ class Module {
   /// Forgets the gradients of every parameter.
   void zero_grad();
 
+  friend class EvaluationMode;
+
  protected:
   Module() = default;
   Variable register_parameter(std::string name, Tensor value);
@@ -100,6 +102,19 @@ class Module {
   std::vector<std::pair<std::string, Tensor>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+};
+
+/// Evaluation mode for a scope: the module and its children in eval(), and
+/// each one's own mode back when the scope ends, also on an exception.
+class EvaluationMode {
+ public:
+  explicit EvaluationMode(Module& module);
+  ~EvaluationMode();
+  EvaluationMode(const EvaluationMode&) = delete;
+  EvaluationMode& operator=(const EvaluationMode&) = delete;
+
+ private:
+  std::vector<std::pair<Module*, bool>> modes_;
 };
 
 }  // namespace nabla::nn

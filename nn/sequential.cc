@@ -42,8 +42,7 @@ Variable Sequential::forward(const Variable& input) {
 }
 
 std::string summary(Module& model, const Shape& sample_shape, DType dtype) {
-  const bool was_training = model.is_training();
-  model.eval();
+  const EvaluationMode evaluation(model);
   struct Row {
     std::string layer, shape;
     std::int64_t parameters;
@@ -72,7 +71,6 @@ std::string summary(Module& model, const Shape& sample_shape, DType dtype) {
       rows.push_back({model.type_name(), shape_text(x.shape()), model.parameter_count()});
     }
   }
-  model.train(was_training);
   std::ostringstream out;
   out << std::left << std::setw(48) << "Layer" << std::setw(22) << "Output shape" << std::right << std::setw(12)
       << "Params" << "\n"

@@ -24,8 +24,13 @@ Fans fans_for(const char* op, const Shape& shape, WeightLayout layout) {
     return {shape[0], shape[1]};
   }
   std::int64_t receptive = 1;
-  for (std::size_t i = 2; i < shape.size(); ++i) receptive *= shape[i];
-  return {shape[1] * receptive, shape[0] * receptive};
+  Fans result{};
+  bool overflow = false;
+  for (std::size_t i = 2; i < shape.size(); ++i) overflow |= __builtin_mul_overflow(receptive, shape[i], &receptive);
+  overflow |= __builtin_mul_overflow(shape[1], receptive, &result.fan_in);
+  overflow |= __builtin_mul_overflow(shape[0], receptive, &result.fan_out);
+  NABLA_CHECK(!overflow, op, ": the fans of shape ", shape, " overflow int64");
+  return result;
 }
 
 std::int64_t checked_fan(const char* op, std::int64_t fan, const Shape& shape) {
@@ -54,7 +59,10 @@ double kaiming_std(const char* op, const Shape& shape, const KaimingOptions& opt
 
 double xavier_std(const char* op, const Shape& shape, double gain, WeightLayout layout) {
   const Fans f = fans_for(op, shape, layout);
-  const std::int64_t fan_sum = checked_fan(op, f.fan_in + f.fan_out, shape);
+  std::int64_t fan_sum = 0;
+  NABLA_CHECK(!__builtin_add_overflow(f.fan_in, f.fan_out, &fan_sum), op, ": fan_in + fan_out of shape ", shape,
+              " overflows int64");
+  checked_fan(op, fan_sum, shape);
   return gain * std::sqrt(2.0 / static_cast<double>(fan_sum));
 }
 
@@ -100,26 +108,26 @@ Tensor& normal_(Tensor& tensor, double mean, double stddev, Generator& generator
 }
 
 Tensor& xavier_uniform_(Tensor& tensor, Generator& generator, double gain, WeightLayout layout) {
-  check_fillable("xavier_uniform_", tensor);
+  if (!check_fillable("xavier_uniform_", tensor)) return tensor;
   // A uniform in ±a has variance a²/3, hence a = √3·std.
   const double bound = std::sqrt(3.0) * xavier_std("xavier_uniform_", tensor.shape(), gain, layout);
   return fill_uniform("xavier_uniform_", tensor, -bound, bound, generator);
 }
 
 Tensor& xavier_normal_(Tensor& tensor, Generator& generator, double gain, WeightLayout layout) {
-  check_fillable("xavier_normal_", tensor);
+  if (!check_fillable("xavier_normal_", tensor)) return tensor;
   return fill_normal("xavier_normal_", tensor, 0.0, xavier_std("xavier_normal_", tensor.shape(), gain, layout),
                      generator);
 }
 
 Tensor& kaiming_uniform_(Tensor& tensor, Generator& generator, const KaimingOptions& options) {
-  check_fillable("kaiming_uniform_", tensor);
+  if (!check_fillable("kaiming_uniform_", tensor)) return tensor;
   const double bound = std::sqrt(3.0) * kaiming_std("kaiming_uniform_", tensor.shape(), options);
   return fill_uniform("kaiming_uniform_", tensor, -bound, bound, generator);
 }
 
 Tensor& kaiming_normal_(Tensor& tensor, Generator& generator, const KaimingOptions& options) {
-  check_fillable("kaiming_normal_", tensor);
+  if (!check_fillable("kaiming_normal_", tensor)) return tensor;
   return fill_normal("kaiming_normal_", tensor, 0.0, kaiming_std("kaiming_normal_", tensor.shape(), options),
                      generator);
 }

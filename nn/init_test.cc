@@ -74,7 +74,16 @@ TEST(Fans, Errors) {
   EXPECT_THAT([] { fans({5}); }, ThrowsMessage<Error>(AllOf(HasSubstr("fans"), HasSubstr("[5]"))));
   EXPECT_THAT([] { fans({2, 3, 4}, WeightLayout::kDense); },
               ThrowsMessage<Error>(AllOf(HasSubstr("[in_features, out_features]"), HasSubstr("[2, 3, 4]"))));
+  const std::int64_t big = std::int64_t{1} << 40;
+  EXPECT_THAT([&] { fans({big, big, big}); },
+              ThrowsMessage<Error>(HasSubstr("fans: the fans of shape [1099511627776, 1099511627776, 1099511627776] "
+                                             "overflow int64")));
   Generator gen(0);
+  // fan_out 2^63 - 2^32 fits, fan_in + fan_out does not (a view of one zero, never written).
+  Tensor huge = zeros({1, 1, 1}).broadcast_to({(std::int64_t{1} << 31) - 1, 1, std::int64_t{1} << 32});
+  EXPECT_THAT([&] { xavier_uniform_(huge, gen); },
+              ThrowsMessage<Error>(HasSubstr("xavier_uniform_: fan_in + fan_out of shape [2147483647, 1, "
+                                             "4294967296] overflows int64")));
   EXPECT_THAT([&] { xavier_uniform({7}, gen); },
               ThrowsMessage<Error>(AllOf(HasSubstr("xavier_uniform_"), HasSubstr("[7]"))));
 }
@@ -177,6 +186,12 @@ TEST(Initialisers, RejectIntegerTensorsAndSkipEmptyOnes) {
   Tensor none = empty({0, 4});
   EXPECT_NO_THROW(xavier_uniform_(none, gen));
   EXPECT_NO_THROW(orthogonal_(none, gen));
+  // Empty before any fan is taken: [0, 5]'s fan_in is 0, [0, 0]'s sum too.
+  Tensor no_inputs = empty({0, 5});
+  EXPECT_NO_THROW(kaiming_uniform_(no_inputs, gen));
+  EXPECT_NO_THROW(kaiming_normal_(no_inputs, gen));
+  Tensor nothing = empty({0, 0});
+  EXPECT_NO_THROW(xavier_normal_(nothing, gen));
 }
 
 // Q with orthonormal columns: ‖QᵀQ - gain²·I‖∞ below tol.

@@ -1,5 +1,6 @@
 #include "nn/layers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <sstream>
@@ -44,6 +45,27 @@ void check_channels(const char* layer, std::int64_t in_channels, std::int64_t ou
   check_positive(layer, "groups", groups);
   NABLA_CHECK(in_channels % groups == 0 && out_channels % groups == 0, layer, ": groups ", groups,
               " must divide in_channels ", in_channels, " and out_channels ", out_channels);
+}
+
+// Stride and dilation positive, padding not negative: checked as the layer
+// is built and in its terms (a Conv1D runs as a 2-D convolution).
+void check_geometry(const char* layer, std::initializer_list<std::int64_t> stride,
+                    std::initializer_list<std::int64_t> dilation, std::initializer_list<std::int64_t> padding) {
+  auto shown = [](std::initializer_list<std::int64_t> sizes) {
+    return sizes.size() == 1 ? std::to_string(*sizes.begin()) : text(Shape(sizes));
+  };
+  auto all = [](std::initializer_list<std::int64_t> sizes, std::int64_t low) {
+    return std::all_of(sizes.begin(), sizes.end(), [low](std::int64_t size) { return size >= low; });
+  };
+  NABLA_CHECK(all(stride, 1), layer, ": stride must be positive, got ", shown(stride));
+  NABLA_CHECK(all(dilation, 1), layer, ": dilation must be positive, got ", shown(dilation));
+  NABLA_CHECK(all(padding, 0), layer, ": padding must not be negative, got ", shown(padding));
+}
+
+// "same" padding is computed: a padding given too is a contradiction.
+void check_same_padding_alone(const char* layer, bool padding_same, std::initializer_list<std::int64_t> padding) {
+  NABLA_CHECK(!padding_same || std::all_of(padding.begin(), padding.end(), [](std::int64_t size) { return size == 0; }),
+              layer, ": padding_same and a padding of ", Shape(padding), " are both given; choose one");
 }
 
 // The product of sizes a user chose (a fan-in, a padding), checked.
@@ -103,6 +125,11 @@ Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
   const auto [kh, kw] = options.kernel_size();
   check_positive("Conv2D", "kernel height", kh);
   check_positive("Conv2D", "kernel width", kw);
+  const auto [sh, sw] = options.stride();
+  const auto [dh, dw] = options.dilation();
+  const auto [ph, pw] = options.padding();
+  check_geometry("Conv2D", {sh, sw}, {dh, dw}, {ph, pw});
+  check_same_padding_alone("Conv2D", options.padding_same(), {ph, pw});
   NABLA_CHECK(std::isfinite(options.relu_slope()) && options.relu_slope() >= 0 &&
                   (options.relu() || options.relu_slope() == 0),
               "Conv2D: relu_slope must be finite, >= 0, and given with relu(true); got ", options.relu_slope(),
@@ -168,6 +195,8 @@ std::string Conv2D::describe() const {
 Conv1D::Conv1D(const Conv1DOptions& options) : options_(options) {
   check_channels("Conv1D", options.in_channels(), options.out_channels(), options.groups());
   check_positive("Conv1D", "kernel_size", options.kernel_size());
+  check_geometry("Conv1D", {options.stride()}, {options.dilation()}, {options.padding()});
+  check_same_padding_alone("Conv1D", options.padding_same(), {options.padding()});
   if (options.padding_same()) same_padding("Conv1D", options.kernel_size(), options.dilation(), options.stride());
   const std::int64_t fan_in =
       checked_product("Conv1D", "the fan-in", {options.in_channels() / options.groups(), options.kernel_size()});
@@ -210,6 +239,10 @@ ConvTranspose2D::ConvTranspose2D(const ConvTranspose2DOptions& options) : option
   const auto [kh, kw] = options.kernel_size();
   check_positive("ConvTranspose2D", "kernel height", kh);
   check_positive("ConvTranspose2D", "kernel width", kw);
+  const auto [sh, sw] = options.stride();
+  const auto [dh, dw] = options.dilation();
+  const auto [ph, pw] = options.padding();
+  check_geometry("ConvTranspose2D", {sh, sw}, {dh, dw}, {ph, pw});
   // PyTorch computes the fan-in of a transposed convolution from weight dim 1.
   const std::int64_t fan_in =
       checked_product("ConvTranspose2D", "the fan-in", {options.out_channels() / options.groups(), kh, kw});

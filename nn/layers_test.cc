@@ -347,6 +347,23 @@ TEST(BatchNorm, UndefinedInputIsAnError) {
   EXPECT_THAT([&] { bn.forward(Variable()); }, ThrowsMessage<Error>(HasSubstr("BatchNorm1d: the input variable is undefined")));
 }
 
+// Checked as the layer is built and named after it; a Conv1D runs as a 2-D
+// convolution, whose own check would name conv2d and a pair.
+TEST(Conv2D, BadGeometryIsAnErrorNamingTheLayer) {
+  EXPECT_THAT([] { Conv1D(Conv1DOptions(1, 1, 3).stride(0)); },
+              ThrowsMessage<Error>(HasSubstr("Conv1D: stride must be positive, got 0")));
+  EXPECT_THAT([] { Conv1D(Conv1DOptions(1, 1, 3).dilation(-1)); },
+              ThrowsMessage<Error>(HasSubstr("Conv1D: dilation must be positive, got -1")));
+  EXPECT_THAT([] { Conv2D(Conv2DOptions(1, 1, 3).padding({0, -1})); },
+              ThrowsMessage<Error>(HasSubstr("Conv2D: padding must not be negative, got [0, -1]")));
+  EXPECT_THAT([] { ConvTranspose2D(ConvTranspose2DOptions(1, 1, 3).stride({1, 0})); },
+              ThrowsMessage<Error>(HasSubstr("ConvTranspose2D: stride must be positive, got [1, 0]")));
+  EXPECT_THAT([] { Conv2D(Conv2DOptions(1, 1, 3).padding_same(true).padding({2, 2})); },
+              ThrowsMessage<Error>(HasSubstr("Conv2D: padding_same and a padding of [2, 2] are both given")));
+  EXPECT_THAT([] { Conv1D(Conv1DOptions(1, 1, 3).padding(1).padding_same(true)); },
+              ThrowsMessage<Error>(HasSubstr("Conv1D: padding_same and a padding of [1] are both given")));
+}
+
 TEST(Conv2D, SizesWhoseProductOverflowsAreAnError) {
   EXPECT_THAT([] { Conv2D conv(Conv2DOptions(1, 1, std::int64_t{1} << 32)); },
               ThrowsMessage<Error>(HasSubstr("Conv2D: the fan-in of sizes [1, 4294967296, 4294967296] is too large")));

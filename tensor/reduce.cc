@@ -212,6 +212,8 @@ template <typename Reducer>
 Tensor reduce(const Tensor& x, const Axes& axes, bool keepdims) {
   NABLA_CHECK(x.defined(), Reducer::kName, ": the tensor is undefined (default-constructed)");
   const std::vector<int> sorted = reduction_axes(Reducer::kName, x, axes);
+  // A 0-d tensor has no axis to reduce: the result is a copy, never x itself.
+  if (sorted.empty()) return x.clone();
   if (!x.is_contiguous()) {
     // Dense in another order (channels-last): reduce in memory order rather
     // than copy to row-major first, then put the kept axes back in place.

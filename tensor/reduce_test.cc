@@ -123,6 +123,16 @@ const char* kind_name(Kind kind) {
   return "";
 }
 
+// NumPy and PyTorch return a new scalar: writing to it leaves x alone.
+TEST(ReduceTest, OfAZeroDimensionalTensorIsACopy) {
+  const Tensor x = scalar(3);
+  for (Tensor result : {sum(x), max(x), min(x, {}, true), mean(x)}) {
+    EXPECT_FALSE(result.shares_storage_with(x));
+    result.fill_(7);
+  }
+  EXPECT_EQ(x.item(), 3);
+}
+
 TEST(ReduceTest, HandWorkedValues) {
   const Tensor x = tensor({1, 2, 3, 4, 5, 6}, {2, 3});
   EXPECT_THAT(values(sum(x, {1})), ElementsAre(6, 15));

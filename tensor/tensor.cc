@@ -383,7 +383,8 @@ Tensor Tensor::astype(DType dtype) const {
 
 Tensor& Tensor::fill_(double value) {
   check_defined("fill_");
-  // A float64 source, so that the conversion to an int64 target is checked.
+  NABLA_CHECK(is_floating(dtype_) || internal::fits_int64(value), "fill_: ", value, " is NaN, infinite or out of ",
+              dtype_, " range for the tensor of shape ", shape_);
   assign("fill_", scalar(value, kFloat64));
   return *this;
 }
@@ -407,6 +408,14 @@ void Tensor::assign(const char* op, const Tensor& source) {
     broadcasts = size == 1 || size == shape_[shape_.size() - 1 - i];
   }
   NABLA_CHECK(broadcasts, op, ": the source of shape ", from, " does not broadcast to the target's ", shape_);
+  if (is_floating(source.dtype()) && !is_floating(dtype_)) {
+    // Converted before anything is written: a float that int64 cannot hold
+    // then leaves the target as it was.
+    Tensor converted(shape_, dtype_);
+    strided_copy(op, source.broadcast_to(shape_), converted);
+    strided_copy(op, converted, *this);
+    return;
+  }
   Tensor broadcast = source.broadcast_to(shape_);
   // Copy through a temporary when the source overlaps the target.
   strided_copy(op, shares_storage_with(source) ? broadcast.clone() : broadcast, *this);

@@ -567,11 +567,18 @@ TEST(CopyTest, FillWritesThroughAView) {
   EXPECT_EQ(&x.fill_(1), &x);
 }
 
-TEST(CopyTest, FillInt64WithUnrepresentableValueThrows) {
-  Tensor x = zeros({2}, kInt64);
+// The target is left as it was: nothing is written before the check.
+TEST(CopyTest, FillOrCopyInt64WithUnrepresentableValueThrows) {
+  Tensor x = full({2}, 5, kInt64);
   EXPECT_THAT([&] { x.fill_(kNaN); }, ThrowsMessage<Error>(AllOf(HasSubstr("fill_"), HasSubstr("[2]"))));
-  EXPECT_THAT([&] { x.fill_(1e300); }, ThrowsMessage<Error>(AllOf(HasSubstr("fill_"), HasSubstr("[2]"))));
-  EXPECT_THAT(x.to_vector<std::int64_t>(), ElementsAre(0, 0));
+  EXPECT_THAT([&] { x.fill_(1e19); },
+              ThrowsMessage<Error>(HasSubstr("fill_: 1e+19 is NaN, infinite or out of int64 range for the tensor of "
+                                             "shape [2]")));
+  EXPECT_THAT(x.to_vector<std::int64_t>(), ElementsAre(5, 5));
+  Tensor y = full({3}, 5, kInt64);
+  EXPECT_THAT([&] { y.copy_(tensor({1, kNaN, 3}, {3}, kFloat64)); },
+              ThrowsMessage<Error>(HasSubstr("copy_: a value of the float64 tensor of shape [3] is NaN")));
+  EXPECT_THAT(y.to_vector<std::int64_t>(), ElementsAre(5, 5, 5));
 }
 
 TEST(CopyTest, CopyConvertsAndBroadcasts) {

@@ -77,6 +77,22 @@ std::string escape(const std::string& text) {
   return out;
 }
 
+// In a DOT string Graphviz reads a backslash as an escape (\n, \l, \N):
+// a name's own backslashes and line breaks are escaped for it.
+std::string escape_dot(const std::string& text) {
+  std::string out;
+  for (char c : escape(text)) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 const char* fill(const std::string& node_kind, bool requires_grad) {
   if (node_kind == "placeholder") return "#fff2cc";
   if (node_kind == "parameter") return "#d5e8d4";
@@ -95,7 +111,7 @@ std::string to_dot(const std::vector<Variable>& outputs) {
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Node& node = *nodes[i];
     const std::string node_kind = kind(node);
-    dot << "  n" << i << " [label=\"" << escape(label(node)) << "\\n" << shape_text(node)
+    dot << "  n" << i << " [label=\"" << escape_dot(label(node)) << "\\n" << shape_text(node)
         << (node.requires_grad ? "\\nrequires grad" : "") << "\", fillcolor=\"" << fill(node_kind, node.requires_grad)
         << "\"" << (node_kind == "op" ? "" : ", shape=ellipse") << "];\n";
   }

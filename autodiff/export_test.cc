@@ -36,6 +36,15 @@ TEST(Export, PlaceholdersShowTheirDeclaredShapeBeforeRun) {
   EXPECT_THAT(dot, HasSubstr("mul_scalar\\n(not run)"));
 }
 
+// Graphviz reads "\\n" in a label as a line break: a name's backslash is
+// doubled, and its own line break written as one.
+TEST(Export, DotEscapesBackslashesAndLineBreaksInNames) {
+  const std::string dot = to_dot({sum(parameter(ones({2}), "C:\\new") * parameter(ones({2}), "two\nlines"))});
+  EXPECT_THAT(dot, HasSubstr("label=\"C:\\\\new\\n[2]"));
+  EXPECT_THAT(dot, HasSubstr("label=\"two\\nlines\\n[2]"));
+  EXPECT_THAT(dot, Not(HasSubstr("two\nlines")));
+}
+
 TEST(Export, HtmlIsSelfContainedSvg) {
   Variable w = parameter(ones({3, 2}), "weights<1>");
   Variable y = sum(w * 2.0);

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <iomanip>
 #include <limits>
-#include <numeric>
 #include <sstream>
 #include <type_traits>
 
@@ -255,8 +254,13 @@ Tensor Tensor::flatten(std::int64_t start_axis, std::int64_t end_axis) const {
   NABLA_CHECK(start <= end, "flatten: start axis ", start_axis, " comes after end axis ", end_axis, " for shape ",
               shape_);
   Shape shape(shape_.begin(), shape_.begin() + start);
-  shape.push_back(std::accumulate(shape_.begin() + start, shape_.begin() + end + 1, std::int64_t{1},
-                                  std::multiplies<>()));
+  std::int64_t flat = 1;
+  bool overflow = false;
+  for (int axis = start; axis <= end; ++axis) overflow |= __builtin_mul_overflow(flat, shape_[axis], &flat);
+  // Only a tensor with a 0 elsewhere holds such sizes.
+  NABLA_CHECK(!overflow, "flatten: the sizes of axes ", start_axis, " to ", end_axis, " of shape ", shape_,
+              " multiply past 64 bits");
+  shape.push_back(flat);
   shape.insert(shape.end(), shape_.begin() + end + 1, shape_.end());
   return reshape(std::move(shape));
 }
@@ -324,6 +328,11 @@ Tensor Tensor::broadcast_to(const Shape& shape) const {
   NABLA_CHECK(shape.size() >= shape_.size(), "broadcast_to: cannot broadcast ", shape_, " to fewer dimensions ",
               shape);
   for (std::int64_t size : shape) NABLA_CHECK(size >= 0, "broadcast_to: negative size in ", shape);
+  std::int64_t count = 1;
+  bool overflow = false;
+  for (std::int64_t size : shape) overflow |= __builtin_mul_overflow(count, size, &count);
+  NABLA_CHECK(!overflow || std::find(shape.begin(), shape.end(), 0) != shape.end(), "broadcast_to: shape ", shape,
+              " has more elements than int64 counts");
   const std::size_t lead = shape.size() - shape_.size();
   Strides strides(shape.size(), 0);
   for (std::size_t i = 0; i < shape_.size(); ++i) {

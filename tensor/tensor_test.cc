@@ -392,6 +392,16 @@ TEST(ViewTest, BroadcastTo) {
               ThrowsMessage<Error>(AllOf(HasSubstr("broadcast_to"), HasSubstr("[-1]"))));
   EXPECT_THAT([&] { column.broadcast_to({3}); },
               ThrowsMessage<Error>(AllOf(HasSubstr("broadcast_to"), HasSubstr("[3, 1]"), HasSubstr("[3]"))));
+  // 2^124 elements: no count holds them; with a 0 among the sizes there are none.
+  const std::int64_t huge = std::int64_t{1} << 62;
+  EXPECT_THAT([&] { tensor({1}).broadcast_to({huge, huge}); },
+              ThrowsMessage<Error>(HasSubstr("broadcast_to: shape [4611686018427387904, 4611686018427387904] has "
+                                             "more elements than int64 counts")));
+  const Tensor none = tensor({1}).broadcast_to({0, huge, huge});
+  EXPECT_EQ(none.numel(), 0);
+  EXPECT_THAT([&] { none.flatten(1); },
+              ThrowsMessage<Error>(HasSubstr("flatten: the sizes of axes 1 to -1 of shape [0, 4611686018427387904, "
+                                             "4611686018427387904] multiply past 64 bits")));
 }
 
 TEST(ViewTest, SqueezeAndUnsqueeze) {

@@ -142,14 +142,16 @@ Variable avg_pool2d(const Variable& input, const Pool2dOptions& options) {
 }
 
 Variable dropout(const Variable& x, double p, Generator& generator, bool training) {
-  NABLA_CHECK(p >= 0 && p < 1, "dropout: p must be in [0, 1), got ", p);
+  NABLA_CHECK(p >= 0 && p <= 1, "dropout: p must be in [0, 1], got ", p);
   if (!training || p == 0) return x;
   Generator* source = &generator;
   return record(
       "dropout", {x},
       [p, source](const Tensors& in, Context& c) {
-        // Keep with probability 1 - p, scaled so that the expectation is unchanged.
-        const Tensor mask = (uniform(in[0].shape(), 0, 1, *source, in[0].dtype()) >= p) / (1 - p);
+        // Keep with probability 1 - p, scaled so that the expectation is
+        // unchanged; p = 1 keeps nothing (PyTorch's zeros, not 0 / 0).
+        const Tensor mask = p == 1 ? zeros(in[0].shape(), in[0].dtype())
+                                   : (uniform(in[0].shape(), 0, 1, *source, in[0].dtype()) >= p) / (1 - p);
         c.saved = {mask};
         return in[0] * mask;
       },

@@ -54,7 +54,8 @@ Variable max_pool2d(const Variable& input, const Pool2dOptions& options);
 Variable avg_pool2d(const Variable& input, const Pool2dOptions& options);
 
 /// Inverted dropout: in training, each element is zeroed with probability
-/// p and the rest scaled by 1 / (1 - p); otherwise x itself. Masks come from
+/// p and the rest scaled by 1 / (1 - p) (p = 1: all zeroed); otherwise x
+/// itself. Masks come from
 /// `generator`, which must outlive a build-once graph that uses it.
 Variable dropout(const Variable& x, double p, Generator& generator, bool training = true);
 

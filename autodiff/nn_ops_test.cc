@@ -241,7 +241,18 @@ TEST(Dropout, IdentityInEvaluationAndAtZero) {
   Variable x(ones({10}));
   EXPECT_EQ(dropout(x, 0.5, generator, /*training=*/false).node(), x.node());
   EXPECT_EQ(dropout(x, 0.0, generator).node(), x.node());
-  EXPECT_THAT([&] { dropout(x, 1.0, generator); }, ThrowsMessage<Error>(HasSubstr("dropout: p must be in [0, 1), got 1")));
+  EXPECT_THAT([&] { dropout(x, 1.5, generator); },
+              ThrowsMessage<Error>(HasSubstr("dropout: p must be in [0, 1], got 1.5")));
+}
+
+// As PyTorch: everything dropped, values and gradients zero (not 0 / 0).
+TEST(Dropout, PofOneZeroesEverything) {
+  Generator generator(0);
+  Variable x = parameter(ones({4}));
+  const Variable y = dropout(x, 1.0, generator);
+  EXPECT_EQ(y.value().to_vector<float>(), (std::vector<float>{0, 0, 0, 0}));
+  sum(y).backward();
+  EXPECT_EQ(x.grad().to_vector<float>(), (std::vector<float>{0, 0, 0, 0}));
 }
 
 TEST(Dropout, GradientUsesTheSameMask) {

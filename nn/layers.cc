@@ -345,7 +345,7 @@ std::string BatchNorm::describe() const {
 // ---- Dropout ----
 
 Dropout::Dropout(double p, Generator* generator) : p_(p), generator_(generator) {
-  NABLA_CHECK(p >= 0 && p < 1, "Dropout: p must be in [0, 1), got ", p);
+  NABLA_CHECK(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got ", p);
 }
 
 Variable Dropout::forward(const Variable& input) {

@@ -67,7 +67,7 @@ Recurrent::Recurrent(Cell cell, const char* name, const Config& config)
   NABLA_CHECK(config.input_size > 0, name, ": input_size must be positive, got ", config.input_size);
   NABLA_CHECK(config.hidden_size > 0, name, ": hidden_size must be positive, got ", config.hidden_size);
   NABLA_CHECK(config.num_layers > 0, name, ": num_layers must be positive, got ", config.num_layers);
-  NABLA_CHECK(config.dropout >= 0 && config.dropout < 1, name, ": dropout must be in [0, 1), got ", config.dropout);
+  NABLA_CHECK(config.dropout >= 0 && config.dropout <= 1, name, ": dropout must be in [0, 1], got ", config.dropout);
   NABLA_CHECK(config.bias || !config.forget_bias.has_value(), name, ": forget_bias ", config.forget_bias.value_or(0),
               " is set but bias is off");
   std::int64_t gh = 0;

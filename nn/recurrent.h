@@ -30,7 +30,7 @@
 /// ±1/sqrt(H) (PyTorch's default) unless an Initializer is given; draws use
 /// the options' generator, else nabla::default_generator().
 ///
-/// Throws nabla::Error for non-positive sizes, a dropout outside [0, 1), an
+/// Throws nabla::Error for non-positive sizes, a dropout outside [0, 1], an
 /// input that is not [N, T, input_size] (from the op, with every shape), and
 /// an initial state of the wrong shape.
 

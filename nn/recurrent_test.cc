@@ -224,8 +224,8 @@ TEST(Recurrent, BadOptionsAndInputs) {
   EXPECT_THAT([] { LSTM(LSTMOptions(0, 4)); }, ThrowsMessage<Error>(HasSubstr("LSTM: input_size must be positive, got 0")));
   EXPECT_THAT([] { GRU(GRUOptions(3, 4).num_layers(0)); },
               ThrowsMessage<Error>(HasSubstr("GRU: num_layers must be positive, got 0")));
-  EXPECT_THAT([] { RNN(RNNOptions(3, 4).dropout(1.0)); },
-              ThrowsMessage<Error>(HasSubstr("RNN: dropout must be in [0, 1), got 1")));
+  EXPECT_THAT([] { RNN(RNNOptions(3, 4).dropout(1.5)); },
+              ThrowsMessage<Error>(HasSubstr("RNN: dropout must be in [0, 1], got 1.5")));
   EXPECT_THAT([] { LSTM(LSTMOptions(3, 4).bias(false).forget_bias(1.0)); },
               ThrowsMessage<Error>(HasSubstr("LSTM: forget_bias 1 is set but bias is off")));
   EXPECT_THAT([] { LSTM(LSTMOptions(3, 4).weight_hh_init([](const Shape&, Generator&) { return zeros({2}); })); },

@@ -82,6 +82,8 @@ double calculate_gain(Nonlinearity nonlinearity, double negative_slope) {
     case Nonlinearity::kRelu:
       return std::sqrt(2.0);
     case Nonlinearity::kLeakyRelu:
+      NABLA_CHECK(std::isfinite(negative_slope), "calculate_gain: leaky_relu's negative_slope must be finite, got ",
+                  negative_slope);
       return std::sqrt(2.0 / (1.0 + negative_slope * negative_slope));
     case Nonlinearity::kSelu:
       return 0.75;

@@ -99,6 +99,8 @@ TEST(CalculateGain, MatchesTorchTable) {
   EXPECT_DOUBLE_EQ(calculate_gain(Nonlinearity::kLeakyRelu, 0.2), 1.3867504905630728);  // √(2 / 1.04)
   EXPECT_DOUBLE_EQ(calculate_gain(Nonlinearity::kLeakyRelu, 0.0), std::sqrt(2.0));
   EXPECT_DOUBLE_EQ(calculate_gain(Nonlinearity::kSelu), 0.75);
+  EXPECT_THAT([] { calculate_gain(Nonlinearity::kLeakyRelu, std::nan("")); },
+              ThrowsMessage<Error>(HasSubstr("calculate_gain: leaky_relu's negative_slope must be finite, got nan")));
 }
 
 TEST(Constant, FillsInPlaceThroughViews) {

@@ -300,7 +300,12 @@ std::string MaxPool2D::describe() const { return pool_text(options_); }
 Variable AvgPool2D::forward(const Variable& input) { return avg_pool2d(input, pool_options(options_)); }
 std::string AvgPool2D::describe() const { return pool_text(options_); }
 
-Variable GlobalAvgPool2D::forward(const Variable& input) { return mean(input, {2, 3}); }
+Variable GlobalAvgPool2D::forward(const Variable& input) {
+  NABLA_CHECK(input.defined() && (input.node()->deferred || input.value().rank() == 4),
+              "GlobalAvgPool2D: needs a rank-4 input [N, C, H, W], got ",
+              input.defined() ? input.shape() : Shape{});
+  return mean(input, {2, 3});
+}
 
 Variable Flatten::forward(const Variable& input) { return flatten(input, 1); }
 

@@ -120,6 +120,8 @@ TEST(Pooling, Layers) {
   EXPECT_EQ(MaxPool2D(Pool2DOptions(2))(x).value().to_vector<float>(), (std::vector<float>{5, 7, 13, 15}));
   EXPECT_EQ(AvgPool2D(Pool2DOptions(2))(x).value().to_vector<float>(), (std::vector<float>{2.5, 4.5, 10.5, 12.5}));
   EXPECT_EQ(GlobalAvgPool2D()(x).value().to_vector<float>(), (std::vector<float>{7.5}));
+  EXPECT_THAT([] { GlobalAvgPool2D()(Variable(ones({1, 4, 4}))); },
+              ThrowsMessage<Error>(HasSubstr("GlobalAvgPool2D: needs a rank-4 input [N, C, H, W], got [1, 4, 4]")));
   EXPECT_EQ(Flatten()(x).shape(), (Shape{1, 16}));
 }
 

@@ -65,14 +65,6 @@ bool use_onednn(const Tensor& x) {
   return current_backend() == Backend::kOneDnn && internal::batch_norm_onednn_supports(x);
 }
 
-// oneDNN takes eps as a float: one that would round to 0 or a subnormal
-// there (which its kernels may flush) is refused rather than computed
-// differently by the two backends.
-void check_eps(const char* op, double eps) {
-  NABLA_CHECK(eps == 0 || (eps >= std::numeric_limits<float>::min() && eps <= std::numeric_limits<float>::max()), op,
-              ": eps must be 0 or a normal float32 (1.2e-38 to 3.4e38), got ", eps);
-}
-
 // Calls fn(i) with the flat index i of every element of channel c; the
 // calls must be independent (they run as SIMD lanes).
 template <typename Fn>
@@ -302,7 +294,7 @@ BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const
   const Layout l = check_x(kOp, "x", x);
   const Tensor g = channel_vector(kOp, "gamma", gamma, x, false, 1.0);
   const Tensor b = channel_vector(kOp, "beta", beta, x, false, 0.0);
-  check_eps(kOp, eps);
+  check_batch_norm_eps(kOp, eps);
   check_activation(kOp, activation);
   NABLA_CHECK(l.per_channel() > 0, kOp, ": needs at least one value per channel, got x ", x.shape());
   if (use_channels_last(x)) {
@@ -365,7 +357,7 @@ Tensor batch_norm_inference(const Tensor& x, const Tensor& gamma, const Tensor& 
   const Tensor b = channel_vector(kOp, "beta", beta, x, false, 0.0);
   const Tensor mean = channel_vector(kOp, "running_mean", running_mean, x, true, 0.0);
   const Tensor var = channel_vector(kOp, "running_var", running_var, x, true, 1.0);
-  check_eps(kOp, eps);
+  check_batch_norm_eps(kOp, eps);
   if (use_onednn(x)) return internal::batch_norm_inference_onednn(internal::onednn::dense(x), g, b, mean, var, eps);
   const Tensor dense = x.contiguous();
   Tensor output(x.shape(), x.dtype());
@@ -494,10 +486,18 @@ BatchNormGrads batch_norm_inference_backward(const Tensor& grad_output, const Te
   const Tensor g = channel_vector(kOp, "gamma", gamma, x, false, 1.0);
   const Tensor m = channel_vector(kOp, "running_mean", running_mean, x, true, 0.0);
   const Tensor v = channel_vector(kOp, "running_var", running_var, x, true, 1.0);
-  check_eps(kOp, eps);
+  check_batch_norm_eps(kOp, eps);
   std::vector<double> invstd = v.to_vector<double>();
   for (double& value : invstd) value = 1.0 / std::sqrt(value + eps);
   return norm_backward(kOp, l, grad_output, x, g, m.to_vector<double>(), invstd, false);
+}
+
+// oneDNN takes eps as a float: one that would round to 0 or a subnormal
+// there (which its kernels may flush) is refused rather than computed
+// differently by the two backends.
+void check_batch_norm_eps(const char* op, double eps) {
+  NABLA_CHECK(eps == 0 || (eps >= std::numeric_limits<float>::min() && eps <= std::numeric_limits<float>::max()), op,
+              ": eps must be 0 or a normal float32 (1.2e-38 to 3.4e38), got ", eps);
 }
 
 }  // namespace nabla::kernels

@@ -49,6 +49,11 @@ struct BatchNormForward {
   Tensor invstd;  ///< [C]: 1 / sqrt(var + eps), what backward needs
 };
 
+/// Throws nabla::Error naming `op` unless eps is 0 or a normal float32,
+/// which oneDNN takes it as (a subnormal could be flushed there); every
+/// batch-norm kernel checks it.
+void check_batch_norm_eps(const char* op, double eps);
+
 /// Normalises with the batch's own statistics (training mode), then
 /// applies `activation`.
 BatchNormForward batch_norm_training(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps,

@@ -5,6 +5,8 @@
 #include <initializer_list>
 #include <sstream>
 
+#include "kernels/batch_norm.h"
+
 namespace nabla::nn {
 namespace {
 
@@ -313,8 +315,9 @@ Variable Flatten::forward(const Variable& input) { return flatten(input, 1); }
 
 BatchNorm::BatchNorm(const BatchNormOptions& options, int rank) : options_(options), rank_(rank) {
   check_positive(rank == 2 ? "BatchNorm1d" : "BatchNorm2d", "features", options.features());
-  NABLA_CHECK(options.momentum() >= 0 && options.momentum() <= 1 && options.eps() >= 0, type_name(),
-              ": momentum must be in [0, 1] and eps non-negative, got ", options.momentum(), " and ", options.eps());
+  NABLA_CHECK(options.momentum() >= 0 && options.momentum() <= 1, type_name(), ": momentum must be in [0, 1], got ",
+              options.momentum());
+  kernels::check_batch_norm_eps(rank == 2 ? "BatchNorm1d" : "BatchNorm2d", options.eps());
   if (options.affine()) {
     weight_ = register_parameter("weight", ones({options.features()}));
     bias_ = register_parameter("bias", zeros({options.features()}));

@@ -344,6 +344,15 @@ TEST(Activations, Values) {
   EXPECT_NEAR(sum(Softmax()->forward(x)).item(), 1.0, 1e-6);
 }
 
+// oneDNN takes eps as a float32: the layer refuses what its kernels would.
+TEST(BatchNorm, BadOptionsAreErrorsWhenBuilt) {
+  EXPECT_THAT([] { BatchNorm2d(BatchNormOptions(3).eps(1e-40)); },
+              ThrowsMessage<Error>(HasSubstr("BatchNorm2d: eps must be 0 or a normal float32 (1.2e-38 to 3.4e38), "
+                                             "got 1e-40")));
+  EXPECT_THAT([] { BatchNorm1d(BatchNormOptions(3).momentum(1.5)); },
+              ThrowsMessage<Error>(HasSubstr("BatchNorm1d: momentum must be in [0, 1], got 1.5")));
+}
+
 TEST(BatchNorm, UndefinedInputIsAnError) {
   BatchNorm1d bn(BatchNormOptions(3));
   EXPECT_THAT([&] { bn.forward(Variable()); }, ThrowsMessage<Error>(HasSubstr("BatchNorm1d: the input variable is undefined")));

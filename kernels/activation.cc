@@ -28,8 +28,12 @@ const char* name_of(Activation kind) {
   return "sigmoid";
 }
 
-bool use_onednn(const Tensor& t) {
-  return current_backend() == Backend::kOneDnn && t.dtype() == kFloat32 &&
+// tanh and sigmoid only. Leaky ReLU is a select, memory-bound like oneDNN's
+// primitive, whose NaN rules differ from PyTorch's (and the reference's):
+// with slope 0 it maps NaN to 0, and its backward passes the whole gradient
+// at a NaN input where PyTorch passes slope times it.
+bool use_onednn(Activation kind, const Tensor& t) {
+  return kind != Activation::kLeakyRelu && current_backend() == Backend::kOneDnn && t.dtype() == kFloat32 &&
          t.numel() >= internal::kOneDnnActivationMinElements;
 }
 
@@ -90,8 +94,9 @@ Tensor activation(Activation kind, const Tensor& x, double slope) {
   // from the loss: the tensor op keeps NaN, as PyTorch's, and x's format.
   if (kind == Activation::kRelu) return relu(x);
   // oneDNN runs over memory in order, so a channels-last x stays so.
-  if (use_onednn(x)) return internal::activation_onednn(kind, internal::onednn::dense(x), slope);
-  const Tensor dense = x.contiguous();
+  if (use_onednn(kind, x)) return internal::activation_onednn(kind, internal::onednn::dense(x));
+  const MemoryFormat format = x.suggest_memory_format();
+  const Tensor dense = x.contiguous(format);
   switch (kind) {
     case Activation::kTanh:
       return tanh(dense);
@@ -101,7 +106,7 @@ Tensor activation(Activation kind, const Tensor& x, double slope) {
     case Activation::kLeakyRelu:
       break;
   }
-  Tensor y(x.shape(), x.dtype());
+  Tensor y = empty(x.shape(), x.dtype(), format);  // the loop goes over memory in order
   dispatch_floating(op, x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* in = dense.data<T>();
@@ -125,13 +130,13 @@ Tensor activation_backward(Activation kind, const Tensor& grad_output, const Ten
               grad_output.dtype(), " ", grad_output.shape(), " and saved ", saved.dtype(), " ", saved.shape(),
               " differ");
   if (kind == Activation::kRelu) return relu_gradient(grad_output, saved);
-  if (use_onednn(saved)) {
-    const MemoryFormat format = saved.suggest_memory_format();
-    return internal::activation_backward_onednn(kind, grad_output.contiguous(format), saved.contiguous(format), slope);
+  const MemoryFormat format = saved.suggest_memory_format();
+  if (use_onednn(kind, saved)) {
+    return internal::activation_backward_onednn(kind, grad_output.contiguous(format), saved.contiguous(format));
   }
-  const Tensor g = grad_output.contiguous();
-  const Tensor s = saved.contiguous();
-  Tensor grad_input(saved.shape(), saved.dtype());
+  const Tensor g = grad_output.contiguous(format);
+  const Tensor s = saved.contiguous(format);
+  Tensor grad_input = empty(saved.shape(), saved.dtype(), format);
   dispatch_floating(op.c_str(), saved.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* dy = g.data<T>();

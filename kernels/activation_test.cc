@@ -93,6 +93,28 @@ TEST_P(ReluGradientTest, KeepsNanAndPassesItsGradient) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, ReluGradientTest, ::testing::Combine(::testing::Values(1, 4000), testing::kBothBackends));
 
+// As PyTorch's on either backend and size: leaky_relu keeps a NaN for any
+// slope, 0 too (oneDNN's maps it to 0 there), and a NaN input passes slope
+// times its gradient (oneDNN's passes all of it).
+class LeakyReluNanTest : public testing::BackendTest<std::int64_t> {};
+
+TEST_P(LeakyReluNanTest, KeepsNanAndPassesSlopeTimesItsGradient) {
+  const std::int64_t copies = param();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (double slope : {0.0, 0.5}) {
+    const Tensor x = repeated({-2, nan, 4, nan, -1}, copies, kFloat32);
+    const std::vector<double> y = activation(Activation::kLeakyRelu, x, slope).astype(kFloat64).to_vector<double>();
+    EXPECT_EQ(y[0], -2 * slope);
+    EXPECT_TRUE(std::isnan(y[1]) && std::isnan(y[5 * copies - 2]));  // the first copy's and the last's
+    const Tensor grad =
+        activation_backward(Activation::kLeakyRelu, repeated({2, 2, 2, 2, 2}, copies, kFloat32), x, slope);
+    EXPECT_EQ(grad.astype(kFloat64).to_vector<double>(),
+              repeated({2 * slope, 2 * slope, 2, 2 * slope, 2 * slope}, copies, kFloat64).to_vector<double>());
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, LeakyReluNanTest, ::testing::Combine(::testing::Values(1, 4000), testing::kBothBackends));
+
 TEST(ActivationTest, ReadsStridedViews) {
   const Tensor x = repeated(kX, 4000, kFloat32).transpose(0, 1);  // [5, 4000], not contiguous
   const Tensor y = activation(Activation::kRelu, x);

@@ -200,10 +200,16 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
       [stats, affine, activation](const Tensors& in, Context& c) {
         kernels::BatchNormForward result =
             kernels::batch_norm_training(in[0], affine(in, 1), affine(in, 2), stats->eps, activation);
-        // Checked after the kernel, which checks the input's rank. Without
-        // gamma and beta nothing else ties the channels to the statistics'.
-        NABLA_CHECK(in[0].dim(1) == stats->running_mean.numel(), "batch_norm: input ", in[0].shape(), " has ",
-                    in[0].dim(1), " channels, the running statistics ", stats->running_mean.numel());
+        // Checked after the kernel, which checks the input's rank, and
+        // before either statistic changes. Without gamma and beta nothing
+        // else ties the channels to the statistics'.
+        for (const Tensor* running : {&stats->running_mean, &stats->running_var}) {
+          NABLA_CHECK(running->defined() && running->shape() == Shape{in[0].dim(1)} &&
+                          running->dtype() == in[0].dtype(),
+                      "batch_norm: input ", in[0].dtype(), " ", in[0].shape(), " needs running statistics ",
+                      in[0].dtype(), " [", in[0].dim(1), "], got ", running->defined() ? running->dtype() : kFloat32,
+                      " ", running->defined() ? running->shape() : Shape{});
+        }
         // One value per channel has no variance to normalise by (PyTorch's rule).
         const double per_channel = static_cast<double>(in[0].numel() / in[0].dim(1));
         NABLA_CHECK(per_channel > 1, "batch_norm: training needs more than 1 value per channel, got input ",

@@ -334,9 +334,19 @@ TEST(BatchNorm, TrainingRejectsOneValuePerChannelAndAChannelMismatch) {
               ThrowsMessage<Error>(
                   HasSubstr("batch_norm: training needs more than 1 value per channel, got input [1, 3]")));
   EXPECT_THAT([&] { batch_norm(Variable(tensor({1, 2, 3, 4}, {4, 1})), Variable(), Variable(), state, true); },
-              ThrowsMessage<Error>(HasSubstr("batch_norm: input [4, 1] has 1 channels, the running statistics 3")));
+              ThrowsMessage<Error>(HasSubstr("batch_norm: input float32 [4, 1] needs running statistics float32 [1], "
+                                             "got float32 [3]")));
   EXPECT_EQ(state.running_mean.to_vector<float>(), (std::vector<float>{0, 0, 0}));
   EXPECT_EQ(state.running_var.to_vector<float>(), (std::vector<float>{1, 1, 1}));
+  // A running variance of another size or dtype: refused before the mean moves.
+  BatchNormState mismatched{zeros({2}), ones({3})};
+  const Variable x(tensor({1, 2, 3, 4}, {2, 2}));
+  EXPECT_THAT([&] { batch_norm(x, Variable(), Variable(), mismatched, true); },
+              ThrowsMessage<Error>(HasSubstr("needs running statistics float32 [2], got float32 [3]")));
+  EXPECT_EQ(mismatched.running_mean.to_vector<float>(), (std::vector<float>{0, 0}));
+  BatchNormState float64{zeros({2}, kFloat64), ones({2}, kFloat64)};
+  EXPECT_THAT([&] { batch_norm(x, Variable(), Variable(), float64, true); },
+              ThrowsMessage<Error>(HasSubstr("got float64 [2]")));
 }
 
 TEST(BatchNorm, NeedsBothAffineParametersOrNeither) {

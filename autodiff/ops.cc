@@ -5,6 +5,7 @@
 
 #include "autodiff/ops.h"
 
+#include <limits>
 #include <numeric>
 
 #include "kernels/activation.h"
@@ -57,14 +58,15 @@ Variable div(const Variable& a, const Variable& b) {
   return record(
       "div", {a, b},
       [](const Tensors& x, Context& c) {
-        c.saved = x;
-        return x[0] / x[1];
+        Tensor y = x[0] / x[1];
+        c.saved = {x[1], y};
+        return y;
       },
       [](const Tensor& g, const Context& c) {
-        const Tensor& a = c.saved[0];
-        const Tensor& b = c.saved[1];
-        // d(a/b)/da = 1/b, d(a/b)/db = -a/b²
-        return Tensors{c.needs_grad[0] ? g / b : Tensor(), c.needs_grad[1] ? -g * a / (b * b) : Tensor()};
+        const Tensor& b = c.saved[0];
+        const Tensor& y = c.saved[1];
+        // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -(a/b)/b, which, unlike b², stays in float32's range
+        return Tensors{c.needs_grad[0] ? g / b : Tensor(), c.needs_grad[1] ? -g * y / b : Tensor()};
       });
 }
 
@@ -80,15 +82,26 @@ Variable pow(const Variable& a, const Variable& b) {
         const Tensor& a = c.saved[0];
         const Tensor& b = c.saved[1];
         const Tensor& y = c.saved[2];
-        // d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·log(a)
-        return Tensors{c.needs_grad[0] ? g * b * pow(a, b - 1.0) : Tensor(),
-                       c.needs_grad[1] ? g * y * log(a) : Tensor()};
+        // d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·log(a); as PyTorch, 0 where
+        // b = 0 (a^b is 1 for every a) and where a = 0 and b >= 0 (0·log 0).
+        Tensors grads(2);
+        if (c.needs_grad[0]) {
+          const Tensor da = g * b * pow(a, b - 1.0);
+          grads[0] = where(b == 0.0, zeros_like(da), da);
+        }
+        if (c.needs_grad[1]) {
+          const Tensor db = g * y * log(a);
+          grads[1] = where((a == 0.0) * (b >= 0.0), zeros_like(db), db);
+        }
+        return grads;
       });
 }
 
 namespace {
 
-// maximum and minimum: the chosen side takes the gradient, ties split it.
+// maximum and minimum, with PyTorch's gradient: the losing side gets none,
+// a tie splits it, and where a NaN makes every comparison false both sides
+// get all of it.
 Variable pick(const char* op, const Variable& a, const Variable& b, bool largest) {
   return record(
       op, {a, b},
@@ -99,9 +112,9 @@ Variable pick(const char* op, const Variable& a, const Variable& b, bool largest
       [largest](const Tensor& g, const Context& c) {
         const Tensor& a = c.saved[0];
         const Tensor& b = c.saved[1];
-        const Tensor a_wins = (largest ? a > b : a < b) + (a == b) * 0.5;
-        return Tensors{c.needs_grad[0] ? g * a_wins : Tensor(),
-                       c.needs_grad[1] ? g * (1.0 - a_wins) : Tensor()};
+        const Tensor half_tie = (a == b) * 0.5;
+        return Tensors{c.needs_grad[0] ? g * (1.0 - (largest ? a < b : a > b) - half_tie) : Tensor(),
+                       c.needs_grad[1] ? g * (1.0 - (largest ? a > b : a < b) - half_tie) : Tensor()};
       });
 }
 
@@ -134,6 +147,13 @@ Variable mul_scalar(const Variable& x, double value) {
       [value](const Tensor& g, const Context&) { return Tensors{g * value}; });
 }
 
+// x / value, divided as the tensor op divides (x · (1/value) is not always x / value)
+Variable div_scalar(const Variable& x, double value) {
+  return record(
+      "div_scalar", {x}, [value](const Tensors& in, Context&) { return in[0] / value; },
+      [value](const Tensor& g, const Context&) { return Tensors{g / value}; });
+}
+
 // value / x
 Variable rdiv_scalar(double value, const Variable& x) {
   return record(
@@ -158,6 +178,8 @@ Variable pow(const Variable& x, double exponent) {
         return pow(in[0], exponent);
       },
       [exponent](const Tensor& g, const Context& c) {
+        // x^0 is 1 for every x: 0, not 0·0^-1 = NaN at x = 0 (PyTorch's rule).
+        if (exponent == 0) return Tensors{zeros_like(g)};
         return Tensors{g * exponent * pow(c.saved[0], exponent - 1)};
       });
 }
@@ -309,7 +331,7 @@ Variable operator/(const Variable& a, const Variable& b) { return div(a, b); }
 Variable operator+(const Variable& a, double b) { return add_scalar(a, b); }
 Variable operator-(const Variable& a, double b) { return add_scalar(a, -b); }
 Variable operator*(const Variable& a, double b) { return mul_scalar(a, b); }
-Variable operator/(const Variable& a, double b) { return mul_scalar(a, 1.0 / b); }
+Variable operator/(const Variable& a, double b) { return div_scalar(a, b); }
 Variable operator+(double a, const Variable& b) { return add_scalar(b, a); }
 Variable operator-(double a, const Variable& b) { return add_scalar(neg(b), a); }
 Variable operator*(double a, const Variable& b) { return mul_scalar(b, a); }
@@ -371,7 +393,10 @@ Variable extreme(const char* op, const Variable& x, const Axes& axes, bool keepd
         return keepdims ? kept : drop_axes(kept, axes);
       },
       [axes](const Tensor& g, const Context& c) {
-        const Tensor hits = c.saved[0] == c.saved[1];  // 1 where x attains the extreme
+        const Tensor& x = c.saved[0];
+        const Tensor& extreme = c.saved[1];
+        // 1 where x attains the extreme, or is the NaN it is (NaN == NaN is false)
+        const Tensor hits = (x == extreme) + (x != x) * (extreme != extreme);
         const Tensor share = hits / sum(hits, axes, true);
         return Tensors{kept_gradient(g, c.input_shapes[0], axes) * share};
       });
@@ -405,7 +430,11 @@ Variable logsumexp(const Variable& x, const Axes& axes, bool keepdims) {
       "logsumexp", {x},
       [axes, keepdims](const Tensors& in, Context& c) {
         for (std::int64_t axis : axes) normalize_axis("logsumexp", axis, in[0].shape());  // else "max" is blamed
-        const Tensor peak = max(in[0], axes, true);
+        // The shift by the maximum keeps exp finite; an infinite maximum is
+        // not subtracted (inf - inf), and nothing has none: a sum of no
+        // terms, log 0 = -inf, as PyTorch's.
+        Tensor peak = in[0].numel() == 0 ? sum(in[0], axes, true) : max(in[0], axes, true);
+        peak = where(abs(peak) == std::numeric_limits<double>::infinity(), zeros_like(peak), peak);
         Tensor kept = log(sum(exp(in[0] - peak), axes, true)) + peak;
         c.saved = {in[0], kept};
         return keepdims ? kept : drop_axes(kept, axes);

@@ -367,6 +367,53 @@ TEST(OpValues, LogsumexpKeepsDimsPerRow) {
   EXPECT_DOUBLE_EQ(values(y)[1], 1.0 + std::log(2.0));
 }
 
+// Values and gradients at the points where a formula meets 0·inf or
+// inf - inf, as PyTorch's.
+TEST(OpValues, SpecialPointsFollowPyTorch) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  auto grads_of = [](const std::vector<Variable>& leaves, const Variable& y) {
+    y.backward();
+    std::vector<double> all;
+    for (const Variable& leaf : leaves) {
+      for (double g : leaf.grad().contiguous().astype(kFloat64).to_vector<double>()) all.push_back(g);
+    }
+    return all;
+  };
+  // x^0 at x = 0: 1, gradient 0 (not 0·0^-1).
+  Variable x = parameter(scalar(0.0, kFloat64));
+  EXPECT_EQ(pow(x, 0.0).item(), 1.0);
+  EXPECT_EQ(grads_of({x}, pow(x, 0.0)), (std::vector<double>{0}));
+  // a^b at a = 0 for b = 0 and b = 2: both gradients 0 (not NaN, -inf).
+  for (double exponent : {0.0, 2.0}) {
+    Variable a = parameter(scalar(0.0, kFloat64)), b = parameter(scalar(exponent, kFloat64));
+    EXPECT_EQ(grads_of({a, b}, pow(a, b)), (std::vector<double>{0, 0})) << "b = " << exponent;
+  }
+  // d(a/b)/db = -(a/b)/b: -1e30 and -1e-20 in float32, where b² leaves its range.
+  for (double value : {1e-30, 1e20}) {
+    Variable a = parameter(scalar(value)), b = parameter(scalar(value));
+    EXPECT_NEAR(grads_of({a, b}, a / b)[1] * value, -1.0, 1e-5) << "a = b = " << value;
+  }
+  // Divided, not multiplied by the reciprocal: 49 / 49 is 1.
+  EXPECT_EQ((Variable(scalar(49.0, kFloat64)) / 49.0).item(), 1.0);
+  // maximum with a NaN on either side is NaN; both sides take the gradient.
+  Variable p = parameter(tensor({nan, 1}, {2}, kFloat64)), q = parameter(tensor({1, nan}, {2}, kFloat64));
+  const Variable top = maximum(p, q);
+  EXPECT_TRUE(std::isnan(top.value().at({0})) && std::isnan(top.value().at({1})));
+  EXPECT_EQ(grads_of({p, q}, sum(top)), (std::vector<double>{1, 1, 1, 1}));
+  // max over everything attains the NaN: its gradient goes there.
+  Variable m = parameter(tensor({1, nan, 2}, {3}, kFloat64));
+  EXPECT_EQ(grads_of({m}, max(m)), (std::vector<double>{0, 1, 0}));
+  // logsumexp of infinities and of nothing.
+  EXPECT_EQ(logsumexp(Variable(tensor({-inf, -inf}, {2}, kFloat64))).item(), -inf);
+  EXPECT_EQ(logsumexp(Variable(tensor({inf, 1}, {2}, kFloat64))).item(), inf);
+  const Tensor rows = logsumexp(Variable(tensor({-inf, -inf, 0, 0}, {2, 2}, kFloat64)), {1}).value();
+  EXPECT_EQ(rows.at({0}), -inf);
+  EXPECT_NEAR(rows.at({1}), std::log(2.0), 1e-12);
+  EXPECT_EQ(logsumexp(Variable(zeros({0, 3}, kFloat64)), {0}).value().to_vector<double>(),
+            (std::vector<double>{-inf, -inf, -inf}));
+}
+
 TEST(OpValues, SoftplusIsStableAtBothEnds) {
   Variable x = parameter(tensor({100, -100}, {2}, kFloat64));
   Variable y = softplus(x);

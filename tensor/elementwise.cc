@@ -128,8 +128,10 @@ NABLA_BINARY_OP(Sub, "sub", false, wrapping(a, b, std::minus<>()))
 NABLA_BINARY_OP(Mul, "mul", false, wrapping(a, b, std::multiplies<>()))
 NABLA_BINARY_OP(Div, "div", false, a / b)
 NABLA_BINARY_OP(Pow, "pow", true, a.pow(b))
-NABLA_BINARY_OP(Maximum, "maximum", false, a.max(b))
-NABLA_BINARY_OP(Minimum, "minimum", false, a.min(b))
+// A NaN on either side is the result, as NumPy's and PyTorch's (Eigen's
+// max and min propagate only the first operand's).
+NABLA_BINARY_OP(Maximum, "maximum", false, (a > b || a != a).select(a, b))
+NABLA_BINARY_OP(Minimum, "minimum", false, (a < b || a != a).select(a, b))
 NABLA_BINARY_OP(Eq, "eq", false, (a == b).template cast<T>())
 NABLA_BINARY_OP(Ne, "ne", false, (a != b).template cast<T>())
 NABLA_BINARY_OP(Lt, "lt", false, (a < b).template cast<T>())

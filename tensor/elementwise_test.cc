@@ -353,6 +353,12 @@ TEST(BinaryTest, HandWorkedValues) {
   EXPECT_THAT(values(a / b), ElementsAre(0.5, -1, -1, 8));
   EXPECT_THAT(values(maximum(a, b)), ElementsAre(2, 2, 3, 4));
   EXPECT_THAT(values(minimum(a, b)), ElementsAre(1, -2, -3, 0.5));
+  // A NaN on either side wins, as in NumPy.
+  const Tensor with_nan = tensor({NAN, 1, NAN});
+  const Tensor other = tensor({1, NAN, NAN});
+  for (const Tensor& extreme : {maximum(with_nan, other), minimum(with_nan, other), maximum(other, with_nan)}) {
+    for (float value : extreme.to_vector<float>()) EXPECT_TRUE(std::isnan(value));
+  }
   EXPECT_THAT(values(a == b), ElementsAre(0, 0, 0, 0));
   EXPECT_THAT(values(a == a), ElementsAre(1, 1, 1, 1));
   EXPECT_THAT(values(a < b), ElementsAre(1, 1, 0, 0));

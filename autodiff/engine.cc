@@ -1,5 +1,6 @@
 #include "autodiff/engine.h"
 
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -72,6 +73,20 @@ void check_saved_values(const Node& node, const char* op) {
   }
 }
 
+// A leaf's first gradient, owned and dense as PyTorch's: a view (sum's
+// broadcast) is made dense, and a tensor that the caller or another leaf
+// also holds (add hands one gradient to both sides) is copied, so that
+// writing into one leaf's grad changes nothing else.
+Tensor owned_gradient(const Tensor& gradient, const std::vector<Tensor>& held) {
+  const MemoryFormat format = gradient.suggest_memory_format();
+  const bool shared = std::any_of(held.begin(), held.end(),
+                                  [&](const Tensor& other) { return gradient.shares_storage_with(other); });
+  if (!shared) return gradient.contiguous(format);  // itself when dense
+  Tensor copy = empty(gradient.shape(), gradient.dtype(), format);
+  copy.copy_(gradient);
+  return copy;
+}
+
 // The reverse pass. Gradients of the nodes in `capture` are returned (in
 // its order); with capture empty they accumulate into the leaves' grad().
 Tensors reverse_pass(const Variable& output, const Tensor& grad_output, bool retain_graph,
@@ -82,7 +97,9 @@ Tensors reverse_pass(const Variable& output, const Tensor& grad_output, bool ret
   for (const auto& node : order) {
     if (node->deferred && node->backward) check_saved_values(*node, op);
   }
-  std::unordered_map<const Node*, Tensor> pending{{root.get(), seed_gradient(*root, grad_output, op)}};
+  const Tensor seed = seed_gradient(*root, grad_output, op);
+  std::unordered_map<const Node*, Tensor> pending{{root.get(), seed}};
+  std::vector<Tensor> held{seed};  // the gradients leaves took in this pass, and the seed
   std::unordered_map<const Node*, Tensor> captured;
   std::unordered_set<const Node*> wanted;
   if (capture != nullptr) {
@@ -99,7 +116,12 @@ Tensors reverse_pass(const Variable& output, const Tensor& grad_output, bool ret
     if (!node.backward) {
       NABLA_CHECK(node.inputs.empty() && std::string_view(node.op) == "leaf", op, ": the graph through '", node.op,
                   "' was freed by an earlier backward(); pass retain_graph = true to go through it twice");
-      if (capture == nullptr) node.grad = node.grad.defined() ? node.grad + gradient : gradient;
+      if (capture == nullptr && node.grad.defined()) {
+        node.grad = node.grad + gradient;
+      } else if (capture == nullptr) {
+        node.grad = owned_gradient(gradient, held);
+        held.push_back(node.grad);
+      }
       continue;
     }
     Context& context = node.context;

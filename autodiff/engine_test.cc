@@ -60,6 +60,23 @@ TEST(Engine, ScalarOperandBroadcastsAndSumsBack) {
   EXPECT_DOUBLE_EQ(bias.grad().item(), 6.0);
 }
 
+// As PyTorch's: each leaf's grad is its own dense tensor. add hands one
+// gradient to both sides and sum a broadcast view of one value.
+TEST(Engine, EachLeafOwnsADenseGradient) {
+  Variable x = parameter(tensor({1, 2}, {2}, kFloat64));
+  Variable y = parameter(tensor({3, 4}, {2}, kFloat64));
+  const Tensor upstream = tensor({1, 1}, {2}, kFloat64);
+  (x + y).backward(upstream);
+  Tensor x_grad = x.grad();
+  x_grad.copy_(tensor({7, 7}, {2}, kFloat64));
+  EXPECT_EQ(y.grad().to_vector<double>(), (std::vector<double>{1, 1}));
+  EXPECT_EQ(upstream.to_vector<double>(), (std::vector<double>{1, 1}));
+  Variable z = parameter(tensor({1, 2, 3}, {3}, kFloat64));
+  sum(z).backward();
+  EXPECT_TRUE(z.grad().is_contiguous());
+  EXPECT_EQ(std::vector<double>(z.grad().data<double>(), z.grad().data<double>() + 3), (std::vector<double>{1, 1, 1}));
+}
+
 TEST(Engine, NonScalarOutputNeedsUpstreamGradient) {
   Variable x = parameter(tensor({1, 2}));
   Variable y = x * 3.0;

@@ -113,7 +113,8 @@ TEST_P(LeakyReluNanTest, KeepsNanAndPassesSlopeTimesItsGradient) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Sizes, LeakyReluNanTest, ::testing::Combine(::testing::Values(1, 4000), testing::kBothBackends));
+INSTANTIATE_TEST_SUITE_P(Sizes, LeakyReluNanTest,
+                         ::testing::Combine(::testing::Values(1, 4000), testing::kBothBackends));
 
 TEST(ActivationTest, ReadsStridedViews) {
   const Tensor x = repeated(kX, 4000, kFloat32).transpose(0, 1);  // [5, 4000], not contiguous

@@ -37,44 +37,37 @@ void check_labels(const char* loss, const Tensor& input, const Tensor& labels) {
   }
 }
 
-// `input` itself, after checking that `target` has its shape and dtype: the
-// element-wise losses would otherwise broadcast [N] against [N, 1] into
-// [N, N] without a word. Backward passes the gradient through unchanged.
-Variable same_shape(const char* loss, const Variable& input, const Variable& target) {
+// `checked` itself, after check(checked, other) has passed in the forward
+// (in Graph::run for a build-once graph); backward passes the gradient to
+// `checked` unchanged and none to `other` (a broadcast zero: no copy).
+Variable checked_against(const char* loss, const Variable& checked, const Variable& other,
+                         void (*check)(const char* loss, const Tensor& checked, const Tensor& other)) {
   return record(
-      loss, {input, target},
-      [loss](const Tensors& in, Context&) {
-        check_same_shape(loss, in[0], in[1]);
+      loss, {checked, other},
+      [loss, check](const Tensors& in, Context&) {
+        check(loss, in[0], in[1]);
         return in[0];
       },
       [](const Tensor& g, const Context& c) {
-        // target takes no gradient through this path (a broadcast zero: no copy).
         return Tensors{g, c.needs_grad[1] ? zeros({}, g.dtype()).broadcast_to(c.input_shapes[1]) : Tensor()};
       });
 }
 
-// `weight` itself, after checking that it broadcasts to `input`'s shape
-// without growing it (PyTorch adds the weighted term in place) and has
-// its dtype.
-Variable weight_for(const char* loss, const char* what, const Variable& weight, const Variable& input) {
-  return record(
-      loss, {weight, input},
-      [loss, what](const Tensors& in, Context&) {
-        const Shape& shape = in[0].shape();
-        const Shape& input_shape = in[1].shape();
-        bool fits = shape.size() <= input_shape.size();
-        for (std::size_t i = 1; fits && i <= shape.size(); ++i) {
-          const std::int64_t size = shape[shape.size() - i];
-          fits = size == 1 || size == input_shape[input_shape.size() - i];
-        }
-        NABLA_CHECK(fits, loss, ": ", what, " ", shape, " does not broadcast to the input's shape ", input_shape);
-        NABLA_CHECK(in[0].dtype() == in[1].dtype(), loss, ": ", what, " is ", in[0].dtype(), ", input is ",
-                    in[1].dtype());
-        return in[0];
-      },
-      [](const Tensor& g, const Context& c) {
-        return Tensors{g, c.needs_grad[1] ? zeros({}, g.dtype()).broadcast_to(c.input_shapes[1]) : Tensor()};
-      });
+// `input` itself, after checking that `target` has its shape and dtype: the
+// element-wise losses would otherwise broadcast [N] against [N, 1] into
+// [N, N] without a word.
+Variable same_shape(const char* loss, const Variable& input, const Variable& target) {
+  return checked_against(loss, input, target, check_same_shape);
+}
+
+// pos_weight itself, after checking that it broadcasts to the input's shape
+// without growing it (PyTorch adds the weighted term in place) and has its dtype.
+Variable pos_weight_for(const char* loss, const Variable& pos_weight, const Variable& input) {
+  return checked_against(loss, pos_weight, input, [](const char* loss, const Tensor& weight, const Tensor& x) {
+    NABLA_CHECK(broadcasts_to(weight.shape(), x.shape()), loss, ": pos_weight ", weight.shape(),
+                " does not broadcast to the input's shape ", x.shape());
+    NABLA_CHECK(weight.dtype() == x.dtype(), loss, ": pos_weight is ", weight.dtype(), ", input is ", x.dtype());
+  });
 }
 
 // input[i, labels[i]] for each sample i -> [N], with the labels validated.
@@ -252,7 +245,7 @@ Variable binary_cross_entropy_with_logits(const Variable& logits, const Variable
   }
   // -log σ(x) = softplus(-x) and -log σ(-x) = x + softplus(-x), so
   // pw·y·softplus(-x) + (1 - y)·(x + softplus(-x)) = (1 - y)·x + (1 + (pw - 1)·y)·softplus(-x).
-  const Variable pw = weight_for("binary_cross_entropy_with_logits", "pos_weight", options.pos_weight, x);
+  const Variable pw = pos_weight_for("binary_cross_entropy_with_logits", options.pos_weight, x);
   return reduce_loss((1.0 - y) * x + (1.0 + (pw - 1.0) * y) * softplus(-x), options.reduction);
 }
 

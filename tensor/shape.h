@@ -30,6 +30,10 @@ Strides contiguous_strides(const Shape& shape);
 /// Error naming `op`, the axis and the shape when it is out of range.
 int normalize_axis(const char* op, std::int64_t axis, const Shape& shape);
 
+/// Whether `from` broadcasts to `to` unchanged (NumPy's broadcast_to):
+/// aligned from the right, each size of `from` 1 or equal to `to`'s.
+bool broadcasts_to(const Shape& from, const Shape& to);
+
 /// The NumPy broadcast of two shapes: aligned from the right, each pair of
 /// sizes equal or one of them 1. Throws an Error naming `op` and both shapes.
 Shape broadcast_shapes(const char* op, const Shape& a, const Shape& b);

@@ -411,12 +411,8 @@ void Tensor::assign(const char* op, const Tensor& source) {
                 " is a broadcast view; several of its elements share one memory location");
   }
   const Shape& from = source.shape();
-  bool broadcasts = from.size() <= shape_.size();
-  for (std::size_t i = 0; i < from.size() && broadcasts; ++i) {
-    const std::int64_t size = from[from.size() - 1 - i];
-    broadcasts = size == 1 || size == shape_[shape_.size() - 1 - i];
-  }
-  NABLA_CHECK(broadcasts, op, ": the source of shape ", from, " does not broadcast to the target's ", shape_);
+  NABLA_CHECK(broadcasts_to(from, shape_), op, ": the source of shape ", from, " does not broadcast to the target's ",
+              shape_);
   if (is_floating(source.dtype()) && !is_floating(dtype_)) {
     // Converted before anything is written: a float that int64 cannot hold
     // then leaves the target as it was.

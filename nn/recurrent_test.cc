@@ -5,6 +5,7 @@
 
 #include <limits>
 
+#include "autodiff/grad_check.h"
 #include "autodiff/graph.h"
 #include "autodiff/ops.h"
 #include "autodiff/recurrent_ops.h"
@@ -218,6 +219,22 @@ TEST(Recurrent, BuildOnceGraphChecksTheFedStatesShape) {
   const Tensor h0 = random_input({1, 2, 4}, 2).value();
   expect_near(graph.run({gru_output}, {{x, input}, {h, h0}})[0],
               gru.forward_with_state(Variable(input), {Variable(h0), Variable()}).output.value(), 0);
+}
+
+// A fed state passes through the op that checks its shape in Graph::run:
+// the gradient with respect to it, in float64 weights, by finite differences.
+TEST(Recurrent, GradientThroughAFedStateInABuildOnceGraph) {
+  const Initializer float64 = [](const Shape& shape, Generator& generator) {
+    return uniform(shape, -0.5, 0.5, generator, kFloat64);
+  };
+  GRU gru(GRUOptions(3, 4).weight_ih_init(float64).weight_hh_init(float64).bias_init(float64));
+  Generator generator(3);
+  GradientCheckOptions options;
+  options.build_once = true;
+  const GradientCheck check = check_gradients(
+      [&](const std::vector<Variable>& in) { return sum(gru.forward_with_state(in[0], {in[1], Variable()}).output); },
+      {normal({2, 3, 3}, 0, 1, generator, kFloat64), normal({1, 2, 4}, 0, 1, generator, kFloat64)}, options);
+  EXPECT_TRUE(check.passed) << check.report;
 }
 
 TEST(Recurrent, BadOptionsAndInputs) {

@@ -39,7 +39,8 @@ Batch make_spiral(std::int64_t points_per_class, std::int64_t classes, double no
   std::int64_t* labels = batch.labels.data<std::int64_t>();
   for (std::int64_t k = 0; k < classes; ++k) {
     for (std::int64_t i = 0; i < points_per_class; ++i) {
-      const double radius = points_per_class > 1 ? static_cast<double>(i) / static_cast<double>(points_per_class - 1) : 0.0;
+      const double radius =
+          points_per_class > 1 ? static_cast<double>(i) / static_cast<double>(points_per_class - 1) : 0.0;
       const double angle = 4.0 * static_cast<double>(k) + 4.0 * radius + noise * random.normal();
       const std::int64_t row = k * points_per_class + i;
       inputs[2 * row] = static_cast<float>(radius * std::sin(angle));

@@ -1,8 +1,7 @@
 #include "nn/init.h"
 
-#include <cmath>
-
 #include <Eigen/Dense>
+#include <cmath>
 
 namespace nabla::nn::init {
 namespace {

@@ -97,10 +97,11 @@ Dense::Dense(const DenseOptions& options) : options_(options) {
   check_positive("Dense", "in_features", options.in_features());
   check_positive("Dense", "out_features", options.out_features());
   Generator& generator = generator_of(options.generator());
-  weight_ = register_parameter(
-      "weight", initial(options.weight_init(), {options.in_features(), options.out_features()}, options.in_features(), generator));
+  weight_ = register_parameter("weight", initial(options.weight_init(), {options.in_features(), options.out_features()},
+                                                 options.in_features(), generator));
   if (options.bias()) {
-    bias_ = register_parameter("bias", initial(options.bias_init(), {options.out_features()}, options.in_features(), generator));
+    bias_ = register_parameter(
+        "bias", initial(options.bias_init(), {options.out_features()}, options.in_features(), generator));
   }
 }
 
@@ -132,18 +133,20 @@ Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
   const auto [ph, pw] = options.padding();
   check_geometry("Conv2D", {sh, sw}, {dh, dw}, {ph, pw});
   check_same_padding_alone("Conv2D", options.padding_same(), {ph, pw});
-  NABLA_CHECK(std::isfinite(options.relu_slope()) && options.relu_slope() >= 0 &&
-                  (options.relu() || options.relu_slope() == 0),
-              "Conv2D: relu_slope must be finite, >= 0, and given with relu(true); got ", options.relu_slope(),
-              options.relu() ? "" : " without relu");
+  NABLA_CHECK(
+      std::isfinite(options.relu_slope()) && options.relu_slope() >= 0 && (options.relu() || options.relu_slope() == 0),
+      "Conv2D: relu_slope must be finite, >= 0, and given with relu(true); got ", options.relu_slope(),
+      options.relu() ? "" : " without relu");
   if (options.padding_same()) {
-    for (int axis = 0; axis < 2; ++axis) same_padding("Conv2D", options.kernel_size()[axis], options.dilation()[axis], options.stride()[axis]);
+    for (int axis = 0; axis < 2; ++axis)
+      same_padding("Conv2D", options.kernel_size()[axis], options.dilation()[axis], options.stride()[axis]);
   }
   const std::int64_t fan_in =
       checked_product("Conv2D", "the fan-in", {options.in_channels() / options.groups(), kh, kw});
   Generator& generator = generator_of(options.generator());
   weight_ = register_parameter(
-      "weight", initial(options.weight_init(), {options.out_channels(), options.in_channels() / options.groups(), kh, kw}, fan_in, generator));
+      "weight", initial(options.weight_init(),
+                        {options.out_channels(), options.in_channels() / options.groups(), kh, kw}, fan_in, generator));
   if (options.bias()) {
     bias_ = register_parameter("bias", initial(options.bias_init(), {options.out_channels()}, fan_in, generator));
   }
@@ -187,7 +190,8 @@ std::string Conv2D::describe() const {
   return text(options_.in_channels(), " -> ", options_.out_channels(), ", kernel ", pair_text(options_.kernel_size()),
               ", stride ", pair_text(options_.stride()), options_.padding_same() ? ", same" : "",
               options_.padding_same() ? "" : ", padding " + pair_text(options_.padding()),
-              options_.groups() > 1 ? text(", groups ", options_.groups()) : "", !options_.relu()                ? ""
+              options_.groups() > 1 ? text(", groups ", options_.groups()) : "",
+              !options_.relu()             ? ""
               : options_.relu_slope() == 0 ? ", relu"
                                            : text(", leaky_relu ", options_.relu_slope()));
 }
@@ -204,7 +208,9 @@ Conv1D::Conv1D(const Conv1DOptions& options) : options_(options) {
       checked_product("Conv1D", "the fan-in", {options.in_channels() / options.groups(), options.kernel_size()});
   Generator& generator = generator_of(options.generator());
   weight_ = register_parameter(
-      "weight", initial(options.weight_init(), {options.out_channels(), options.in_channels() / options.groups(), options.kernel_size()}, fan_in, generator));
+      "weight", initial(options.weight_init(),
+                        {options.out_channels(), options.in_channels() / options.groups(), options.kernel_size()},
+                        fan_in, generator));
   if (options.bias()) {
     bias_ = register_parameter("bias", initial(options.bias_init(), {options.out_channels()}, fan_in, generator));
   }
@@ -250,7 +256,8 @@ ConvTranspose2D::ConvTranspose2D(const ConvTranspose2DOptions& options) : option
       checked_product("ConvTranspose2D", "the fan-in", {options.out_channels() / options.groups(), kh, kw});
   Generator& generator = generator_of(options.generator());
   weight_ = register_parameter(
-      "weight", initial(options.weight_init(), {options.in_channels(), options.out_channels() / options.groups(), kh, kw}, fan_in, generator));
+      "weight", initial(options.weight_init(),
+                        {options.in_channels(), options.out_channels() / options.groups(), kh, kw}, fan_in, generator));
   if (options.bias()) {
     bias_ = register_parameter("bias", initial(options.bias_init(), {options.out_channels()}, fan_in, generator));
   }
@@ -304,8 +311,7 @@ std::string AvgPool2D::describe() const { return pool_text(options_); }
 
 Variable GlobalAvgPool2D::forward(const Variable& input) {
   NABLA_CHECK(input.defined() && (input.node()->deferred || input.value().rank() == 4),
-              "GlobalAvgPool2D: needs a rank-4 input [N, C, H, W], got ",
-              input.defined() ? input.shape() : Shape{});
+              "GlobalAvgPool2D: needs a rank-4 input [N, C, H, W], got ", input.defined() ? input.shape() : Shape{});
   return mean(input, {2, 3});
 }
 
@@ -332,8 +338,8 @@ Variable BatchNorm::forward(const Variable& input) { return normalise(input, opt
 
 Variable BatchNorm::normalise(const Variable& input, const NormActivation& activation) {
   NABLA_CHECK(input.defined(), type_name(), ": the input variable is undefined");
-  NABLA_CHECK(input.node()->deferred || input.value().rank() == rank_, type_name(), ": needs a rank-", rank_,
-              " input ", rank_ == 2 ? "[N, C]" : "[N, C, H, W]", ", got ", input.shape());
+  NABLA_CHECK(input.node()->deferred || input.value().rank() == rank_, type_name(), ": needs a rank-", rank_, " input ",
+              rank_ == 2 ? "[N, C]" : "[N, C, H, W]", ", got ", input.shape());
   return batch_norm(input, weight_, bias_, state_, is_training(), activation);
 }
 
@@ -356,9 +362,7 @@ Dropout::Dropout(double p, Generator* generator) : p_(p), generator_(generator) 
   NABLA_CHECK(p >= 0 && p <= 1, "Dropout: p must be in [0, 1], got ", p);
 }
 
-Variable Dropout::forward(const Variable& input) {
-  return dropout(input, p_, generator_of(generator_), is_training());
-}
+Variable Dropout::forward(const Variable& input) { return dropout(input, p_, generator_of(generator_), is_training()); }
 
 std::string Dropout::describe() const { return text("p = ", p_); }
 
@@ -375,9 +379,7 @@ Embedding::Embedding(const EmbeddingOptions& options) : options_(options) {
 
 Variable Embedding::forward(const Variable& indices) { return index_select(weight_, 0, indices); }
 
-std::string Embedding::describe() const {
-  return text(options_.num_embeddings(), " x ", options_.embedding_dim());
-}
+std::string Embedding::describe() const { return text(options_.num_embeddings(), " x ", options_.embedding_dim()); }
 
 // ---- Activations ----
 
@@ -395,7 +397,8 @@ class ReLULayer final : public Activation {
 
 std::shared_ptr<Activation> ReLU() { return std::make_shared<ReLULayer>(); }
 std::shared_ptr<Activation> LeakyReLU(double negative_slope) {
-  return std::make_shared<Activation>("LeakyReLU", [negative_slope](const Variable& x) { return leaky_relu(x, negative_slope); });
+  return std::make_shared<Activation>("LeakyReLU",
+                                      [negative_slope](const Variable& x) { return leaky_relu(x, negative_slope); });
 }
 std::shared_ptr<Activation> ELU(double alpha) {
   return std::make_shared<Activation>("ELU", [alpha](const Variable& x) { return elu(x, alpha); });

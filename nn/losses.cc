@@ -17,8 +17,8 @@ namespace {
 void check_same_shape(const char* loss, const Tensor& input, const Tensor& target) {
   NABLA_CHECK(input.shape() == target.shape(), loss, ": input ", input.shape(), " and target ", target.shape(),
               " differ in shape");
-  NABLA_CHECK(input.dtype() == target.dtype(), loss, ": input is ", input.dtype(), " ", input.shape(),
-              ", target is ", target.dtype(), " ", target.shape());
+  NABLA_CHECK(input.dtype() == target.dtype(), loss, ": input is ", input.dtype(), " ", input.shape(), ", target is ",
+              target.dtype(), " ", target.shape());
 }
 
 // input [N, C] (float) with int64 labels [N], each in [0, C).
@@ -190,7 +190,7 @@ Variable cross_entropy(const Variable& logits, const Variable& target, const Cro
         const double classes = static_cast<double>(x.dim(1));
         const Tensor shifted = x - max(x, {1}, true);
         Tensor log_probs = shifted - log(sum(exp(shifted), {1}, true));  // [N, C]
-        Tensor per_sample;                                                // [N]
+        Tensor per_sample;                                               // [N]
         if (t.dtype() == kInt64) {
           check_labels("cross_entropy", x, t);
           Tensor index = t.reshape({n, 1});

@@ -28,8 +28,8 @@ std::int64_t gate_count(Recurrent::Cell cell) {
 
 void check_state_shape(const std::string& module, std::int64_t layers, std::int64_t hidden_size, const Shape& shape) {
   NABLA_CHECK(shape.size() == 3 && shape[0] == layers && shape[2] == hidden_size, module,
-              ": the initial state must be [num_layers, N, hidden_size] = [", layers, ", N, ", hidden_size,
-              "], got ", shape);
+              ": the initial state must be [num_layers, N, hidden_size] = [", layers, ", N, ", hidden_size, "], got ",
+              shape);
 }
 
 // PyTorch's default for every recurrent weight and bias: uniform in ±1/sqrt(H).
@@ -84,8 +84,10 @@ Recurrent::Recurrent(Cell cell, const char* name, const Config& config)
     const std::string suffix = "_l" + std::to_string(l);
     const std::int64_t in = l == 0 ? config.input_size : h;
     Layer layer;
-    layer.weight_ih = register_parameter("weight_ih" + suffix, initial(name, config.weight_ih_init, {in, gh}, h, generator));
-    layer.weight_hh = register_parameter("weight_hh" + suffix, initial(name, config.weight_hh_init, {h, gh}, h, generator));
+    layer.weight_ih =
+        register_parameter("weight_ih" + suffix, initial(name, config.weight_ih_init, {in, gh}, h, generator));
+    layer.weight_hh =
+        register_parameter("weight_hh" + suffix, initial(name, config.weight_hh_init, {h, gh}, h, generator));
     if (config.bias && cell == Cell::kGru) {
       layer.bias_ih = bias("bias_ih" + suffix);
       layer.bias_hh = bias("bias_hh" + suffix);

@@ -67,8 +67,8 @@ Strides contiguous_strides(const Shape& shape) {
 
 int normalize_axis(const char* op, std::int64_t axis, const Shape& shape) {
   const auto rank = static_cast<std::int64_t>(shape.size());
-  NABLA_CHECK(axis >= -rank && axis < rank, op, ": axis ", axis, " is out of range for shape ", shape,
-              " (rank ", rank, ")");
+  NABLA_CHECK(axis >= -rank && axis < rank, op, ": axis ", axis, " is out of range for shape ", shape, " (rank ", rank,
+              ")");
   return static_cast<int>(axis < 0 ? axis + rank : axis);
 }
 

@@ -48,7 +48,7 @@ bool copy_between_memory_formats(const Tensor& source, Tensor& target) {
   dispatch(source.dtype(), [&](auto tag) {
     using T = decltype(tag);
     internal::transpose_matrices(source.data<T>(), target.data<T>(), source.dim(0), to_row_major ? pixels : channels,
-                       to_row_major ? channels : pixels);
+                                 to_row_major ? channels : pixels);
   });
   return true;
 }
@@ -165,7 +165,7 @@ bool Tensor::is_contiguous(MemoryFormat format) const {
 
 MemoryFormat Tensor::suggest_memory_format() const {
   return !is_contiguous() && is_contiguous(MemoryFormat::kChannelsLast) ? MemoryFormat::kChannelsLast
-                                                                       : MemoryFormat::kContiguous;
+                                                                        : MemoryFormat::kContiguous;
 }
 
 template <typename T>
@@ -192,8 +192,8 @@ double Tensor::at(std::initializer_list<std::int64_t> index) const {
   std::int64_t offset = 0;
   std::size_t axis = 0;
   for (std::int64_t i : index) {
-    NABLA_CHECK(i >= 0 && i < shape_[axis], "at: index ", i, " is out of range for dimension ", axis,
-                " of shape ", shape_);
+    NABLA_CHECK(i >= 0 && i < shape_[axis], "at: index ", i, " is out of range for dimension ", axis, " of shape ",
+                shape_);
     offset += i * strides_[axis++];
   }
   return dispatch(dtype_, [&](auto tag) { return static_cast<double>(data<decltype(tag)>()[offset]); });
@@ -236,8 +236,8 @@ Tensor Tensor::reshape(Shape shape) const {
                 " elements) into ", shape);
     shape[inferred] = numel() / known;
   }
-  NABLA_CHECK(nabla::numel(shape) == numel(), "reshape: cannot reshape ", shape_, " (", numel(),
-              " elements) into ", shape, " (", nabla::numel(shape), " elements)");
+  NABLA_CHECK(nabla::numel(shape) == numel(), "reshape: cannot reshape ", shape_, " (", numel(), " elements) into ",
+              shape, " (", nabla::numel(shape), " elements)");
   if (!is_contiguous()) return contiguous().reshape(std::move(shape));
   Strides strides = contiguous_strides(shape);
   return view(std::move(shape), std::move(strides), offset_);
@@ -313,8 +313,8 @@ Tensor Tensor::slice(std::int64_t axis, std::int64_t start, std::int64_t stop, s
 Tensor Tensor::select(std::int64_t axis, std::int64_t index) const {
   check_defined("select");
   const int a = normalize_axis("select", axis, shape_);
-  NABLA_CHECK(index >= -shape_[a] && index < shape_[a], "select: index ", index, " is out of range for axis ",
-              axis, " of shape ", shape_);
+  NABLA_CHECK(index >= -shape_[a] && index < shape_[a], "select: index ", index, " is out of range for axis ", axis,
+              " of shape ", shape_);
   if (index < 0) index += shape_[a];
   Shape shape = shape_;
   Strides strides = strides_;
@@ -325,8 +325,7 @@ Tensor Tensor::select(std::int64_t axis, std::int64_t index) const {
 
 Tensor Tensor::broadcast_to(const Shape& shape) const {
   check_defined("broadcast_to");
-  NABLA_CHECK(shape.size() >= shape_.size(), "broadcast_to: cannot broadcast ", shape_, " to fewer dimensions ",
-              shape);
+  NABLA_CHECK(shape.size() >= shape_.size(), "broadcast_to: cannot broadcast ", shape_, " to fewer dimensions ", shape);
   for (std::int64_t size : shape) NABLA_CHECK(size >= 0, "broadcast_to: negative size in ", shape);
   std::int64_t count = 1;
   bool overflow = false;
@@ -512,10 +511,10 @@ Tensor tensor(std::initializer_list<double> values, Shape shape, DType dtype) {
   return from_vector(std::vector<double>(values), std::move(shape)).astype(dtype);
 }
 
-#define NABLA_INSTANTIATE(T)                                         \
-  template T* Tensor::data<T>();                                     \
-  template const T* Tensor::data<T>() const;                         \
-  template std::vector<T> Tensor::to_vector<T>() const;              \
+#define NABLA_INSTANTIATE(T)                            \
+  template T* Tensor::data<T>();                        \
+  template const T* Tensor::data<T>() const;            \
+  template std::vector<T> Tensor::to_vector<T>() const; \
   template Tensor from_vector<T>(const std::vector<T>&, Shape);
 NABLA_INSTANTIATE(float)
 NABLA_INSTANTIATE(double)

@@ -18,10 +18,7 @@ void check_noise(const char* op, double noise) {
 
 // Checks that a tensor of this shape has an element count that fits int64.
 void check_size(const char* op, const Shape& shape) {
-  std::int64_t count = 1;
-  for (std::int64_t size : shape) {
-    NABLA_CHECK(!__builtin_mul_overflow(count, size, &count), op, ": shape ", shape, " is too large");
-  }
+  NABLA_CHECK(checked_product(shape).has_value(), op, ": shape ", shape, " is too large");
 }
 
 double uniform(Generator& random, double low, double high) { return low + (high - low) * random.uniform(); }

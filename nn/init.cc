@@ -22,14 +22,11 @@ Fans fans_for(const char* op, const Shape& shape, WeightLayout layout) {
     NABLA_CHECK(shape.size() == 2, op, ": a Dense weight is [in_features, out_features], got ", shape);
     return {shape[0], shape[1]};
   }
-  std::int64_t receptive = 1;
-  Fans result{};
-  bool overflow = false;
-  for (std::size_t i = 2; i < shape.size(); ++i) overflow |= __builtin_mul_overflow(receptive, shape[i], &receptive);
-  overflow |= __builtin_mul_overflow(shape[1], receptive, &result.fan_in);
-  overflow |= __builtin_mul_overflow(shape[0], receptive, &result.fan_out);
-  NABLA_CHECK(!overflow, op, ": the fans of shape ", shape, " overflow int64");
-  return result;
+  const std::optional<std::int64_t> receptive = checked_product(Shape(shape.begin() + 2, shape.end()));
+  const std::optional<std::int64_t> fan_in = receptive ? checked_product({shape[1], *receptive}) : std::nullopt;
+  const std::optional<std::int64_t> fan_out = receptive ? checked_product({shape[0], *receptive}) : std::nullopt;
+  NABLA_CHECK(fan_in && fan_out, op, ": the fans of shape ", shape, " overflow int64");
+  return {*fan_in, *fan_out};
 }
 
 std::int64_t checked_fan(const char* op, std::int64_t fan, const Shape& shape) {

@@ -72,12 +72,9 @@ void check_same_padding_alone(const char* layer, bool padding_same, std::initial
 
 // The product of sizes a user chose (a fan-in, a padding), checked.
 std::int64_t checked_product(const char* layer, const char* what, std::initializer_list<std::int64_t> sizes) {
-  std::int64_t product = 1;
-  for (std::int64_t size : sizes) {
-    NABLA_CHECK(!__builtin_mul_overflow(product, size, &product), layer, ": ", what, " of sizes ", Shape(sizes),
-                " is too large");
-  }
-  return product;
+  const std::optional<std::int64_t> product = nabla::checked_product(Shape(sizes));
+  NABLA_CHECK(product.has_value(), layer, ": ", what, " of sizes ", Shape(sizes), " is too large");
+  return *product;
 }
 
 // Splits "same" padding for one axis: (before, after) with the extra tap after.

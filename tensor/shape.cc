@@ -40,16 +40,20 @@ namespace {
 
 }  // namespace
 
-std::int64_t numel(const Shape& shape) {
-  std::int64_t count = 1;
+std::optional<std::int64_t> checked_product(const Shape& sizes) {
+  std::int64_t product = 1;
   bool overflow = false;
-  for (std::int64_t size : shape) overflow |= __builtin_mul_overflow(count, size, &count);
+  for (std::int64_t size : sizes) overflow |= __builtin_mul_overflow(product, size, &product);
+  if (__builtin_expect(overflow, false)) return std::nullopt;
+  return product;
+}
+
+std::int64_t numel(const Shape& shape) {
+  const std::optional<std::int64_t> count = checked_product(shape);
+  if (__builtin_expect(count.has_value(), true)) return *count;
   // A 0 anywhere makes the count 0 even when the other sizes' product overflows.
-  if (__builtin_expect(overflow, false)) {
-    if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
-    throw_too_large(shape);
-  }
-  return count;
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
+  throw_too_large(shape);
 }
 
 Strides contiguous_strides(const Shape& shape) {

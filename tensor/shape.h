@@ -4,6 +4,7 @@
 /// Shapes, strides and the NumPy broadcasting rules.
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 
 #include "absl/container/inlined_vector.h"
@@ -22,6 +23,10 @@ std::ostream& operator<<(std::ostream& out, const Shape& shape);
 
 /// Number of elements: the product of the sizes (1 for a scalar).
 std::int64_t numel(const Shape& shape);
+
+/// The product of `sizes` (1 for none), or nothing when it overflows int64,
+/// for callers that report an overflow in their op's words.
+std::optional<std::int64_t> checked_product(const Shape& sizes);
 
 /// Row-major strides of a dense tensor of this shape.
 Strides contiguous_strides(const Shape& shape);

@@ -70,6 +70,19 @@ TEST(ShapeTest, SizesWhoseProductOverflowsAreRejected) {
               ThrowsMessage<Error>(HasSubstr("shape [0, 4294967296, 4294967296] is too large")));
 }
 
+// The unchecked form of numel for callers that word the overflow error
+// themselves: 2^63 does not fit int64, 2^63 - 2^32 does; a 0 after an
+// overflow does not undo it.
+TEST(ShapeTest, CheckedProductIsEmptyOnOverflow) {
+  const std::int64_t big = std::int64_t{1} << 32;
+  EXPECT_EQ(checked_product({}), 1);
+  EXPECT_EQ(checked_product({2, 3, 4}), 24);
+  EXPECT_EQ(checked_product({big, big / 2 - 1}), (std::int64_t{1} << 63) - big);
+  EXPECT_EQ(checked_product({big, big / 2}), std::nullopt);
+  EXPECT_EQ(checked_product({big, big, 0}), std::nullopt);
+  EXPECT_EQ(checked_product({0, big, big}), 0);
+}
+
 TEST(ShapeTest, NormalizeAxisCountsNegativeAxesFromTheEnd) {
   EXPECT_EQ(normalize_axis("op", 0, {2, 3, 4}), 0);
   EXPECT_EQ(normalize_axis("op", 2, {2, 3, 4}), 2);

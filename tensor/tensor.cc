@@ -254,13 +254,11 @@ Tensor Tensor::flatten(std::int64_t start_axis, std::int64_t end_axis) const {
   NABLA_CHECK(start <= end, "flatten: start axis ", start_axis, " comes after end axis ", end_axis, " for shape ",
               shape_);
   Shape shape(shape_.begin(), shape_.begin() + start);
-  std::int64_t flat = 1;
-  bool overflow = false;
-  for (int axis = start; axis <= end; ++axis) overflow |= __builtin_mul_overflow(flat, shape_[axis], &flat);
+  const std::optional<std::int64_t> flat = checked_product(Shape(shape_.begin() + start, shape_.begin() + end + 1));
   // Only a tensor with a 0 elsewhere holds such sizes.
-  NABLA_CHECK(!overflow, "flatten: the sizes of axes ", start_axis, " to ", end_axis, " of shape ", shape_,
+  NABLA_CHECK(flat.has_value(), "flatten: the sizes of axes ", start_axis, " to ", end_axis, " of shape ", shape_,
               " multiply past 64 bits");
-  shape.push_back(flat);
+  shape.push_back(*flat);
   shape.insert(shape.end(), shape_.begin() + end + 1, shape_.end());
   return reshape(std::move(shape));
 }
@@ -327,11 +325,8 @@ Tensor Tensor::broadcast_to(const Shape& shape) const {
   check_defined("broadcast_to");
   NABLA_CHECK(shape.size() >= shape_.size(), "broadcast_to: cannot broadcast ", shape_, " to fewer dimensions ", shape);
   for (std::int64_t size : shape) NABLA_CHECK(size >= 0, "broadcast_to: negative size in ", shape);
-  std::int64_t count = 1;
-  bool overflow = false;
-  for (std::int64_t size : shape) overflow |= __builtin_mul_overflow(count, size, &count);
-  NABLA_CHECK(!overflow || std::find(shape.begin(), shape.end(), 0) != shape.end(), "broadcast_to: shape ", shape,
-              " has more elements than int64 counts");
+  NABLA_CHECK(checked_product(shape).has_value() || std::find(shape.begin(), shape.end(), 0) != shape.end(),
+              "broadcast_to: shape ", shape, " has more elements than int64 counts");
   const std::size_t lead = shape.size() - shape_.size();
   Strides strides(shape.size(), 0);
   for (std::size_t i = 0; i < shape_.size(); ++i) {

@@ -47,6 +47,31 @@ TEST(Graph, ForwardKnowsWhetherBackwardCanRun) {
   EXPECT_EQ(seen, (std::vector<bool>{false, true}));
 }
 
+// The check runs at once on known values, and in Graph::run on fed ones;
+// the gradient reaches the first input only (the second gets zeros).
+TEST(Graph, CheckedIdentityChecksWhenValuesExist) {
+  auto same_size = [](const Variable& a, const Variable& b) {
+    return checked_identity("same_size", {a, b}, [](const Tensors& in) {
+      NABLA_CHECK(in[0].numel() == in[1].numel(), "same_size: ", in[0].shape(), " vs ", in[1].shape());
+    });
+  };
+  Variable a = parameter(tensor({1, 2}));
+  Variable b = parameter(tensor({5, 6}));
+  EXPECT_THAT([&] { same_size(a, parameter(tensor({1, 2, 3}))); },
+              ThrowsMessage<Error>(HasSubstr("same_size: [2] vs [3]")));
+  sum(same_size(a, b) * 3.0).backward();
+  EXPECT_EQ(a.grad().to_vector<float>(), (std::vector<float>{3, 3}));
+  EXPECT_EQ(b.grad().to_vector<float>(), (std::vector<float>{0, 0}));
+
+  Graph graph;
+  GraphScope scope(graph);
+  Variable x = placeholder("x", {-1});
+  const Variable y = same_size(x, b) + 1.0;
+  EXPECT_EQ(graph.run({y}, {{x, tensor({7, 8})}})[0].to_vector<float>(), (std::vector<float>{8, 9}));
+  EXPECT_THAT([&] { graph.run({y}, {{x, tensor({7, 8, 9})}}); },
+              ThrowsMessage<Error>(HasSubstr("same_size: [3] vs [2]")));
+}
+
 TEST(Graph, RunsManyTimesWithoutNewNodes) {
   Graph graph;
   GraphScope scope(graph);

@@ -189,6 +189,24 @@ Variable record(const char* op, const std::vector<Variable>& inputs, ForwardFn f
   return record_inputs(op, inputs.data(), inputs.size(), forward, backward);
 }
 
+Variable checked_identity(const char* op, std::initializer_list<Variable> inputs,
+                          std::function<void(const Tensors& values)> check) {
+  return record(
+      op, inputs,
+      [check = std::move(check)](const Tensors& in, Context&) {
+        check(in);
+        return in[0];
+      },
+      [](const Tensor& g, const Context& c) {
+        Tensors grads(c.needs_grad.size());
+        grads[0] = g;
+        for (std::size_t i = 1; i < grads.size(); ++i) {
+          if (c.needs_grad[i]) grads[i] = zeros({}, g.dtype()).broadcast_to(c.input_shapes[i]);
+        }
+        return grads;
+      });
+}
+
 Variable Variable::matmul(const Variable& other) const { return nabla::matmul(*this, other); }
 
 }  // namespace nabla

@@ -150,6 +150,13 @@ Variable parameter(Tensor value, std::string name = "");
 Variable record(const char* op, std::initializer_list<Variable> inputs, ForwardFn forward, BackwardFn backward);
 Variable record(const char* op, const std::vector<Variable>& inputs, ForwardFn forward, BackwardFn backward);
 
+/// inputs[0] itself, once `check` has accepted the values of all inputs: at
+/// once, or in Graph::run when an input depends on a placeholder (a fed shape
+/// is known only then). The gradient passes to inputs[0]; the other inputs
+/// only inform the check, and their gradient is 0.
+Variable checked_identity(const char* op, std::initializer_list<Variable> inputs,
+                          std::function<void(const Tensors& values)> check);
+
 /// Whether ops record gradients on this thread (true unless a NoGradGuard lives).
 bool grad_enabled();
 

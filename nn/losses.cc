@@ -37,33 +37,19 @@ void check_labels(const char* loss, const Tensor& input, const Tensor& labels) {
   }
 }
 
-// `checked` itself, after check(checked, other) has passed in the forward
-// (in Graph::run for a build-once graph); backward passes the gradient to
-// `checked` unchanged and none to `other` (a broadcast zero: no copy).
-Variable checked_against(const char* loss, const Variable& checked, const Variable& other,
-                         void (*check)(const char* loss, const Tensor& checked, const Tensor& other)) {
-  return record(
-      loss, {checked, other},
-      [loss, check](const Tensors& in, Context&) {
-        check(loss, in[0], in[1]);
-        return in[0];
-      },
-      [](const Tensor& g, const Context& c) {
-        return Tensors{g, c.needs_grad[1] ? zeros({}, g.dtype()).broadcast_to(c.input_shapes[1]) : Tensor()};
-      });
-}
-
 // `input` itself, after checking that `target` has its shape and dtype: the
 // element-wise losses would otherwise broadcast [N] against [N, 1] into
 // [N, N] without a word.
 Variable same_shape(const char* loss, const Variable& input, const Variable& target) {
-  return checked_against(loss, input, target, check_same_shape);
+  return checked_identity(loss, {input, target}, [loss](const Tensors& in) { check_same_shape(loss, in[0], in[1]); });
 }
 
 // pos_weight itself, after checking that it broadcasts to the input's shape
 // without growing it (PyTorch adds the weighted term in place) and has its dtype.
 Variable pos_weight_for(const char* loss, const Variable& pos_weight, const Variable& input) {
-  return checked_against(loss, pos_weight, input, [](const char* loss, const Tensor& weight, const Tensor& x) {
+  return checked_identity(loss, {pos_weight, input}, [loss](const Tensors& in) {
+    const Tensor& weight = in[0];
+    const Tensor& x = in[1];
     NABLA_CHECK(broadcasts_to(weight.shape(), x.shape()), loss, ": pos_weight ", weight.shape(),
                 " does not broadcast to the input's shape ", x.shape());
     NABLA_CHECK(weight.dtype() == x.dtype(), loss, ": pos_weight is ", weight.dtype(), ", input is ", x.dtype());

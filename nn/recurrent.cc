@@ -133,13 +133,10 @@ RecurrentOutput Recurrent::forward_with_state(const Variable& input, const Recur
     }
     // A placeholder-dependent state has its shape only in Graph::run, and
     // the ops see one layer's slice of it: an identity op checks it there.
-    *part = record(
-        "recurrent_state", {*part},
-        [name = name_, layers, hidden = hidden_size_](const Tensors& in, Context&) {
+    *part =
+        checked_identity("recurrent_state", {*part}, [name = name_, layers, hidden = hidden_size_](const Tensors& in) {
           check_state_shape(name, layers, hidden, in[0].shape());
-          return in[0];
-        },
-        [](const Tensor& grad, const Context&) { return Tensors{grad}; });
+        });
   }
   RecurrentOutput result;
   std::vector<Variable> hs, cs;

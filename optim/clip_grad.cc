@@ -1,6 +1,5 @@
 #include "optim/clip_grad.h"
 
-#include <algorithm>
 #include <cmath>
 #include <unordered_set>
 
@@ -48,7 +47,11 @@ double clip_grad_norm(const std::vector<Variable>& params, double max_norm, doub
   double total = 0;
   for (const Variable& param : clipped) {
     const double norm = gradient_norm(param.grad(), norm_type);
-    total = std::isinf(norm_type) ? std::max(total, norm) : total + std::pow(norm, norm_type);
+    if (!std::isinf(norm_type)) {
+      total += std::pow(norm, norm_type);
+    } else if (norm > total || std::isnan(norm)) {
+      total = norm;  // a NaN norm makes the total NaN, as PyTorch's max; std::max would drop it
+    }
   }
   if (!std::isinf(norm_type)) total = std::pow(total, 1 / norm_type);
   NABLA_CHECK(!error_if_nonfinite || std::isfinite(total), "clip_grad_norm: the total norm of order ", norm_type,

@@ -106,6 +106,19 @@ TEST(ClipGradNorm, NonFiniteNorm) {
   EXPECT_FALSE(std::isfinite(a.grad().at({0})));
 }
 
+// As PyTorch's max over the per-gradient ∞-norms, a NaN anywhere makes the
+// total NaN, whichever parameter holds it.
+TEST(ClipGradNorm, InfinityNormOfANaNGradientIsNaN) {
+  Variable a = parameter(zeros({2}, kFloat64));
+  Variable b = parameter(zeros({2}, kFloat64));
+  set_grad(a, {NAN, 1});
+  set_grad(b, {3, 1});
+  EXPECT_THAT([&] { clip_grad_norm({b, a}, 1.0, kInfinityNorm, true); },
+              ThrowsMessage<Error>(HasSubstr("clip_grad_norm: the total norm of order inf of the gradients is nan")));
+  EXPECT_TRUE(std::isnan(clip_grad_norm({a, b}, 1.0, kInfinityNorm)));
+  EXPECT_TRUE(std::isnan(b.grad().at({0})));  // scaled by NaN, as PyTorch
+}
+
 TEST(ClipGradNorm, RejectsBadArguments) {
   Variable a = parameter(zeros({2}));
   EXPECT_THAT([&] { clip_grad_norm({a}, -1); },

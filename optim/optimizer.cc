@@ -55,6 +55,14 @@ Optimizer::Optimizer(std::string name, std::vector<ParamGroup> groups, double de
                   " is not a leaf: it is the result of '", param.op(), "'; optimise the leaves it comes from");
       NABLA_CHECK(is_floating(param.dtype()), name_, ": ", describe(g, i, param), " is ", param.dtype(),
                   "; only float32 and float64 parameters can be optimised");
+      // step() writes each element in place: a broadcast view's repeats share memory and copy_ would throw
+      // half-way through a step, after other parameters and this one's state were updated.
+      const Tensor& value = param.value();
+      for (int axis = 0; axis < value.rank(); ++axis) {
+        NABLA_CHECK(value.strides()[axis] != 0 || value.shape()[axis] <= 1, name_, ": ", describe(g, i, param),
+                    " is a broadcast view (shape ", value.shape(), ", strides ", value.strides(),
+                    "): its elements share memory; optimise a clone()");
+      }
       const auto [where, fresh] = seen.try_emplace(param.node().get(), g, i);
       NABLA_CHECK(fresh, name_, ": ", describe(g, i, param), " is listed twice: it is also ",
                   describe(where->second.first, where->second.second, param));

@@ -24,7 +24,8 @@
 ///
 /// Constructors throw nabla::Error, naming the optimiser and the value, for
 /// an empty parameter list or group, a parameter listed twice, an undefined,
-/// non-float or non-leaf parameter, and a negative lr or weight decay.
+/// non-float or non-leaf parameter, a parameter that is a broadcast view, and
+/// a negative lr or weight decay.
 
 #include <cstddef>
 #include <cstdint>

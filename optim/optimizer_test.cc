@@ -82,6 +82,25 @@ TEST(Optimizer, RejectsNonLeafParameters) {
                                      "'mul_scalar'")));
 }
 
+// A broadcast view cannot be updated element by element: accepted, its step
+// threw from copy_ after the parameters before it had moved.
+TEST(Optimizer, RejectsABroadcastViewParameter) {
+  Variable w = parameter(ones({2}), "w");
+  Variable b = parameter(ones({1}).broadcast_to({3}), "b");
+  EXPECT_THAT(
+      [&] {
+        SGD({w, b}, SGDOptions(0.1));
+      },
+      ThrowsMessage<Error>(
+          HasSubstr("SGD: parameter 1 of group 0 ('b') is a broadcast view (shape [3], strides [0])")));
+  // A broadcast size-1 dimension repeats nothing.
+  Variable row = parameter(ones({2}).broadcast_to({1, 2}));
+  SGD sgd({row}, SGDOptions(0.5));
+  set_grad(row, {1, 2});
+  sgd.step();
+  EXPECT_EQ(row.value().to_vector<float>(), (std::vector<float>{0.5, 0}));
+}
+
 TEST(Optimizer, RejectsUndefinedParameters) {
   EXPECT_THAT([] { Adadelta({Variable()}); },
               ThrowsMessage<Error>(HasSubstr("Adadelta: parameter 0 of group 0 is undefined")));

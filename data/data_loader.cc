@@ -6,6 +6,7 @@
 #include <exception>
 #include <mutex>
 #include <numeric>
+#include <system_error>
 #include <thread>
 
 #include "data/internal/random.h"
@@ -83,7 +84,7 @@ void DataLoader::start_epoch() {
 
   producer_ = std::make_unique<Producer>();
   Producer* producer = producer_.get();
-  producer->thread = std::thread([this, producer] {
+  const auto produce = [this, producer] {
     const std::int64_t count = num_batches();
     const auto depth = static_cast<std::size_t>(options_.prefetch());
     try {
@@ -102,7 +103,15 @@ void DataLoader::start_epoch() {
     std::lock_guard<std::mutex> lock(producer->mutex);
     producer->finished = true;
     producer->changed.notify_all();
-  });
+  };
+  try {
+    producer->thread = std::thread(produce);
+  } catch (const std::system_error& error) {
+    // Without a thread, next() would wait forever and the destructor's join() would throw.
+    producer_.reset();
+    NABLA_CHECK(false, "DataLoader: cannot start the prefetch thread (", error.what(),
+                "); prefetch(0) prepares batches on the calling thread");
+  }
 }
 
 std::optional<Batch> DataLoader::next() {

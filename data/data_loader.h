@@ -86,6 +86,7 @@ class DataLoader {
   std::int64_t epochs_started() const { return epoch_; }
 
   /// Starts the next epoch, abandoning the rest of any epoch in progress.
+  /// Throws when the prefetch thread cannot be started.
   void start_epoch();
   /// The next batch of the current epoch, or nothing once it is over.
   /// Rethrows an exception raised while preparing that batch.

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <pthread.h>
 
 #include <algorithm>
 #include <numeric>
@@ -129,6 +130,26 @@ TEST(DataLoaderTest, AbandonedEpochsStopTheProducer) {
     EXPECT_TRUE(loader.next().has_value());
   }
   // The destructor joins the producer, which is blocked on a full queue.
+}
+
+TEST(DataLoaderTest, FailedThreadStartLeavesTheLoaderUsable) {
+  DataLoader loader(identity(6), DataLoaderOptions(4).shuffle(false));
+  // A default thread stack larger than the address space makes creating the
+  // prefetch thread fail, as when a process runs out of threads.
+  pthread_attr_t saved;
+  pthread_attr_t huge;
+  ASSERT_EQ(pthread_getattr_default_np(&saved), 0);
+  ASSERT_EQ(pthread_attr_init(&huge), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&huge, std::size_t{1} << 62), 0);
+  ASSERT_EQ(pthread_setattr_default_np(&huge), 0);
+  EXPECT_THAT([&] { loader.start_epoch(); },
+              ThrowsMessage<Error>(HasSubstr("DataLoader: cannot start the prefetch thread")));
+  ASSERT_EQ(pthread_setattr_default_np(&saved), 0);
+  pthread_attr_destroy(&huge);
+  pthread_attr_destroy(&saved);
+  // The next epoch prefetches again, and the destructor does not throw.
+  using Batches = std::vector<std::vector<std::int64_t>>;
+  EXPECT_EQ(epoch(loader), (Batches{{0, 1, 2, 3}, {4, 5}}));
 }
 
 TEST(DataLoaderTest, EmptyDatasetHasNoBatches) {

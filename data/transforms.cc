@@ -74,14 +74,20 @@ Tensor normalize(const Tensor& x, const std::vector<double>& mean, const std::ve
   Tensor result(x.shape(), x.dtype());
   dispatch_floating("normalize", x.dtype(), [&](auto tag) {
     using T = decltype(tag);
+    // As torchvision: mean and stddev in x's dtype, then a true division (a
+    // rounded reciprocal changes most float32 results in the last bit).
+    for (std::size_t c = 0; c < stddev.size(); ++c) {
+      NABLA_CHECK(static_cast<T>(stddev[c]) > 0, "normalize: channel ", c, " has standard deviation ", stddev[c],
+                  ", which is 0 in ", x.dtype());
+    }
     const T* in = dense.data<T>();
     T* out = result.data<T>();
     for (std::int64_t n = 0; n < layout.samples; ++n) {
       for (std::int64_t c = 0; c < layout.channels; ++c) {
         const T shift = static_cast<T>(mean[c]);
-        const T scale = static_cast<T>(1.0 / stddev[c]);
+        const T divisor = static_cast<T>(stddev[c]);
         const std::int64_t offset = (n * layout.channels + c) * layout.inner;
-        for (std::int64_t i = 0; i < layout.inner; ++i) out[offset + i] = (in[offset + i] - shift) * scale;
+        for (std::int64_t i = 0; i < layout.inner; ++i) out[offset + i] = (in[offset + i] - shift) / divisor;
       }
     }
   });

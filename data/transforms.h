@@ -35,8 +35,9 @@ struct Moments {
 /// [N, F], a channel of [N, C, H, W]) over all other axes. x: float, rank >= 2.
 Moments channel_moments(const Tensor& x);
 
-/// (x - mean[c]) / stddev[c] along axis 1; one value per channel, each
-/// stddev > 0. x: float, rank >= 2.
+/// (x - mean[c]) / stddev[c] along axis 1, in x's dtype (as torchvision's
+/// Normalize); one value per channel, each stddev > 0 also in that dtype.
+/// x: float, rank >= 2.
 Tensor normalize(const Tensor& x, const std::vector<double>& mean, const std::vector<double>& stddev);
 
 /// Maps [from_low, from_high] linearly onto [to_low, to_high], e.g. pixels

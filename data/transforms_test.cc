@@ -33,6 +33,25 @@ TEST(TransformsTest, NormalizeUsesEachChannelsStatistics) {
   EXPECT_THAT([] { channel_moments(tensor({1, 2})); }, ThrowsMessage<Error>(HasSubstr("rank >= 2, got [2]")));
 }
 
+TEST(TransformsTest, NormalizeDividesAsTorchvision) {
+  // torchvision's Normalize((0.1307,), (0.3081,)) on MNIST's 256 pixel values
+  // v / 255: (x - 0.1307f) / 0.3081f in float32.
+  Tensor pixels({256, 1}, kFloat32);
+  for (int v = 0; v < 256; ++v) pixels.data<float>()[v] = static_cast<float>(v) / 255.0f;
+  const std::vector<float> y = normalize(pixels, {0.1307}, {0.3081}).to_vector<float>();
+  for (int v = 0; v < 256; ++v) {
+    EXPECT_EQ(y[v], (pixels.data<float>()[v] - 0.1307f) / 0.3081f) << "pixel " << v;
+  }
+  EXPECT_EQ(y[255], 2.821486711502075f);  // worked out with Python's struct module
+  const Tensor wide = pixels.astype(kFloat64);
+  const std::vector<double> z = normalize(wide, {0.1307}, {0.3081}).to_vector<double>();
+  for (int v = 0; v < 256; ++v) EXPECT_EQ(z[v], (wide.data<double>()[v] - 0.1307) / 0.3081) << "pixel " << v;
+  // torchvision raises when std becomes 0 in the tensor's dtype.
+  EXPECT_THAT([&] { normalize(pixels, {0}, {1e-50}); },
+              ThrowsMessage<Error>(HasSubstr("channel 0 has standard deviation 1e-50, which is 0 in float32")));
+  EXPECT_EQ(normalize(wide.slice(0, 1, 2), {0}, {1e-50}).item(), static_cast<double>(1.0f / 255.0f) / 1e-50);
+}
+
 TEST(TransformsTest, ScaleRange) {
   EXPECT_EQ(scale_range(tensor({0, 0.25, 1}), 0, 1, -1, 1).to_vector<float>(), (std::vector<float>{-1, -0.5, 1}));
   EXPECT_EQ(scale_range(tensor({0, 255}), 0, 255, 0, 1).to_vector<float>(), (std::vector<float>{0, 1}));

@@ -19,6 +19,7 @@
 #include <cmath>
 #include <filesystem>
 #include <memory>
+#include <utility>
 
 #include "io/file.h"
 
@@ -45,17 +46,35 @@ bool is_image_file(const fs::path& path) {
   return extension == ".png" || extension == ".jpg" || extension == ".jpeg" || extension == ".bmp";
 }
 
-// The sorted sub-folders of `dir`, or its image files.
-std::vector<fs::path> list(const fs::path& dir, bool folders) {
+// The sorted sub-folders of `dir`.
+std::vector<fs::path> list_folders(const fs::path& dir) {
   std::vector<fs::path> paths;
   std::error_code error;
   fs::directory_iterator it(dir, error);
   for (; !error && it != fs::directory_iterator(); it.increment(error)) {
-    const bool is_folder = it->is_directory(error);
-    if (folders ? is_folder : !is_folder && is_image_file(it->path())) paths.push_back(it->path());
+    if (it->is_directory(error)) paths.push_back(it->path());
   }
   NABLA_CHECK(!error, "image folder: cannot list '", dir.string(), "': ", error.message());
   std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+// The image files anywhere under `dir`, nested folders included, as
+// torchvision's ImageFolder and Keras's image_dataset_from_directory walk
+// it: sorted by folder, then by name.
+std::vector<fs::path> list_images(const fs::path& dir) {
+  std::vector<fs::path> paths;
+  std::error_code error;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, error);
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    const bool is_folder = it->is_directory(error);
+    if (!error && !is_folder && is_image_file(it->path())) paths.push_back(it->path());
+  }
+  NABLA_CHECK(!error, "image folder: cannot list '", dir.string(), "': ", error.message());
+  std::sort(paths.begin(), paths.end(), [](const fs::path& a, const fs::path& b) {
+    return std::make_pair(a.parent_path().string(), a.filename().string()) <
+           std::make_pair(b.parent_path().string(), b.filename().string());
+  });
   return paths;
 }
 
@@ -124,10 +143,10 @@ ImageFolder load_image_folder(const std::string& root, const ImageOptions& optio
   ImageFolder folder;
   std::vector<Tensor> images;
   std::vector<std::int64_t> labels;
-  for (const fs::path& dir : list(root, /*folders=*/true)) {
+  for (const fs::path& dir : list_folders(root)) {
     const auto label = static_cast<std::int64_t>(folder.class_names.size());
     folder.class_names.push_back(dir.filename().string());
-    for (const fs::path& file : list(dir, /*folders=*/false)) {
+    for (const fs::path& file : list_images(dir)) {
       images.push_back(load_image(file.string(), options));
       NABLA_CHECK(images.back().shape() == images.front().shape(), "image folder: '", file.string(), "' is ",
                   images.back().dim(1), " x ", images.back().dim(2), " pixels but '", folder.files.front(), "' is ",

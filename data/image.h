@@ -55,8 +55,9 @@ struct ImageFolder {
   std::vector<std::string> files;        ///< path of each image
 };
 
-/// Every image under root/<class>/ for each sub-folder <class> of `root`,
-/// classes and files in sorted order. Files whose extension is not .png,
+/// Every image under root/<class>/, in nested folders too (as torchvision's
+/// ImageFolder), for each sub-folder <class> of `root`; classes in sorted
+/// order, files sorted by folder, then name. Files whose extension is not .png,
 /// .jpg, .jpeg or .bmp (any case) are skipped. Throws when `root` is not a
 /// directory, holds no images, or an image cannot be decoded; without
 /// options.size() all images must have the same size.

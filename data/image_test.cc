@@ -168,6 +168,21 @@ TEST_F(ImageFolderTest, OneClassPerSubFolderInSortedOrder) {
   EXPECT_EQ(folder.images.at({2, 0, 0, 0}), 1.0f);
 }
 
+TEST_F(ImageFolderTest, NestedFoldersBelongToTheirClass) {
+  // torchvision's ImageFolder walks each class folder with os.walk: root/cat
+  // before root/cat/2019, and names sorted within each.
+  std::filesystem::create_directories(root_ + "/cat/2019/june");
+  write("cat/2019/e.bmp", kFourColours);
+  write("cat/2019/june/f.bmp", kFourColours);
+  write("cat/2019/notes.txt", "skipped: not an image extension");
+  const ImageFolder folder = load_image_folder(root_);
+  EXPECT_THAT(folder.files, ElementsAre(root_ + "/cat/a.bmp", root_ + "/cat/b.BMP", root_ + "/cat/2019/e.bmp",
+                                        root_ + "/cat/2019/june/f.bmp", root_ + "/dog/c.bmp"));
+  EXPECT_EQ(folder.labels.to_vector<std::int64_t>(), (std::vector<std::int64_t>{0, 0, 0, 0, 1}));
+  EXPECT_THAT(folder.class_names, ElementsAre("cat", "dog"));
+  EXPECT_EQ(folder.images.shape(), (Shape{5, 3, 2, 2}));
+}
+
 TEST_F(ImageFolderTest, MixedSizesNeedATargetSize) {
   write("dog/d.bmp", bmp(3, 1, {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}));
   EXPECT_THAT([&] { load_image_folder(root_); },

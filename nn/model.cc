@@ -79,11 +79,13 @@ class RunningMean {
   std::int64_t count_ = 0;
 };
 
-// Labels [N] as int64 class indices: from int64 labels, or the argmax of
-// one-hot / probability rows.
-Tensor class_labels(const Tensor& target) {
-  if (target.dtype() == kInt64) return target.reshape({-1});
-  return argmax(target, -1).reshape({-1});
+// Labels [N] as int64 class indices, by Keras' rule: a float target of the
+// prediction's rank with more than one column holds one-hot / probability
+// rows (their argmax); any other target holds the indices themselves.
+Tensor class_labels(const Tensor& target, const Tensor& prediction) {
+  const bool rows =
+      target.dtype() != kInt64 && target.rank() > 0 && target.rank() == prediction.rank() && target.dim(-1) > 1;
+  return (rows ? argmax(target, -1) : target.astype(kInt64)).reshape({-1});
 }
 
 // Labels [N] of a model with one score per example (a logit for class 1):
@@ -103,7 +105,7 @@ class TopKAccuracy : public Metric {
     const std::int64_t n = prediction.rank() == 0 ? 1 : prediction.dim(0);
     const std::int64_t classes = prediction.numel() / std::max<std::int64_t>(n, 1);
     const std::vector<std::int64_t> labels =
-        (classes == 1 ? binary_labels(target) : class_labels(target)).to_vector<std::int64_t>();
+        (classes == 1 ? binary_labels(target) : class_labels(target, prediction)).to_vector<std::int64_t>();
     NABLA_CHECK(static_cast<std::int64_t>(labels.size()) == n, name(), ": ", labels.size(), " labels for ", n,
                 " predictions of shape ", prediction.shape());
     const std::vector<double> scores = prediction.to_vector<double>();
@@ -134,7 +136,24 @@ class TopKAccuracy : public Metric {
   std::int64_t correct_ = 0, total_ = 0;
 };
 
-bool lower_is_better(const std::string& monitor) { return monitor.find("loss") != std::string::npos; }
+// Keras' "auto" mode: accuracies and AUC improve upwards; losses and any
+// other metric (an error such as "mae") downwards.
+bool lower_is_better(const std::string& monitor) {
+  for (const std::string suffix : {"acc", "accuracy", "auc"}) {
+    const std::size_t size = suffix.size();
+    if (monitor.size() >= size && monitor.compare(monitor.size() - size, size, suffix) == 0) return false;
+  }
+  return true;
+}
+
+// Every parameter's and buffer's tensor (BatchNorm's running statistics),
+// sharing the network's storage: the weights Keras' restore_best_weights puts back.
+std::vector<Tensor> weights_of(const Module& network) {
+  std::vector<Tensor> weights;
+  for (const Variable& p : network.parameters()) weights.push_back(p.value());
+  for (const auto& [name, buffer] : network.named_buffers()) weights.push_back(buffer);
+  return weights;
+}
 
 double logged(const Logs& logs, const std::string& monitor, const char* who) {
   auto found = logs.find(monitor);
@@ -150,6 +169,7 @@ class EarlyStopping : public Callback {
     best_ = lower_is_better(options_.monitor()) ? std::numeric_limits<double>::infinity()
                                                 : -std::numeric_limits<double>::infinity();
     waited_ = 0;
+    best_weights_.clear();
   }
 
   void on_epoch_end(Model& model, int, const Logs& logs) override {
@@ -160,19 +180,16 @@ class EarlyStopping : public Callback {
       best_ = value;
       waited_ = 0;
       if (options_.restore_best()) {
-        best_parameters_.clear();
-        for (const Variable& p : model.network().parameters()) best_parameters_.push_back(p.value().clone());
+        best_weights_.clear();
+        for (const Tensor& weight : weights_of(model.network())) best_weights_.push_back(weight.clone());
       }
       return;
     }
     if (++waited_ < options_.patience()) return;
     model.stop_training() = true;
-    if (options_.restore_best() && !best_parameters_.empty()) {
-      const std::vector<Variable> parameters = model.network().parameters();
-      for (std::size_t i = 0; i < parameters.size(); ++i) {
-        Variable p = parameters[i];
-        p.data().copy_(best_parameters_[i]);
-      }
+    if (options_.restore_best() && !best_weights_.empty()) {
+      std::vector<Tensor> weights = weights_of(model.network());
+      for (std::size_t i = 0; i < weights.size(); ++i) weights[i].copy_(best_weights_[i]);
     }
   }
 
@@ -180,7 +197,7 @@ class EarlyStopping : public Callback {
   EarlyStoppingOptions options_;
   double best_ = 0;
   int waited_ = 0;
-  std::vector<Tensor> best_parameters_;
+  std::vector<Tensor> best_weights_;
 };
 
 class LearningRateSchedule : public Callback {
@@ -322,7 +339,7 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
     network_->train();
     for (const auto& metric : metrics_) metric->reset();
     RunningMean loss_mean;
-    ProgressBar bar(loader.num_batches(), options.verbose() > 0);
+    ProgressBar bar(loader.num_batches(), options.verbose() == 1);
     std::int64_t batch_index = 0;
     Logs logs;
     for (const data::Batch& batch : loader) {
@@ -342,9 +359,9 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
         metric->update(prediction.value(), batch.labels);
         logs[metric->name()] = metric->value();
       }
+      for (const auto& callback : options.callbacks()) callback->on_batch_end(*this, batch_index, logs);
       ++batch_index;
       bar.update(batch_index, logs);
-      for (const auto& callback : options.callbacks()) callback->on_batch_end(*this, batch_index, logs);
       if (stop_training_) break;  // as Keras: the epoch still ends
     }
     bar.finish();

@@ -45,8 +45,9 @@ class Metric {
   virtual ~Metric() = default;
   virtual std::string name() const = 0;
   virtual void reset() = 0;
-  /// prediction [N, ...] (logits or scores), target: int64 labels [N] or
-  /// one-hot / probability rows [N, C].
+  /// prediction [N, ...] (logits or scores), target: class indices [N] or
+  /// [N, 1] (int64, or float as Keras takes them) or one-hot / probability
+  /// rows [N, C].
   virtual void update(const Tensor& prediction, const Tensor& target) = 0;
   virtual double value() const = 0;
 };
@@ -69,7 +70,8 @@ struct History {
 
 class Model;
 
-/// Hooks into fit(). A callback may set model.stop_training(): from
+/// Hooks into fit(); `batch` counts from 0 within each epoch, `epoch` from 0,
+/// as in Keras. A callback may set model.stop_training(): from
 /// on_batch_end the epoch ends after that batch (its end still runs, as in
 /// Keras), from on_epoch_end training ends after that epoch.
 class Callback {
@@ -90,12 +92,14 @@ class EarlyStoppingOptions {
   NABLA_ARG(int, patience) = 3;
   /// Smallest change that counts as an improvement (>= 0).
   NABLA_ARG(double, min_delta) = 0;
-  /// Put back the parameters of the best epoch when stopping.
+  /// Put back the parameters and buffers (BatchNorm's running statistics)
+  /// of the best epoch when stopping, as Keras' restore_best_weights.
   NABLA_ARG(bool, restore_best) = false;
 };
 
-/// Stops training when `monitor` stops improving (lower is better for
-/// names containing "loss", higher otherwise).
+/// Stops training when `monitor` stops improving (as Keras' mode "auto":
+/// higher is better for names ending in "acc", "accuracy" or "auc", lower
+/// otherwise; likewise for checkpoint_every_epoch).
 std::shared_ptr<Callback> early_stopping(const EarlyStoppingOptions& options = {});
 
 /// Steps `scheduler` at the end of every epoch; its learning rate is logged as
@@ -120,7 +124,8 @@ class FitOptions {
   /// Applied to every training batch (augmentation), as DataLoaderOptions::transform.
   NABLA_ARG(std::function<data::Batch(data::Batch, std::uint64_t)>, transform);
   NABLA_ARG(std::vector<std::shared_ptr<Callback>>, callbacks);
-  /// 0 silent, 1 progress bar on a terminal and a line per epoch.
+  /// 0 silent, 1 progress bar on a terminal and a line per epoch, 2 the line
+  /// per epoch only (as Keras).
   NABLA_ARG(int, verbose) = 1;
 };
 

@@ -1,9 +1,19 @@
 #include "nn/model.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "nn/layers.h"
 #include "nn/sequential.h"
@@ -14,6 +24,7 @@ namespace nabla::nn {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::ThrowsMessage;
 
 TEST(Accuracy, CountsArgmaxHitsAndTopK) {
@@ -234,6 +245,143 @@ TEST(Model, LearningRateScheduleMustDriveTheModelsOptimizer) {
       },
       ThrowsMessage<Error>(
           HasSubstr("learning_rate_schedule: the schedule drives another optimiser than the model's")));
+}
+
+// Keras' "accuracy" takes a target of lower rank than the prediction, or of
+// one column, as class indices, whatever its dtype.
+TEST(Accuracy, FloatClassIndexTargetsAreLabels) {
+  // Rows' best classes: 2, 0, 1; labels 2, 1, 1 -> 2 of 3 right.
+  const Tensor scores = tensor({0.1, 0.2, 0.7, 0.5, 0.4, 0.1, 0.2, 0.6, 0.2}, {3, 3});
+  auto metric = accuracy();
+  metric->update(scores, tensor({2.0, 1.0, 1.0}, {3, 1}));
+  EXPECT_DOUBLE_EQ(metric->value(), 2.0 / 3.0);
+  metric->reset();
+  metric->update(scores, tensor({2.0, 1.0, 1.0}, {3}));
+  EXPECT_DOUBLE_EQ(metric->value(), 2.0 / 3.0);
+}
+
+// Reports values[e] in epoch e (each reset() starts one), whatever it sees.
+class ScriptedMetric : public Metric {
+ public:
+  ScriptedMetric(std::string name, std::vector<double> values) : name_(std::move(name)), values_(std::move(values)) {}
+  std::string name() const override { return name_; }
+  void reset() override { ++resets_; }
+  void update(const Tensor&, const Tensor&) override {}
+  double value() const override { return values_.at(std::min(resets_, values_.size()) - 1); }
+
+ private:
+  std::string name_;
+  std::vector<double> values_;
+  std::size_t resets_ = 0;
+};
+
+// Every parameter and buffer of `network`.
+std::vector<Tensor> state_of(const Module& network) {
+  std::vector<Tensor> state;
+  for (const Variable& p : network.parameters()) state.push_back(p.value());
+  for (const auto& [name, buffer] : network.named_buffers()) state.push_back(buffer);
+  return state;
+}
+
+// Copies of every parameter and buffer at the end of each epoch.
+class Snapshots : public Callback {
+ public:
+  void on_epoch_end(Model& model, int, const Logs&) override {
+    std::vector<Tensor> copies;
+    for (const Tensor& t : state_of(model.network())) copies.push_back(t.clone());
+    epochs.push_back(copies);
+  }
+  std::vector<std::vector<Tensor>> epochs;
+};
+
+// Keras' restore_best_weights sets every weight back, BatchNorm's moving
+// statistics too, not only the trainable ones.
+TEST(Model, EarlyStoppingRestoresTheBestEpochsBuffersToo) {
+  Generator generator(1);
+  auto network = std::make_shared<Sequential>();
+  network->add(std::make_shared<Dense>(DenseOptions(2, 2).generator(&generator)));
+  network->add(std::make_shared<BatchNorm1d>(BatchNormOptions(2)));
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)),
+                {std::make_shared<ScriptedMetric>("score_accuracy", std::vector<double>{0.9, 0.5})});
+  auto snapshots = std::make_shared<Snapshots>();
+  auto stopping = early_stopping(EarlyStoppingOptions().monitor("score_accuracy").patience(1).restore_best(true));
+  const History history =
+      model.fit(blobs(64), FitOptions().epochs(5).batch_size(16).verbose(0).callbacks({snapshots, stopping}));
+  ASSERT_EQ(history.metrics.at("loss").size(), 2u);  // epoch 2 does not improve on epoch 1
+  const std::vector<Tensor> now = state_of(*network);
+  ASSERT_EQ(now.size(), 6u);  // Dense and BatchNorm weight and bias, running_mean, running_var
+  for (std::size_t i = 0; i < now.size(); ++i) {
+    if (i >= 4) {  // the buffers moved in epoch 2 (the Dense bias has no gradient before a BatchNorm)
+      EXPECT_NE(snapshots->epochs[1][i].to_vector<float>(), snapshots->epochs[0][i].to_vector<float>());
+    }
+    EXPECT_EQ(now[i].to_vector<float>(), snapshots->epochs[0][i].to_vector<float>()) << "tensor " << i;
+  }
+}
+
+// Keras' "auto" mode: only accuracies (and AUC) improve upwards; an error
+// metric such as "mae" improves as it falls.
+TEST(Model, MonitoredErrorMetricsImproveDownwards) {
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)),
+                {std::make_shared<ScriptedMetric>("mae", std::vector<double>{0.5, 0.4, 0.3, 0.2})});
+  std::vector<int> saved;
+  const History history = model.fit(
+      blobs(32), FitOptions().epochs(4).verbose(0).callbacks(
+                     {early_stopping(EarlyStoppingOptions().monitor("mae").patience(1)),
+                      checkpoint_every_epoch([&](Model&, int epoch, const Logs&) { saved.push_back(epoch); }, true,
+                                             "mae")}));
+  EXPECT_EQ(history.metrics.at("mae").size(), 4u);
+  EXPECT_EQ(saved, (std::vector<int>{0, 1, 2, 3}));
+}
+
+// Keras' on_train_batch_end(batch, logs): batch is the index within the epoch, from 0.
+TEST(Model, BatchCallbacksGetTheIndexWithinTheEpochFromZero) {
+  class Indices : public Callback {
+   public:
+    void on_batch_end(Model&, std::int64_t batch, const Logs&) override { seen.push_back(batch); }
+    std::vector<std::int64_t> seen;
+  };
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)));
+  auto indices = std::make_shared<Indices>();
+  model.fit(blobs(40), FitOptions().epochs(2).batch_size(16).verbose(0).callbacks({indices}));
+  EXPECT_EQ(indices->seen, (std::vector<std::int64_t>{0, 1, 2, 0, 1, 2}));
+}
+
+// What `body` writes to standard output while that is a terminal (a pseudo-terminal).
+std::string terminal_output(const std::function<void()>& body) {
+  const int terminal = posix_openpt(O_RDWR | O_NOCTTY);
+  if (terminal < 0 || grantpt(terminal) != 0 || unlockpt(terminal) != 0) return "no pseudo-terminal";
+  const int screen = open(ptsname(terminal), O_RDWR | O_NOCTTY);
+  if (screen < 0) return "no pseudo-terminal";
+  std::fflush(stdout);
+  const int saved = dup(STDOUT_FILENO);
+  dup2(screen, STDOUT_FILENO);
+  body();
+  std::fflush(stdout);
+  dup2(saved, STDOUT_FILENO);
+  close(saved);
+  close(screen);
+  fcntl(terminal, F_SETFL, O_NONBLOCK);
+  std::string out;
+  char buffer[4096];
+  for (ssize_t n; (n = read(terminal, buffer, sizeof buffer)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
+  close(terminal);
+  return out;
+}
+
+// Keras' verbose: 1 draws the progress bar, 2 writes one line per epoch only.
+TEST(Model, VerboseTwoWritesNoProgressBar) {
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)));
+  EXPECT_THAT(terminal_output([&] { model.fit(blobs(32), FitOptions().epochs(1).verbose(1)); }), HasSubstr("ETA"));
+  const std::string lines = terminal_output([&] { model.fit(blobs(32), FitOptions().epochs(2).verbose(2)); });
+  EXPECT_THAT(lines, HasSubstr("Epoch 2/2"));
+  EXPECT_THAT(lines, Not(HasSubstr("ETA")));
 }
 
 }  // namespace

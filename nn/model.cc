@@ -321,6 +321,10 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
   check_compiled("Model::fit");
   NABLA_CHECK(train != nullptr && train->size() > 0, "Model::fit: the training set is empty");
   NABLA_CHECK(options.epochs() >= 0, "Model::fit: epochs must not be negative, got ", options.epochs());
+  NABLA_CHECK(options.batch_size() >= 1, "Model::fit: batch_size must be positive, got ", options.batch_size());
+  // Checked before the first epoch trains, not after it.
+  NABLA_CHECK(options.validation_data() == nullptr || options.validation_data()->size() > 0,
+              "Model::fit: the validation set is empty");
   for (std::size_t i = 0; i < options.callbacks().size(); ++i) {
     NABLA_CHECK(options.callbacks()[i] != nullptr, "Model::fit: callback ", i, " is null");
   }
@@ -386,6 +390,7 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
 Logs Model::evaluate(const std::shared_ptr<const data::Dataset>& dataset, std::int64_t batch_size) {
   check_compiled("Model::evaluate");
   NABLA_CHECK(dataset != nullptr && dataset->size() > 0, "Model::evaluate: the dataset is empty");
+  NABLA_CHECK(batch_size >= 1, "Model::evaluate: batch_size must be positive, got ", batch_size);
   const EvaluationMode evaluation(*network_);
   NoGradGuard no_grad;
   data::DataLoader loader(dataset, data::DataLoaderOptions(batch_size).shuffle(false));

@@ -210,6 +210,23 @@ TEST(Model, FitRejectsANullCallback) {
               ThrowsMessage<Error>(HasSubstr("Model::fit: callback 1 is null")));
 }
 
+// Caught before any training, in Model's words: an empty validation set
+// failed only after the first epoch had trained, a batch size of 0 in the
+// DataLoader's words.
+TEST(Model, FitAndEvaluateCheckTheirArgumentsFirst) {
+  auto network = classifier();
+  Model model(network);
+  model.compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)));
+  const Tensor before = network->parameters()[0].value().clone();
+  EXPECT_THAT([&] { model.fit(blobs(8), FitOptions().verbose(0).validation_data(blobs(0))); },
+              ThrowsMessage<Error>(HasSubstr("Model::fit: the validation set is empty")));
+  EXPECT_EQ(network->parameters()[0].value().to_vector<float>(), before.to_vector<float>());
+  EXPECT_THAT([&] { model.fit(blobs(8), FitOptions().verbose(0).batch_size(0)); },
+              ThrowsMessage<Error>(HasSubstr("Model::fit: batch_size must be positive, got 0")));
+  EXPECT_THAT([&] { model.evaluate(blobs(8), -1); },
+              ThrowsMessage<Error>(HasSubstr("Model::evaluate: batch_size must be positive, got -1")));
+}
+
 // Evaluation mode lasts for the call only, also when it throws.
 TEST(Model, EvaluateAndPredictRestoreTrainingModeOnError) {
   auto network = classifier();

@@ -153,7 +153,9 @@ std::string gunzip(std::string_view bytes, const std::string& source, const char
     in_done += in_chunk - stream.avail_in;
     out_done += out_chunk - stream.avail_out;
     if (status == Z_STREAM_END) {
-      if (in_done == bytes.size()) break;
+      // Zero padding after the last member (tape blocks) is accepted, as by gzip(1) and Python's gzip.
+      const std::string_view rest = bytes.substr(in_done);
+      if (rest.find_first_not_of('\0') == std::string_view::npos) break;
       NABLA_CHECK(inflateReset(&stream) == Z_OK, op, ": cannot restart zlib for '", source, "'");
       continue;
     }

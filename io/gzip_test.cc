@@ -83,9 +83,18 @@ TEST(GzipTest, GunzipsAndJoinsConcatenatedMembers) {
 TEST(GzipTest, GunzipRejectsTrailingGarbageAndTruncation) {
   EXPECT_THAT([] { gunzip(gzip("data") + "junk", "tail.gz", "op"); },
               ThrowsMessage<Error>(HasSubstr("op: 'tail.gz' holds corrupt gzip data")));
+  EXPECT_THAT([] { gunzip(gzip("data") + std::string(3, '\0') + "x", "tail.gz", "op"); },
+              ThrowsMessage<Error>(HasSubstr("op: 'tail.gz' holds corrupt gzip data")));
   const std::string packed = gzip("some data to cut short");
   EXPECT_THAT([&] { gunzip(packed.substr(0, packed.size() - 4), "cut.gz", "op"); },
               ThrowsMessage<Error>(HasSubstr("op: 'cut.gz' is a truncated gzip file")));
+}
+
+// Zero bytes after the last member pad a file to a block size; gzip -d and
+// Python's gzip module read through them.
+TEST(GzipTest, GunzipIgnoresZeroPaddingAfterTheLastMember) {
+  EXPECT_EQ(gunzip(gzip("data") + std::string(512, '\0'), "padded.gz", "test"), "data");
+  EXPECT_EQ(gunzip(gzip("two ") + gzip("members") + std::string(1, '\0'), "padded.gz", "test"), "two members");
 }
 
 TEST(GzipTest, LyingTrailerSizeIsNotTrustedForTheFirstBuffer) {

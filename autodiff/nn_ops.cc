@@ -141,6 +141,38 @@ Variable avg_pool2d(const Variable& input, const Pool2dOptions& options) {
   return pooling("avg_pool2d", input, options, false);
 }
 
+Variable embedding(const Variable& weight, const Variable& indices, std::optional<std::int64_t> padding_idx) {
+  return record(
+      "embedding", {weight, indices},
+      [padding_idx](const Tensors& in, Context& c) {
+        const Tensor& table = in[0];
+        NABLA_CHECK(table.rank() == 2, "embedding: weight must be [num_embeddings, embedding_dim], got ",
+                    table.shape());
+        NABLA_CHECK(in[1].dtype() == kInt64, "embedding: indices must be int64, got ", in[1].dtype(), " ",
+                    in[1].shape());
+        NABLA_CHECK(!padding_idx || (*padding_idx >= 0 && *padding_idx < table.dim(0)), "embedding: padding_idx ",
+                    padding_idx.value_or(0), " is outside [0, ", table.dim(0), ")");
+        const Tensor ids = in[1].contiguous();
+        const std::int64_t* id = ids.data<std::int64_t>();
+        for (std::int64_t i = 0; i < ids.numel(); ++i) {
+          NABLA_CHECK(id[i] >= 0 && id[i] < table.dim(0), "embedding: index ", id[i], " is outside [0, ", table.dim(0),
+                      ") for weight ", table.shape());
+        }
+        c.saved = {ids};
+        return index_select(table, 0, ids);
+      },
+      [padding_idx](const Tensor& g, const Context& c) {
+        const Tensor& ids = c.saved[0];
+        Tensor source = g;
+        if (padding_idx) {
+          Shape picked = ids.shape();
+          picked.push_back(1);
+          source = where((ids == full({}, *padding_idx, kInt64)).reshape(picked), zeros({}, g.dtype()), g);
+        }
+        return Tensors{index_add(zeros(c.input_shapes[0], g.dtype()), 0, ids, source), Tensor()};
+      });
+}
+
 Variable dropout(const Variable& x, double p, Generator& generator, bool training) {
   NABLA_CHECK(p >= 0 && p <= 1, "dropout: p must be in [0, 1], got ", p);
   if (!training || p == 0) return x;

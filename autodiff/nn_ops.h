@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 
 #include "autodiff/variable.h"
 #include "kernels/batch_norm.h"
@@ -47,6 +48,14 @@ Variable conv_transpose2d(const Variable& input, const Variable& weight, const V
 /// ReLU with relu: one op, "linear" or "linear_relu" (a Dense layer), with
 /// the bias and ReLU in one pass (kernels/linear.h).
 Variable linear(const Variable& x, const Variable& weight, const Variable& bias = Variable(), bool relu = false);
+
+/// torch.nn.functional.embedding: the rows of weight [num, dim] at int64
+/// indices [...] -> [..., dim]. A row picked several times gets the sum of
+/// its gradients; the row at padding_idx (in [0, num)) gets none. Throws
+/// naming "embedding", the index and weight's shape for an index outside
+/// [0, num).
+Variable embedding(const Variable& weight, const Variable& indices,
+                   std::optional<std::int64_t> padding_idx = std::nullopt);
 
 /// Ties: the gradient goes to the first maximum of each window, as in PyTorch.
 /// With options.relu, max_pool2d(relu(input)) as one op, "max_pool2d_relu".

@@ -408,4 +408,26 @@ INSTANTIATE_TEST_SUITE_P(Backends, ReluGradientTest, ::testing::Values(Backend::
                          [](const ::testing::TestParamInfo<Backend>& info) { return backend_name(info.param); });
 
 }  // namespace
+// Rows picked twice add their gradients; the padding row (2) gets none, so
+// its finite difference would differ from the (zero) analytic gradient: the
+// check covers the other rows, and the zero is checked by value.
+TEST(Embedding, GradientsAndPaddingRow) {
+  const Tensor ids = tensor({0, 3, 3, 1, 2, 0}, {2, 3}, kInt64);
+  expect_gradients([&](const std::vector<Variable>& in) { return embedding(in[0], Variable(ids)); },
+                   {random({4, 5}, 7)});
+  const Tensor unpadded = tensor({0, 3, 3, 1, 1, 0}, {2, 3}, kInt64);
+  expect_gradients([&](const std::vector<Variable>& in) { return embedding(in[0], Variable(unpadded), 2); },
+                   {random({4, 5}, 8)});
+  Variable weight = parameter(random({4, 2}, 9));
+  sum(embedding(weight, Variable(ids), 2) * 2.0).backward();
+  // Picks: row 0 twice, row 1 once, row 3 twice, row 2 (padding) once.
+  EXPECT_EQ(weight.grad().to_vector<double>(), (std::vector<double>{4, 4, 2, 2, 0, 0, 4, 4}));
+  EXPECT_THAT([&] { embedding(weight, Variable(tensor({1, 4}, {2}, kInt64))); },
+              ThrowsMessage<Error>(HasSubstr("embedding: index 4 is outside [0, 4) for weight [4, 2]")));
+  EXPECT_THAT([&] { embedding(weight, Variable(tensor({1}, {1}, kInt64)), 4); },
+              ThrowsMessage<Error>(HasSubstr("embedding: padding_idx 4 is outside [0, 4)")));
+  EXPECT_THAT([&] { embedding(weight, Variable(tensor({1}))); },
+              ThrowsMessage<Error>(HasSubstr("embedding: indices must be int64, got float32 [1]")));
+}
+
 }  // namespace nabla

@@ -370,13 +370,27 @@ Embedding::Embedding(const EmbeddingOptions& options) : options_(options) {
   check_positive("Embedding", "embedding_dim", options.embedding_dim());
   Generator& generator = generator_of(options.generator());
   const Shape shape{options.num_embeddings(), options.embedding_dim()};
-  weight_ = register_parameter("weight", options.weight_init() ? initial(options.weight_init(), shape, 0, generator)
-                                                               : normal(shape, 0, 1, generator));
+  if (const std::optional<std::int64_t> padding = options.padding_idx()) {
+    const std::int64_t num = options.num_embeddings();
+    NABLA_CHECK(*padding >= -num && *padding < num, "Embedding: padding_idx ", *padding, " is outside [", -num, ", ",
+                num, ")");
+    padding_idx_ = *padding < 0 ? *padding + num : *padding;
+  }
+  if (options.weight_init()) {
+    weight_ = register_parameter("weight", initial(options.weight_init(), shape, 0, generator));
+  } else {
+    Tensor value = normal(shape, 0, 1, generator);
+    if (padding_idx_) value.slice(0, *padding_idx_, *padding_idx_ + 1).fill_(0);
+    weight_ = register_parameter("weight", std::move(value));
+  }
 }
 
-Variable Embedding::forward(const Variable& indices) { return index_select(weight_, 0, indices); }
+Variable Embedding::forward(const Variable& indices) { return embedding(weight_, indices, padding_idx_); }
 
-std::string Embedding::describe() const { return text(options_.num_embeddings(), " x ", options_.embedding_dim()); }
+std::string Embedding::describe() const {
+  return text(options_.num_embeddings(), " x ", options_.embedding_dim(),
+              padding_idx_ ? text(", padding_idx ", *padding_idx_) : "");
+}
 
 // ---- Activations ----
 

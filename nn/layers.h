@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "autodiff/nn_ops.h"
@@ -292,10 +293,16 @@ class EmbeddingOptions {
   NABLA_ARG(std::int64_t, num_embeddings);
   NABLA_ARG(std::int64_t, embedding_dim);
   NABLA_ARG(Initializer, weight_init);
+  /// A row (in [-num, num), negative counting from the end, as PyTorch's)
+  /// that is never trained, for padding tokens; the default initialisation
+  /// sets it to 0 (a weight_init's table is taken as given, as PyTorch's
+  /// from_pretrained).
+  NABLA_ARG(std::optional<std::int64_t>, padding_idx);
   NABLA_ARG(Generator*, generator) = nullptr;
 };
 
-/// int64 indices [...] -> [..., dim]; weight [num, dim], initially N(0, 1).
+/// int64 indices [...] -> [..., dim]; weight [num, dim], initially N(0, 1)
+/// (the padding row 0).
 class Embedding : public Module {
  public:
   explicit Embedding(const EmbeddingOptions& options);
@@ -306,6 +313,7 @@ class Embedding : public Module {
 
  private:
   EmbeddingOptions options_;
+  std::optional<std::int64_t> padding_idx_;  // in [0, num)
   Variable weight_;
 };
 

@@ -169,6 +169,21 @@ TEST(Embedding, LooksUpRows) {
   EXPECT_EQ(embedding(ids).value().to_vector<float>(), (std::vector<float>{6, 7, 0, 1, 6, 7}));
 }
 
+// As torch.nn.Embedding(4, 2, padding_idx=-1): the last row starts at 0 and
+// gets no gradient, while row 0, picked twice, gets twice 1.5 per element.
+TEST(Embedding, PaddingRowStartsAtZeroAndIsNotTrained) {
+  Generator generator(3);
+  Embedding embedding(EmbeddingOptions(4, 2).padding_idx(-1).generator(&generator));
+  EXPECT_EQ(embedding.weight().value().slice(0, 3, 4).to_vector<float>(), (std::vector<float>{0, 0}));
+  sum(embedding(Variable(tensor({3, 0, 0, 3}, {2, 2}, kInt64))) * 1.5).backward();
+  EXPECT_EQ(embedding.weight().grad().to_vector<float>(), (std::vector<float>{3, 3, 0, 0, 0, 0, 0, 0}));
+  EXPECT_THAT(embedding.describe(), HasSubstr("padding_idx 3"));
+  EXPECT_THAT([] { Embedding(EmbeddingOptions(4, 2).padding_idx(4)); },
+              ThrowsMessage<Error>(HasSubstr("Embedding: padding_idx 4 is outside [-4, 4)")));
+  EXPECT_THAT([&] { embedding(Variable(tensor({1, 4}, {2}, kInt64))); },
+              ThrowsMessage<Error>(HasSubstr("embedding: index 4 is outside [0, 4) for weight [4, 2]")));
+}
+
 TEST(Sequential, NamesChainsAndSummarises) {
   Generator generator(0);
   Sequential model;

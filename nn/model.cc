@@ -81,11 +81,18 @@ class RunningMean {
 
 // Labels [N] as int64 class indices, by Keras' rule: a float target of the
 // prediction's rank with more than one column holds one-hot / probability
-// rows (their argmax); any other target holds the indices themselves.
-Tensor class_labels(const Tensor& target, const Tensor& prediction) {
-  const bool rows =
-      target.dtype() != kInt64 && target.rank() > 0 && target.rank() == prediction.rank() && target.dim(-1) > 1;
-  return (rows ? argmax(target, -1) : target.astype(kInt64)).reshape({-1});
+// rows (their argmax); any other target holds the indices themselves, which
+// a float target must hold exactly (1.5 is no class).
+Tensor class_labels(const Tensor& target, const Tensor& prediction, const std::string& metric) {
+  if (target.dtype() == kInt64) return target.reshape({-1});
+  if (target.rank() > 0 && target.rank() == prediction.rank() && target.dim(-1) > 1) {
+    return argmax(target, -1).reshape({-1});
+  }
+  for (double label : target.to_vector<double>()) {
+    NABLA_CHECK(label == std::trunc(label), metric, ": target ", label, " is not a class index (target shape ",
+                target.shape(), ", predictions ", prediction.shape(), ")");
+  }
+  return target.astype(kInt64).reshape({-1});
 }
 
 // Labels [N] of a model with one score per example (a logit for class 1):
@@ -105,7 +112,7 @@ class TopKAccuracy : public Metric {
     const std::int64_t n = prediction.rank() == 0 ? 1 : prediction.dim(0);
     const std::int64_t classes = prediction.numel() / std::max<std::int64_t>(n, 1);
     const std::vector<std::int64_t> labels =
-        (classes == 1 ? binary_labels(target) : class_labels(target, prediction)).to_vector<std::int64_t>();
+        (classes == 1 ? binary_labels(target) : class_labels(target, prediction, name())).to_vector<std::int64_t>();
     NABLA_CHECK(static_cast<std::int64_t>(labels.size()) == n, name(), ": ", labels.size(), " labels for ", n,
                 " predictions of shape ", prediction.shape());
     const std::vector<double> scores = prediction.to_vector<double>();

@@ -275,6 +275,9 @@ TEST(Accuracy, FloatClassIndexTargetsAreLabels) {
   metric->reset();
   metric->update(scores, tensor({2.0, 1.0, 1.0}, {3}));
   EXPECT_DOUBLE_EQ(metric->value(), 2.0 / 3.0);
+  // 1.5 names no class: it was cut to 1 and counted as right.
+  EXPECT_THAT([&] { metric->update(scores, tensor({2.0, 1.5, 1.0}, {3})); },
+              ThrowsMessage<Error>(HasSubstr("accuracy: target 1.5 is not a class index (target shape [3]")));
 }
 
 // Reports values[e] in epoch e (each reset() starts one), whatever it sees.

@@ -223,6 +223,30 @@ class LearningRateSchedule : public Callback {
   std::shared_ptr<optim::LRScheduler> scheduler_;
 };
 
+class PlateauSchedule : public Callback {
+ public:
+  PlateauSchedule(std::shared_ptr<optim::ReduceLROnPlateau> plateau, std::string monitor)
+      : plateau_(std::move(plateau)), monitor_(std::move(monitor)) {
+    NABLA_CHECK(plateau_ != nullptr, "reduce_lr_on_plateau: the ReduceLROnPlateau is null");
+  }
+  void on_train_begin(Model& model) override {
+    NABLA_CHECK(&plateau_->optimizer() == &model.optimizer(),
+                "reduce_lr_on_plateau: the schedule drives another optimiser than the model's (a ",
+                plateau_->optimizer().name(), ", where the model's is a ", model.optimizer().name(), ")");
+    const bool falls = plateau_->options().mode() == optim::PlateauMode::kMin;
+    NABLA_CHECK(falls == lower_is_better(monitor_), "reduce_lr_on_plateau: '", monitor_, "' improves ",
+                falls ? "upwards" : "downwards", " but the ReduceLROnPlateau waits for it to ",
+                falls ? "fall (PlateauMode::kMin)" : "rise (PlateauMode::kMax)");
+  }
+  void on_epoch_end(Model&, int, const Logs& logs) override {
+    plateau_->step(logged(logs, monitor_, "reduce_lr_on_plateau"));
+  }
+
+ private:
+  std::shared_ptr<optim::ReduceLROnPlateau> plateau_;
+  std::string monitor_;
+};
+
 class EpochSaver : public Callback {
  public:
   EpochSaver(std::function<void(Model&, int, const Logs&)> save, bool best_only, std::string monitor)
@@ -272,6 +296,11 @@ std::shared_ptr<Callback> early_stopping(const EarlyStoppingOptions& options) {
 
 std::shared_ptr<Callback> learning_rate_schedule(std::shared_ptr<optim::LRScheduler> scheduler) {
   return std::make_shared<LearningRateSchedule>(std::move(scheduler));
+}
+
+std::shared_ptr<Callback> reduce_lr_on_plateau(std::shared_ptr<optim::ReduceLROnPlateau> plateau,
+                                               const std::string& monitor) {
+  return std::make_shared<PlateauSchedule>(std::move(plateau), monitor);
 }
 
 std::shared_ptr<Callback> checkpoint_every_epoch(std::function<void(Model&, int, const Logs&)> save, bool best_only,

@@ -106,6 +106,13 @@ std::shared_ptr<Callback> early_stopping(const EarlyStoppingOptions& options = {
 /// "lr". fit() throws if it drives another optimiser than the model's.
 std::shared_ptr<Callback> learning_rate_schedule(std::shared_ptr<optim::LRScheduler> scheduler);
 
+/// Steps `plateau` with the logged `monitor` at the end of every epoch
+/// (Keras' ReduceLROnPlateau callback, with PyTorch's rule); the lr is logged
+/// as "lr". fit() throws if it drives another optimiser than the model's,
+/// or if its mode disagrees with the monitor's direction (see early_stopping).
+std::shared_ptr<Callback> reduce_lr_on_plateau(std::shared_ptr<optim::ReduceLROnPlateau> plateau,
+                                               const std::string& monitor = "val_loss");
+
 /// Calls `save(model, epoch, logs)` after each epoch, or with `best_only`
 /// only when `monitor` improved (the checkpoint package provides a saver).
 std::shared_ptr<Callback> checkpoint_every_epoch(std::function<void(Model&, int, const Logs&)> save,

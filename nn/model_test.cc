@@ -356,6 +356,25 @@ TEST(Model, MonitoredErrorMetricsImproveDownwards) {
   EXPECT_EQ(saved, (std::vector<int>{0, 1, 2, 3}));
 }
 
+// The epoch's logged value drives the plateau; the lr logged in an epoch is
+// the one it trained with. "mae" 0.5, 0.5, 0.5, 0.4: with patience 1 the
+// third epoch is the second bad one, so epoch 4 trains at 0.1 · 0.5.
+TEST(Model, ReduceLROnPlateauFollowsTheMonitoredMetric) {
+  auto network = classifier();
+  Model model(network);
+  auto sgd = std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1));
+  model.compile(cross_entropy_loss(), sgd,
+                {std::make_shared<ScriptedMetric>("mae", std::vector<double>{0.5, 0.5, 0.5, 0.4})});
+  auto plateau = std::make_shared<optim::ReduceLROnPlateau>(*sgd, optim::ReduceLROnPlateauOptions().factor(0.5).patience(1));
+  const History history =
+      model.fit(blobs(32), FitOptions().epochs(4).verbose(0).callbacks({reduce_lr_on_plateau(plateau, "mae")}));
+  EXPECT_EQ(history.metrics.at("lr"), (std::vector<double>{0.1, 0.1, 0.1, 0.05}));
+  auto upwards = std::make_shared<optim::ReduceLROnPlateau>(*sgd);
+  EXPECT_THAT([&] { model.fit(blobs(32), FitOptions().verbose(0).callbacks({reduce_lr_on_plateau(upwards, "mae_accuracy")})); },
+              ThrowsMessage<Error>(HasSubstr("reduce_lr_on_plateau: 'mae_accuracy' improves upwards but the "
+                                             "ReduceLROnPlateau waits for it to fall (PlateauMode::kMin)")));
+}
+
 // Keras' on_train_batch_end(batch, logs): batch is the index within the epoch, from 0.
 TEST(Model, BatchCallbacksGetTheIndexWithinTheEpochFromZero) {
   class Indices : public Callback {

@@ -123,5 +123,62 @@ double LinearWarmup::learning_rate_at(std::int64_t epoch, double base) const {
   return (start_factor_ + (1 - start_factor_) * progress) * target;
 }
 
+LambdaLR::LambdaLR(Optimizer& optimizer, std::function<double(std::int64_t epoch)> factor)
+    : LRScheduler(optimizer, "LambdaLR"), factor_(std::move(factor)) {
+  NABLA_CHECK(factor_ != nullptr, "LambdaLR: the factor function is empty");
+  set_epoch(0);
+}
+
+double LambdaLR::learning_rate_at(std::int64_t epoch, double base) const {
+  check_epoch("LambdaLR", epoch);
+  return base * factor_(epoch);
+}
+
+ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, const ReduceLROnPlateauOptions& options)
+    : optimizer_(optimizer),
+      options_(options),
+      best_(options.mode() == PlateauMode::kMin ? std::numeric_limits<double>::infinity()
+                                                : -std::numeric_limits<double>::infinity()) {
+  constexpr const char* kName = "ReduceLROnPlateau";
+  NABLA_CHECK(options.factor() >= 0 && options.factor() < 1, kName, ": factor must be in [0, 1), got ",
+              options.factor());
+  NABLA_CHECK(options.patience() >= 0, kName, ": patience must be >= 0, got ", options.patience());
+  NABLA_CHECK(options.threshold() >= 0 && std::isfinite(options.threshold()), kName,
+              ": threshold must be >= 0 and finite, got ", options.threshold());
+  NABLA_CHECK(options.cooldown() >= 0, kName, ": cooldown must be >= 0, got ", options.cooldown());
+  NABLA_CHECK(options.min_lr() >= 0 && std::isfinite(options.min_lr()), kName, ": min_lr must be >= 0 and finite, got ",
+              options.min_lr());
+  NABLA_CHECK(options.eps() >= 0 && std::isfinite(options.eps()), kName, ": eps must be >= 0 and finite, got ",
+              options.eps());
+}
+
+bool ReduceLROnPlateau::improves(double value) const {
+  const double t = options_.threshold();
+  const bool relative = options_.threshold_mode() == ThresholdMode::kRelative;
+  if (options_.mode() == PlateauMode::kMin) return value < (relative ? best_ * (1 - t) : best_ - t);
+  return value > (relative ? best_ * (1 + t) : best_ + t);
+}
+
+void ReduceLROnPlateau::step(double value) {
+  if (improves(value)) {
+    best_ = value;
+    bad_epochs_ = 0;
+  } else {
+    ++bad_epochs_;
+  }
+  if (cooldown_left_ > 0) {
+    --cooldown_left_;
+    bad_epochs_ = 0;
+  }
+  if (bad_epochs_ <= options_.patience()) return;
+  for (std::size_t group = 0; group < optimizer_.num_groups(); ++group) {
+    const double old_lr = optimizer_.learning_rate(group);
+    const double new_lr = std::max(old_lr * options_.factor(), options_.min_lr());
+    if (old_lr - new_lr > options_.eps()) optimizer_.set_learning_rate(group, new_lr);
+  }
+  cooldown_left_ = options_.cooldown();
+  bad_epochs_ = 0;
+}
+
 }  // namespace optim
 }  // namespace nabla

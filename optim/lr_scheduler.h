@@ -22,6 +22,7 @@
 /// arguments.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -139,6 +140,121 @@ class LinearWarmup final : public LRScheduler {
   std::int64_t warmup_steps_;
   double start_factor_;
   std::unique_ptr<LRScheduler> after_;
+};
+
+/// lr = base · factor(epoch), as PyTorch's LambdaLR with one function for
+/// every group. Throws for an empty function; step() throws, changing
+/// nothing, when factor(epoch) · base is not finite.
+class LambdaLR final : public LRScheduler {
+ public:
+  LambdaLR(Optimizer& optimizer, std::function<double(std::int64_t epoch)> factor);
+  using LRScheduler::learning_rate_at;
+  double learning_rate_at(std::int64_t epoch, double base) const override;
+
+ private:
+  std::function<double(std::int64_t)> factor_;
+};
+
+/// Whether the monitored value should fall ("loss") or rise ("accuracy").
+enum class PlateauMode { kMin, kMax };
+/// An improvement beats the best by a fraction of it or by a fixed amount.
+enum class ThresholdMode { kRelative, kAbsolute };
+
+/// PyTorch's ReduceLROnPlateau arguments, with its defaults.
+class ReduceLROnPlateauOptions {
+ public:
+  ReduceLROnPlateauOptions& mode(PlateauMode value) {
+    mode_ = value;
+    return *this;
+  }
+  /// New lr = old · factor, in [0, 1).
+  ReduceLROnPlateauOptions& factor(double value) {
+    factor_ = value;
+    return *this;
+  }
+  /// Epochs without improvement that are tolerated (>= 0): the lr falls at the next one.
+  ReduceLROnPlateauOptions& patience(std::int64_t value) {
+    patience_ = value;
+    return *this;
+  }
+  /// >= 0; relative: an improvement beats best · (1 ∓ threshold), absolute: best ∓ threshold.
+  ReduceLROnPlateauOptions& threshold(double value) {
+    threshold_ = value;
+    return *this;
+  }
+  ReduceLROnPlateauOptions& threshold_mode(ThresholdMode value) {
+    threshold_mode_ = value;
+    return *this;
+  }
+  /// Epochs after a reduction during which bad epochs are not counted (>= 0).
+  ReduceLROnPlateauOptions& cooldown(std::int64_t value) {
+    cooldown_ = value;
+    return *this;
+  }
+  /// No group's lr falls below this (>= 0).
+  ReduceLROnPlateauOptions& min_lr(double value) {
+    min_lr_ = value;
+    return *this;
+  }
+  /// A reduction smaller than this is skipped (>= 0).
+  ReduceLROnPlateauOptions& eps(double value) {
+    eps_ = value;
+    return *this;
+  }
+
+  PlateauMode mode() const { return mode_; }
+  double factor() const { return factor_; }
+  std::int64_t patience() const { return patience_; }
+  double threshold() const { return threshold_; }
+  ThresholdMode threshold_mode() const { return threshold_mode_; }
+  std::int64_t cooldown() const { return cooldown_; }
+  double min_lr() const { return min_lr_; }
+  double eps() const { return eps_; }
+
+ private:
+  PlateauMode mode_ = PlateauMode::kMin;
+  double factor_ = 0.1;
+  std::int64_t patience_ = 10;
+  double threshold_ = 1e-4;
+  ThresholdMode threshold_mode_ = ThresholdMode::kRelative;
+  std::int64_t cooldown_ = 0;
+  double min_lr_ = 0;
+  double eps_ = 1e-8;
+};
+
+/// PyTorch's ReduceLROnPlateau: lowers every group's lr by `factor` (not
+/// below min_lr) once the monitored value (a validation loss, say) has not
+/// improved for more than `patience` epochs. Unlike the closed forms above it
+/// follows the values it is given, so it works on the current lrs.
+///
+///   ReduceLROnPlateau plateau(sgd, ReduceLROnPlateauOptions().patience(2));
+///   for (...) { train_one_epoch(sgd); plateau.step(validation_loss()); }
+///
+/// A NaN value is never an improvement. Keeps a reference to the optimiser,
+/// which must outlive it. The constructor throws nabla::Error naming
+/// ReduceLROnPlateau and the value for an argument outside its range.
+class ReduceLROnPlateau {
+ public:
+  explicit ReduceLROnPlateau(Optimizer& optimizer, const ReduceLROnPlateauOptions& options = {});
+
+  /// Records one epoch's value and lowers the lrs when the plateau has lasted long enough.
+  void step(double value);
+
+  /// The best value so far (+inf, or -inf in kMax mode, before any).
+  double best() const { return best_; }
+  /// Epochs since the best one, or since the end of the cooldown.
+  std::int64_t bad_epochs() const { return bad_epochs_; }
+  Optimizer& optimizer() const { return optimizer_; }
+  const ReduceLROnPlateauOptions& options() const { return options_; }
+
+ private:
+  bool improves(double value) const;
+
+  Optimizer& optimizer_;
+  ReduceLROnPlateauOptions options_;
+  double best_;
+  std::int64_t bad_epochs_ = 0;
+  std::int64_t cooldown_left_ = 0;
 };
 
 }  // namespace optim

@@ -211,6 +211,71 @@ TEST_F(Schedule, RejectsBadArguments) {
               ThrowsMessage<Error>(HasSubstr("StepLR: epoch must be >= 0, got -3")));
 }
 
+TEST_F(Schedule, LambdaLRScalesTheBaseRate) {
+  LambdaLR schedule(sgd_, [](std::int64_t epoch) { return 1.0 / static_cast<double>(epoch + 1); });
+  expect_near(sequence(schedule, 3), {1, 0.5, 1.0 / 3, 0.25});
+  LambdaLR exploding(sgd_, [](std::int64_t epoch) { return epoch == 0 ? 1.0 : std::log(0.0); });
+  EXPECT_THAT([&] { exploding.step(); },
+              ThrowsMessage<Error>(HasSubstr("LambdaLR: the learning rate at epoch 1 is -inf")));
+  EXPECT_THAT([&] { LambdaLR(sgd_, nullptr); }, ThrowsMessage<Error>(HasSubstr("LambdaLR: the factor function is empty")));
+}
+
+// The lr after each step(value), for PyTorch's rule worked by hand below.
+std::vector<double> plateau_lrs(ReduceLROnPlateau& plateau, const std::vector<double>& values) {
+  std::vector<double> lrs;
+  for (double value : values) {
+    plateau.step(value);
+    lrs.push_back(plateau.optimizer().learning_rate());
+  }
+  return lrs;
+}
+
+TEST_F(Schedule, ReduceLROnPlateauWaitsPatienceEpochs) {
+  ReduceLROnPlateau plateau(sgd_, ReduceLROnPlateauOptions().factor(0.5).patience(2));
+  // 10 and 9 improve (9 < 10·(1 - 1e-4)); three 9s are 3 bad epochs > 2: halve.
+  // 8 improves; three 8.5s: halve again.
+  expect_near(plateau_lrs(plateau, {10, 9, 9, 9, 9, 8, 8.5, 8.5, 8.5}), {1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25});
+  EXPECT_EQ(plateau.best(), 8);
+  EXPECT_EQ(plateau.bad_epochs(), 0);
+}
+
+TEST_F(Schedule, ReduceLROnPlateauCooldownAndFloor) {
+  ReduceLROnPlateau plateau(sgd_, ReduceLROnPlateauOptions().factor(0.5).patience(0).cooldown(2).min_lr(0.2));
+  // Every repeat is bad; after a cut, two epochs of cooldown count none. The
+  // third cut stops at min_lr 0.2, and a fourth would change nothing.
+  expect_near(plateau_lrs(plateau, {5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5}),
+              {1, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.2, 0.2, 0.2, 0.2});
+}
+
+TEST_F(Schedule, ReduceLROnPlateauMaxModeAbsoluteThresholdAndNaN) {
+  ReduceLROnPlateau plateau(sgd_, ReduceLROnPlateauOptions()
+                                      .mode(PlateauMode::kMax)
+                                      .threshold_mode(ThresholdMode::kAbsolute)
+                                      .threshold(0.1)
+                                      .patience(1));
+  // 0.55 is not 0.1 above 0.5 (bad 1); 0.65 is (best); 0.7 is not (bad 1);
+  // NaN never improves (bad 2 > 1): the lr falls to 0.1.
+  expect_near(plateau_lrs(plateau, {0.5, 0.55, 0.65, 0.7, std::nan("")}), {1, 1, 1, 1, 0.1});
+  EXPECT_EQ(plateau.best(), 0.65);
+}
+
+TEST(ReduceLROnPlateau, EveryGroupFallsToItsOwnFloorAndBadArgumentsAreErrors) {
+  Variable a = parameter(ones({1}));
+  Variable b = parameter(ones({1}));
+  SGD sgd({ParamGroup{{a}, 1.0}, ParamGroup{{b}, 0.01}}, SGDOptions(0.1));
+  ReduceLROnPlateau plateau(sgd, ReduceLROnPlateauOptions().patience(0).min_lr(0.005));
+  plateau.step(1);
+  plateau.step(1);
+  EXPECT_NEAR(sgd.learning_rate(0), 0.1, 1e-15);
+  EXPECT_NEAR(sgd.learning_rate(1), 0.005, 1e-15);  // 0.001 is below the floor
+  EXPECT_THAT([&] { ReduceLROnPlateau(sgd, ReduceLROnPlateauOptions().factor(1)); },
+              ThrowsMessage<Error>(HasSubstr("ReduceLROnPlateau: factor must be in [0, 1), got 1")));
+  EXPECT_THAT([&] { ReduceLROnPlateau(sgd, ReduceLROnPlateauOptions().patience(-1)); },
+              ThrowsMessage<Error>(HasSubstr("ReduceLROnPlateau: patience must be >= 0, got -1")));
+  EXPECT_THAT([&] { ReduceLROnPlateau(sgd, ReduceLROnPlateauOptions().min_lr(-0.1)); },
+              ThrowsMessage<Error>(HasSubstr("ReduceLROnPlateau: min_lr must be >= 0 and finite, got -0.1")));
+}
+
 }  // namespace
 }  // namespace optim
 }  // namespace nabla

@@ -60,6 +60,10 @@ Tensor fill_with(const char* op, const Shape& shape, DType dtype, Draw&& draw) {
 
 Tensor uniform(const Shape& shape, double low, double high, Generator& generator, DType dtype) {
   NABLA_CHECK(low <= high, "uniform: low ", low, " is above high ", high, " (shape ", shape, ")");
+  // As PyTorch's uniform_: beyond these, low + (high - low)·u is infinite or NaN.
+  const double largest = dtype == kFloat64 ? std::numeric_limits<double>::max() : std::numeric_limits<float>::max();
+  NABLA_CHECK(low >= -largest && high <= largest && high - low <= largest, "uniform: low ", low, " and high ", high,
+              " must be finite ", dtype, " values at most ", largest, " apart (shape ", shape, ")");
   return fill_with("uniform", shape, dtype, [&](auto tag) {
     using T = decltype(tag);
     const T value = static_cast<T>(low + (high - low) * generator.uniform());

@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <tuple>
 #include <vector>
 
 namespace nabla {
@@ -175,6 +177,32 @@ TEST(UniformTest, RoundingNeverReachesHigh) {
   for (double x : d) {
     ASSERT_GE(x, 0.0);
     ASSERT_LT(x, 1e-300);
+  }
+}
+
+// As PyTorch's uniform_, which checks both bounds against the dtype's range
+// and their distance against its largest value: here uniform(0, inf) gave
+// float32's largest value, uniform(-inf, inf) NaN turned into it, and bounds
+// beyond float32 gave infinities.
+TEST(UniformTest, BoundsOrSpansTheDTypeCannotHoldThrow) {
+  Generator generator(11);
+  const double inf = std::numeric_limits<double>::infinity();
+  const double largest32 = std::numeric_limits<float>::max();
+  const double largest64 = std::numeric_limits<double>::max();
+  for (auto [low, high, dtype] : {std::tuple{0.0, inf, kFloat32}, std::tuple{-inf, inf, kFloat64},
+                                  std::tuple{-1e300, 1e300, kFloat32}, std::tuple{1e39, 1e39, kFloat32},
+                                  std::tuple{-largest32, largest32, kFloat32},
+                                  std::tuple{-largest64, largest64, kFloat64}}) {
+    SCOPED_TRACE(testing::Message() << low << " " << high << " " << dtype);
+    EXPECT_THAT([&] { uniform({2, 3}, low, high, generator, dtype); },
+                ThrowsMessage<Error>(AllOf(HasSubstr("uniform"), HasSubstr(dtype_name(dtype)), HasSubstr("[2, 3]"))));
+  }
+  // The widest spans that fit.
+  for (double x : uniform({100}, -largest32 / 2, largest32 / 2, generator).to_vector<double>()) {
+    ASSERT_TRUE(x >= -largest32 / 2 && x < largest32 / 2) << x;
+  }
+  for (double x : uniform({100}, 0, largest64, generator, kFloat64).to_vector<double>()) {
+    ASSERT_TRUE(x >= 0 && x < largest64) << x;
   }
 }
 

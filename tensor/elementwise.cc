@@ -53,6 +53,123 @@ auto absolute(const X& x) {
   }
 }
 
+// Eigen 3.4's vectorised exp, log, sqrt and pow are wrong at the edges of
+// their domains, where the standard library's (and PyTorch's) are right:
+// exp(-inf) is 5.6e-309 in float64, float32's exp(88.5) is inf and its
+// subnormal results 0, the log of a subnormal is that of the smallest normal, sqrt(inf) is NaN and a
+// subnormal's sqrt 0 (AVX-512), pow(-inf, 3) and pow(-0, -1) are +inf. A
+// packet with a lane there (`Math::edge`, of the first operand) is computed
+// lane by lane with `Math::exact`, as the tail of an array is.
+template <typename Math>
+struct Exact {
+  using T = typename Math::Scalar;
+  template <typename... Xs>
+  T operator()(const Xs&... x) const {
+    return Math::exact(x...);
+  }
+  template <typename Packet, typename... Rest>
+  Packet packetOp(const Packet& x, const Rest&... rest) const {
+    if (EIGEN_PREDICT_FALSE(Eigen::internal::predux_any(Math::edge(x)))) return lane_by_lane(x, rest...);
+    return typename Math::Fast().packetOp(x, rest...);
+  }
+  // Out of line, so that the common path stays a tight loop.
+  template <typename Packet, typename... Rest>
+  [[gnu::noinline, gnu::cold]] static Packet lane_by_lane(const Packet& x, const Rest&... y) {
+    namespace ei = Eigen::internal;
+    constexpr int kLanes = ei::unpacket_traits<Packet>::size;
+    T xs[kLanes];
+    [[maybe_unused]] T ys[kLanes];
+    ei::pstoreu(xs, x);
+    (ei::pstoreu(ys, y), ...);
+    for (int i = 0; i < kLanes; ++i) {
+      if constexpr (sizeof...(Rest) == 0) {
+        xs[i] = Math::exact(xs[i]);
+      } else {
+        xs[i] = Math::exact(xs[i], ys[i]);
+      }
+    }
+    return ei::ploadu<Packet>(xs);
+  }
+};
+
+// Lanes strictly between 0 and the smallest normal: subnormals.
+template <typename Packet>
+Packet subnormal(const Packet& x) {
+  namespace ei = Eigen::internal;
+  using T = typename ei::unpacket_traits<Packet>::type;
+  return ei::pand(ei::pcmp_lt(ei::pzero(x), x), ei::pcmp_lt(x, ei::pset1<Packet>(std::numeric_limits<T>::min())));
+}
+
+template <typename T>
+struct ExpMath {
+  using Scalar = T;
+  using Fast = Eigen::internal::scalar_exp_op<T>;
+  static T exact(T x) { return std::exp(x); }
+  // Below log(smallest normal), -87.3 in float32 and -708.4 in float64, exp is
+  // subnormal or 0; float32's exp above 88.37 (before its overflow at 88.72)
+  // was infinite.
+  template <typename Packet>
+  static Packet edge(const Packet& x) {
+    namespace ei = Eigen::internal;
+    constexpr bool kFloat = std::is_same_v<T, float>;
+    return ei::por(ei::pcmp_lt(x, ei::pset1<Packet>(kFloat ? T(-87) : T(-708))),
+                   ei::pcmp_lt(ei::pset1<Packet>(kFloat ? T(88) : T(709)), x));
+  }
+};
+
+template <typename T>
+struct LogMath {
+  using Scalar = T;
+  using Fast = Eigen::internal::scalar_log_op<T>;
+  static T exact(T x) { return std::log(x); }
+  template <typename Packet>
+  static Packet edge(const Packet& x) {
+    return subnormal(x);
+  }
+};
+
+template <typename T>
+struct SqrtMath {
+  using Scalar = T;
+  using Fast = Eigen::internal::scalar_sqrt_op<T>;
+  static T exact(T x) { return std::sqrt(x); }
+  template <typename Packet>
+  static Packet edge(const Packet& x) {
+    namespace ei = Eigen::internal;
+    return ei::por(subnormal(x), ei::pcmp_eq(x, ei::pset1<Packet>(std::numeric_limits<T>::infinity())));
+  }
+};
+
+template <typename T>
+struct PowMath {
+  using Scalar = T;
+  using Fast = Eigen::internal::scalar_pow_op<T, T>;
+  static T exact(T x, T y) { return std::pow(x, y); }
+  // Bases 0 and ±inf, whose sign an odd exponent keeps.
+  template <typename Packet>
+  static Packet edge(const Packet& x) {
+    namespace ei = Eigen::internal;
+    return ei::por(ei::pcmp_eq(x, ei::pzero(x)),
+                   ei::pcmp_eq(ei::pabs(x), ei::pset1<Packet>(std::numeric_limits<T>::infinity())));
+  }
+};
+
+}  // namespace
+}  // namespace nabla
+
+namespace Eigen::internal {
+template <typename Math>
+struct functor_traits<nabla::Exact<Math>> {
+  enum {
+    Cost = functor_traits<typename Math::Fast>::Cost,
+    PacketAccess = functor_traits<typename Math::Fast>::PacketAccess,
+  };
+};
+}  // namespace Eigen::internal
+
+namespace nabla {
+namespace {
+
 #define NABLA_UNARY_OP(Name, op_name, float_only, formula) \
   struct Name {                                            \
     static constexpr const char* kName = op_name;          \
@@ -70,12 +187,13 @@ NABLA_UNARY_OP(Abs, "abs", false, absolute(x))
 NABLA_UNARY_OP(Sign, "sign", false, x.sign())
 NABLA_UNARY_OP(Square, "square", false, wrapping(x, [](const auto& v) { return v * v; }))
 NABLA_UNARY_OP(Relu, "relu", false, x.max(T(0)))
-NABLA_UNARY_OP(Exp, "exp", true, x.exp())
-NABLA_UNARY_OP(Log, "log", true, x.log())
+NABLA_UNARY_OP(Exp, "exp", true, x.unaryExpr(Exact<ExpMath<T>>()))
+NABLA_UNARY_OP(Log, "log", true, x.unaryExpr(Exact<LogMath<T>>()))
 NABLA_UNARY_OP(Log1p, "log1p", true, x.log1p())
-NABLA_UNARY_OP(Sqrt, "sqrt", true, x.sqrt())
+NABLA_UNARY_OP(Sqrt, "sqrt", true, x.unaryExpr(Exact<SqrtMath<T>>()))
 NABLA_UNARY_OP(Tanh, "tanh", true, x.tanh())
-NABLA_UNARY_OP(Sigmoid, "sigmoid", true, x.logistic())
+// Not Eigen's logistic: its float32 one is e^x below -9, a relative error up to 1.2e-4.
+NABLA_UNARY_OP(Sigmoid, "sigmoid", true, (T(1) + (-x).unaryExpr(Exact<ExpMath<T>>())).inverse())
 NABLA_UNARY_OP(Sin, "sin", true, x.sin())
 NABLA_UNARY_OP(Cos, "cos", true, x.cos())
 #undef NABLA_UNARY_OP
@@ -127,7 +245,7 @@ NABLA_BINARY_OP(Add, "add", false, wrapping(a, b, std::plus<>()))
 NABLA_BINARY_OP(Sub, "sub", false, wrapping(a, b, std::minus<>()))
 NABLA_BINARY_OP(Mul, "mul", false, wrapping(a, b, std::multiplies<>()))
 NABLA_BINARY_OP(Div, "div", false, a / b)
-NABLA_BINARY_OP(Pow, "pow", true, a.pow(b))
+NABLA_BINARY_OP(Pow, "pow", true, a.binaryExpr(b, Exact<PowMath<T>>()))
 // A NaN on either side is the result, as NumPy's and PyTorch's (Eigen's
 // max and min propagate only the first operand's).
 NABLA_BINARY_OP(Maximum, "maximum", false, (a > b || a != a).select(a, b))
@@ -148,7 +266,8 @@ void check_binary_operands(const Tensor& a, const Tensor& b) {
   NABLA_CHECK(!Op::kFloatOnly || is_floating(a.dtype()), Op::kName, ": needs float32 or float64 tensors, got ",
               a.dtype(), " ", a.shape(), " and ", b.dtype(), " ", b.shape());
   if constexpr (std::is_same_v<Op, Div>) {
-    if (a.dtype() == kInt64) {
+    // An empty result divides nothing, as in PyTorch, whose check is per element.
+    if (a.dtype() == kInt64 && numel(broadcast_shapes("div", a.shape(), b.shape())) > 0) {
       const std::vector<std::int64_t> divisors = b.to_vector<std::int64_t>();
       NABLA_CHECK(std::find(divisors.begin(), divisors.end(), 0) == divisors.end(),
                   "div: int64 division by zero (divisor of shape ", b.shape(), ")");
@@ -334,7 +453,7 @@ Tensor pow(const Tensor& x, double exponent) {
   if (exponent == 2) return map_unary<true>("pow", x, [](const auto& array) { return array.square(); });
   return map_unary<true>("pow", x, [exponent](const auto& array) {
     using T = typename std::decay_t<decltype(array)>::Scalar;
-    return array.pow(static_cast<T>(exponent));
+    return array.binaryExpr(Array<T>::Constant(array.size(), static_cast<T>(exponent)), Exact<PowMath<T>>());
   });
 }
 

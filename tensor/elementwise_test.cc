@@ -9,12 +9,15 @@
 #include <functional>
 #include <limits>
 #include <random>
+#include <tuple>
 #include <vector>
 
 namespace nabla {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::DoubleNear;
+using ::testing::Each;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -258,6 +261,46 @@ TEST(UnaryTest, SpecialValues) {
   EXPECT_THAT([] { clip(tensor({1}), 2, 1); }, ThrowsMessage<Error>(AllOf(HasSubstr("clip"), HasSubstr("[1]"))));
 }
 
+// Each value fills 37 elements, so that it goes through whole SIMD packets
+// as well as the scalar tail; every element must equal the C library's value
+// (worked out with Python's math module), as PyTorch's do.
+void expect_every_element(const Tensor& result, double expected, const char* what) {
+  std::vector<double> wrong;  // the elements that differ from `expected`, or in sign
+  for (double got : result.to_vector<double>()) {
+    if (got != expected || std::signbit(got) != std::signbit(expected)) wrong.push_back(got);
+  }
+  EXPECT_THAT(wrong, IsEmpty()) << what << " should be " << expected;
+}
+
+TEST(UnaryTest, EdgesOfTheDomainInEveryElement) {
+  for (DType dtype : {kFloat32, kFloat64}) {
+    SCOPED_TRACE(dtype_name(dtype));
+    auto filled = [dtype](double value) { return full({37}, value, dtype); };
+    expect_every_element(exp(filled(-kInf)), 0, "exp(-inf)");
+    expect_every_element(exp(filled(-1000)), 0, "exp(-1000)");
+    expect_every_element(sqrt(filled(kInf)), kInf, "sqrt(inf)");
+    // Subnormal: 2^-140 in float32, 2^-1070 in float64; log is -n·ln 2.
+    const double tiny = dtype == kFloat32 ? 0x1p-140 : 0x1p-1070;
+    expect_every_element(sqrt(filled(tiny)), dtype == kFloat32 ? 0x1p-70 : 0x1p-535, "sqrt(subnormal)");
+    const double log_tiny = dtype == kFloat32 ? -97.04060527839233 : -741.6674831991414;
+    EXPECT_THAT(values(log(filled(tiny))), Each(DoubleNear(log_tiny, 1e-4))) << "log(subnormal)";
+    // An odd exponent keeps the sign: (-inf)^3 = -inf, (-0)^-1 = 1/(-0) = -inf, (-inf)^-3 = -0.
+    for (auto [base, exponent, expected] : {std::tuple{-kInf, 3.0, -kInf}, std::tuple{-0.0, -1.0, -kInf},
+                                            std::tuple{-0.0, -3.0, -kInf}, std::tuple{-kInf, -3.0, -0.0}}) {
+      SCOPED_TRACE(testing::Message() << "pow(" << base << ", " << exponent << ")");
+      expect_every_element(pow(filled(base), exponent), expected, "scalar exponent");
+      expect_every_element(pow(filled(base), filled(exponent)), expected, "tensor exponent");
+    }
+  }
+  // float32's exp(-100) is subnormal: 27 · 2^-149; exp(88.5) = 2.7230878e38 is below its largest value.
+  expect_every_element(exp(full({37}, -100)), 27 * 0x1p-149, "exp(-100) in float32");
+  EXPECT_THAT(values(exp(full({37}, 88.5))), Each(DoubleNear(2.7230878250681117e+38, 1e32)));
+  // 1 / (1 + e^88.5), subnormal in float32.
+  EXPECT_THAT(values(sigmoid(full({37}, -88.5))), Each(DoubleNear(3.672301681915042e-39, 1e-44)));
+  // 1 / (1 + e^10); e^-10 = 4.5399929762484854e-05, Eigen's float32 value, is 4.5e-5 too large, relatively.
+  EXPECT_THAT(values(sigmoid(full({37}, -10))), Each(DoubleNear(4.5397868702434395e-05, 1e-11)));
+}
+
 TEST(UnaryTest, NonContiguousZeroSizeAndScalarInputs) {
   const Tensor base = tensor({1, 2, 3, 4, 5, 6}, {2, 3});
   const Tensor t = neg(base.transpose(0, 1));
@@ -451,6 +494,9 @@ TEST(BinaryTest, Int64DivisionByZeroThrows) {
   Tensor c = a.clone();
   EXPECT_THAT([&] { c /= tensor({0}, {1}, kInt64); }, ThrowsMessage<Error>(HasSubstr("zero")));
   EXPECT_THAT(c.to_vector<std::int64_t>(), ElementsAre(1, 2, 3));
+  // No element is divided: an empty result, as PyTorch's (its check is per element).
+  EXPECT_THAT((zeros({0}, kInt64) / scalar(0, kInt64)).shape(), ElementsAre(0));
+  EXPECT_THAT((zeros({2, 1}, kInt64) / zeros({0}, kInt64)).shape(), ElementsAre(2, 0));
 }
 
 TEST(BinaryTest, Int64DivisionOverflowThrows) {

@@ -86,6 +86,21 @@ TEST(Linear, GradientsAndNames) {
   }
 }
 
+// A vector x ([in] -> [out]) and leading axes, on both backends.
+TEST(Linear, GradientsOfVectorAndRank3InputsOnBothBackends) {
+  for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
+    const BackendScope scope(backend);
+    for (bool relu : {false, true}) {
+      for (const Shape& x_shape : {Shape{4}, Shape{2, 3, 4}}) {
+        SCOPED_TRACE(::testing::Message() << backend_name(backend) << (relu ? " relu" : "") << " rank "
+                                          << x_shape.size());
+        expect_gradients([&](const std::vector<Variable>& in) { return linear(in[0], in[1], in[2], relu); },
+                         {random(x_shape, 30), random({4, 5}, 31), random({5}, 32)});
+      }
+    }
+  }
+}
+
 TEST(Conv2d, ReluSlopeMustBeNonNegativeAndComeWithRelu) {
   Conv2dOptions options;
   options.relu_slope = 0.2;

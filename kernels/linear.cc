@@ -92,9 +92,12 @@ LinearGrads linear_backward(const Tensor& grad_output, const Tensor& x, const Te
   NABLA_CHECK(grad_output.defined(), kOp, ": grad_output is undefined (default-constructed)");
   NABLA_CHECK(grad_output.shape() == y_shape && grad_output.dtype() == x.dtype(), kOp, ": grad_output must be ",
               x.dtype(), " ", y_shape, ", got ", grad_output.dtype(), " ", grad_output.shape());
-  NABLA_CHECK(!relu || (output.defined() && output.shape() == y_shape && output.dtype() == x.dtype()), kOp,
-              ": relu needs linear's output, ", x.dtype(), " ", y_shape, ", got ",
-              output.defined() ? output.shape() : Shape{});
+  if (relu) {
+    NABLA_CHECK(output.defined(), kOp, ": relu needs linear's output, ", x.dtype(), " ", y_shape,
+                ", got an undefined tensor");
+    NABLA_CHECK(output.shape() == y_shape && output.dtype() == x.dtype(), kOp, ": relu needs linear's output, ",
+                x.dtype(), " ", y_shape, ", got ", output.dtype(), " ", output.shape());
+  }
   const Tensor g =
       as_rows(relu ? activation_backward(Activation::kRelu, grad_output, output) : grad_output).contiguous();
   LinearGrads grads;

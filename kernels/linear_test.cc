@@ -75,6 +75,41 @@ TEST_P(LinearTest, BackwardMatchesFiniteDifferences) {
   }
 }
 
+// A NaN bias stays NaN through the ReLU; an output of exactly 0 passes no
+// gradient (as relu's); a vector x and no output features, backward.
+TEST_P(LinearTest, EdgeCases) {
+  const BackendScope scope(GetParam());
+  for (DType dtype : {kFloat64, kFloat32}) {
+    SCOPED_TRACE(dtype_name(dtype));
+    const Tensor x = tensor({1, 0, 1}, {1, 3}, dtype);
+    const Tensor w = tensor({1, 0, 2, 1, -1, 0}, {3, 2}, dtype);
+    // x·W = [0, 0].
+    const std::vector<double> nan_bias = linear(x, w, tensor({std::nan(""), 1}, {2}, dtype), true).to_vector<double>();
+    EXPECT_TRUE(std::isnan(nan_bias[0]));
+    EXPECT_EQ(nan_bias[1], 1);
+    const Tensor y = linear(x, w, tensor({-1, 0}, {2}, dtype), true);
+    EXPECT_EQ(y.to_vector<double>(), (std::vector<double>{0, 0}));
+    const LinearGrads at_zero = linear_backward(tensor({5, 7}, {1, 2}, dtype), x, w, y, true, true, true, true);
+    EXPECT_EQ(at_zero.input.to_vector<double>(), (std::vector<double>{0, 0, 0}));
+    EXPECT_EQ(at_zero.weight.to_vector<double>(), std::vector<double>(6, 0.0));
+    EXPECT_EQ(at_zero.bias.to_vector<double>(), (std::vector<double>{0, 0}));
+    // [1, 2, 3]·W + b = [2.5, 1], both kept: dx = W·[1, 1], dW = xᵀ·[1, 1].
+    const Tensor v = tensor({1, 2, 3}, {3}, dtype);
+    const Tensor yv = linear(v, w, tensor({0.5, -1}, {2}, dtype), true);
+    EXPECT_EQ(yv.to_vector<double>(), (std::vector<double>{2.5, 1}));
+    const LinearGrads vector_grads = linear_backward(tensor({1, 1}, {2}, dtype), v, w, yv, true, true, true, true);
+    EXPECT_EQ(vector_grads.input.to_vector<double>(), (std::vector<double>{1, 3, -1}));
+    EXPECT_EQ(vector_grads.weight.to_vector<double>(), (std::vector<double>{1, 1, 2, 2, 3, 3}));
+    EXPECT_EQ(vector_grads.bias.to_vector<double>(), (std::vector<double>{1, 1}));
+    const Tensor no_features = linear(x, zeros({3, 0}, dtype), zeros({0}, dtype), true);
+    const LinearGrads empty =
+        linear_backward(zeros({1, 0}, dtype), x, zeros({3, 0}, dtype), no_features, true, true, true, true);
+    EXPECT_EQ(empty.input.to_vector<double>(), (std::vector<double>{0, 0, 0}));
+    EXPECT_EQ(empty.weight.shape(), (Shape{3, 0}));
+    EXPECT_EQ(empty.bias.shape(), (Shape{0}));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, LinearTest, testing::kBothBackends);
 
 template <typename F>
@@ -95,6 +130,17 @@ TEST(LinearErrors, NameTheOpAndShapes) {
                "linear_backward: grad_output must be float32 [2, 4], got float32 [2, 5]");
   expect_error([&] { linear_backward(zeros({2, 4}), x, w, Tensor(), true, true, true, true); },
                "linear_backward: relu needs linear's output, float32 [2, 4]");
+}
+
+// The output that relu's backward reads is named by what is wrong with it: its dtype, or that it is missing
+// (not "[]", a 0-d tensor's shape).
+TEST(LinearErrors, NameTheWrongOutput) {
+  const Tensor x = zeros({2, 3});
+  const Tensor w = zeros({3, 4});
+  expect_error([&] { linear_backward(zeros({2, 4}), x, w, zeros({2, 4}, kFloat64), true, true, true, true); },
+               "linear_backward: relu needs linear's output, float32 [2, 4], got float64 [2, 4]");
+  expect_error([&] { linear_backward(zeros({2, 4}), x, w, Tensor(), true, true, true, true); },
+               "linear_backward: relu needs linear's output, float32 [2, 4], got an undefined tensor");
 }
 
 }  // namespace

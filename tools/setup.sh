@@ -4,6 +4,14 @@
 # finishes in a second or two.
 set -euo pipefail
 
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+case "${1:-}" in
+  -h|--help)  # before anything is installed
+    echo "usage: bash tools/setup.sh [--data_dir DIR]   (the options go to fetch_data.sh:)"
+    bash "$here/fetch_data.sh" --help
+    exit 0 ;;
+esac
+
 packages=(
   bazel-bootstrap     # Bazel 4.2.3, WORKSPACE mode
   g++
@@ -32,13 +40,15 @@ done
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  ((EUID == 0)) || { echo "setup: run as root to install ${missing[*]}" >&2; exit 1; }
+  apt-get update -q ||
+    { echo "setup: apt-get update failed; check the network and the sources in /etc/apt" >&2; exit 1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+    { echo "setup: apt-get install failed for: ${missing[*]}" >&2; exit 1; }
 else
   echo "setup: all ${#packages[@]} packages already installed"
 fi
 
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [[ -f "$here/fetch_data.sh" ]]; then
   bash "$here/fetch_data.sh" "$@"
 fi

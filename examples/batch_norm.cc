@@ -56,6 +56,8 @@ nn::History train(bool batch_norm, const data::Batch& train_set, const data::Bat
 int main(int argc, char** argv) {
   using namespace nabla;
   return examples::run_example(argc, argv, "A deep MLP with and without BatchNorm", {10, 64, 0.1}, [] {
+    NABLA_CHECK(FLAGS_train_limit >= 0, "--train_limit must not be negative, got ", FLAGS_train_limit);
+    NABLA_CHECK(FLAGS_epochs > 0, "--epochs must be positive for batch_norm's learning curves, got ", FLAGS_epochs);
     data::Batch train = data::load_mnist(data::Part::kTrain);
     const data::Batch test = data::load_mnist(data::Part::kTest);
     if (FLAGS_train_limit > 0) {

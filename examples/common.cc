@@ -65,6 +65,14 @@ void plot(const nn::History& history, const std::string& csv, const std::string&
 
 }  // namespace
 
+// `bazel run` starts the program in its runfiles tree and names the directory
+// it was called from in $BUILD_WORKING_DIRECTORY.
+std::string from_working_directory(const std::string& path) {
+  const char* working = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (path.empty() || path.front() == '/' || working == nullptr || *working == '\0') return path;
+  return std::string(working) + "/" + path;
+}
+
 int run_example(int argc, char** argv, const char* usage, const Defaults& defaults, const std::function<void()>& body) {
   gflags::SetUsageMessage(usage);
   gflags::SetCommandLineOptionWithMode("epochs", std::to_string(defaults.epochs).c_str(), gflags::SET_FLAGS_DEFAULT);
@@ -75,6 +83,8 @@ int run_example(int argc, char** argv, const char* usage, const Defaults& defaul
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   try {
     check_flags();
+    FLAGS_output_dir = from_working_directory(FLAGS_output_dir);
+    FLAGS_data_dir = from_working_directory(FLAGS_data_dir);
     if (FLAGS_threads > 0) set_num_threads(FLAGS_threads);
     if (!FLAGS_data_dir.empty()) setenv("NABLA_DATA_DIR", FLAGS_data_dir.c_str(), 1);
     manual_seed(FLAGS_seed);

@@ -32,11 +32,16 @@ struct Defaults {
   double learning_rate;
 };
 
-// Parses the flags with these defaults, checks them, sets the thread count
-// (0 keeps OpenMP's default), the data directory and the seed, creates the
+// Parses the flags with these defaults, checks them, resolves relative
+// --output_dir and --data_dir with from_working_directory, sets the thread
+// count (0 keeps OpenMP's default), the data directory and the seed, creates the
 // output directory, then runs `body`. Any error is printed with the
 // program's name and gives exit code 1.
 int run_example(int argc, char** argv, const char* usage, const Defaults& defaults, const std::function<void()>& body);
+
+// `path` as given on the command line: a relative one is resolved against
+// the directory `bazel run` was called from, not the runfiles tree.
+std::string from_working_directory(const std::string& path);
 
 // Decays the optimiser's learning rate to 0 along a cosine over `epochs`
 // epochs, so that the last epochs settle instead of hopping between minima:

@@ -2,14 +2,18 @@
 // Inputs are mapped linearly onto [-1, 1] and targets standardised (with
 // the training set's mean and standard deviation), so that tanh units and
 // the default initialisation see values of order 1; predictions are mapped
-// back to y's units. Mean squared error, Adam.
+// back to y's units. Mean squared error, Adam. The trained net is saved as
+// JSON (<output_dir>/curve_fit.json); --restore reads such a file back to
+// continue training from it.
 //
 //   bazel run //examples:curve_fit
+//   bazel run //examples:curve_fit -- --restore=/tmp/nabla/curve_fit.json --epochs=100
 
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
+#include "checkpoint/checkpoint.h"
 #include "data/synthetic.h"
 #include "data/transforms.h"
 #include "examples/common.h"
@@ -22,6 +26,7 @@
 DEFINE_int32(points, 256, "training points");
 DEFINE_int32(hidden, 32, "units in each of the two hidden tanh layers");
 DEFINE_double(noise, 0.0, "standard deviation of the noise added to the training targets");
+DEFINE_string(restore, "", "start from this curve_fit.json (saved with the same --hidden, --points, --noise, --seed)");
 
 namespace {
 
@@ -55,6 +60,11 @@ int main(int argc, char** argv) {
     network->add(nn::Tanh());
     network->add(std::make_shared<nn::Dense>(nn::DenseOptions(FLAGS_hidden, 1)));
 
+    if (!FLAGS_restore.empty()) {
+      checkpoint::load_json(examples::from_working_directory(FLAGS_restore), *network);
+      std::printf("restored: %s\n", FLAGS_restore.c_str());
+    }
+
     nn::Model model(network);
     model.compile(nn::mse_loss_function(),
                   std::make_shared<optim::Adam>(network->parameters(), optim::AdamOptions(FLAGS_learning_rate)));
@@ -65,6 +75,9 @@ int main(int argc, char** argv) {
     options.callbacks({examples::print_every(25, FLAGS_epochs)});
     const nn::History history = model.fit(train_set, options);
     examples::save_history(history, "curve_fit");
+    const std::string saved = FLAGS_output_dir + "/curve_fit.json";
+    checkpoint::save_json(saved, *network);
+    std::printf("model: %s\n", saved.c_str());
 
     // Errors in y's own units.
     const auto mse = [&](const data::Batch& batch) {

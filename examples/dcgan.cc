@@ -154,8 +154,8 @@ class GeneratorStep : public nn::Callback {
 };
 
 std::shared_ptr<nn::Module> load_classifier() {
-  const std::string path =
-      FLAGS_classifier.empty() ? FLAGS_output_dir + "/" + examples::kFashionCnnCheckpoint : FLAGS_classifier;
+  const std::string path = FLAGS_classifier.empty() ? FLAGS_output_dir + "/" + examples::kFashionCnnCheckpoint
+                                                    : examples::from_working_directory(FLAGS_classifier);
   NABLA_CHECK(std::filesystem::exists(path), "no classifier at ", path,
               ": train one first with `bazel run //examples:fashion_cnn -- --output_dir=", FLAGS_output_dir,
               "` (it saves ", examples::kFashionCnnCheckpoint, " there), or pass --classifier=PATH");

@@ -1,9 +1,11 @@
 // Embedding + LSTM on a synthetic memory task: each example is a sequence
 // of 20 random tokens from a vocabulary of 10, and its class is the first
 // token, which the network must carry through the 19 steps that follow.
-// Chance is 10%.
+// Chance is 10%. --cell=gru or --cell=rnn (Elman, tanh) puts another
+// recurrent layer in the LSTM's place.
 //
 //   bazel run //examples:embedding_lstm
+//   bazel run //examples:embedding_lstm -- --cell=gru
 
 #include <cstdio>
 
@@ -16,30 +18,38 @@
 
 DEFINE_int32(sequence_length, 20, "tokens per sequence");
 DEFINE_int32(train_size, 8000, "training sequences");
+DEFINE_string(cell, "lstm", "the recurrent layer: lstm, gru or rnn");
 
 namespace nabla::examples {
 namespace {
 
 constexpr std::int64_t kVocabulary = 10;
 
-// token ids [N, T] (int64) -> embeddings [N, T, 16] -> LSTM -> final hidden
-// state [N, 64] -> class scores [N, 10].
+std::shared_ptr<nn::Recurrent> recurrent_layer(const std::string& cell) {
+  if (cell == "lstm") return std::make_shared<nn::LSTM>(nn::LSTMOptions(16, 64).forget_bias(1.0));
+  if (cell == "gru") return std::make_shared<nn::GRU>(nn::GRUOptions(16, 64));
+  NABLA_CHECK(cell == "rnn", "--cell must be lstm, gru or rnn, got '", cell, "'");
+  return std::make_shared<nn::RNN>(nn::RNNOptions(16, 64));
+}
+
+// token ids [N, T] (int64) -> embeddings [N, T, 16] -> LSTM (or --cell) ->
+// final hidden state [N, 64] -> class scores [N, 10].
 class TokenClassifier : public nn::Module {
  public:
-  TokenClassifier()
+  explicit TokenClassifier(const std::string& cell)
       : embedding_(register_module("embedding", std::make_shared<nn::Embedding>(nn::EmbeddingOptions(kVocabulary, 16)))),
-        lstm_(register_module("lstm", std::make_shared<nn::LSTM>(nn::LSTMOptions(16, 64).forget_bias(1.0)))),
+        recurrent_(register_module(cell, recurrent_layer(cell))),
         head_(register_module("head", std::make_shared<nn::Dense>(nn::DenseOptions(64, kVocabulary)))) {}
 
   Variable forward(const Variable& tokens) override {
-    const nn::RecurrentOutput out = lstm_->forward_with_state(embedding_->forward(tokens));
+    const nn::RecurrentOutput out = recurrent_->forward_with_state(embedding_->forward(tokens));
     return head_->forward(reshape(out.h, {-1, 64}));  // h: [1, N, 64]
   }
   std::string type_name() const override { return "TokenClassifier"; }
 
  private:
   std::shared_ptr<nn::Embedding> embedding_;
-  std::shared_ptr<nn::LSTM> lstm_;
+  std::shared_ptr<nn::Recurrent> recurrent_;
   std::shared_ptr<nn::Dense> head_;
 };
 
@@ -61,7 +71,7 @@ int main(int argc, char** argv) {
                 "--sequence_length and --train_size must be positive");
     auto train = examples::first_token_task(FLAGS_train_size, FLAGS_seed + 1);
     auto test = examples::first_token_task(2000, FLAGS_seed + 2);
-    auto network = std::make_shared<examples::TokenClassifier>();
+    auto network = std::make_shared<examples::TokenClassifier>(FLAGS_cell);
     nn::Model model(network);
     model.compile(nn::cross_entropy_loss(),
                   std::make_shared<optim::Adam>(network->parameters(), optim::AdamOptions(FLAGS_learning_rate)),

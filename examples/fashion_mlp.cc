@@ -19,6 +19,7 @@ DEFINE_int64(train_limit, 0, "train on the first N images only (0: all); for smo
 int main(int argc, char** argv) {
   using namespace nabla;
   return examples::run_example(argc, argv, "MLP on Fashion-MNIST", {12, 128, 1e-3}, [] {
+    NABLA_CHECK(FLAGS_train_limit >= 0, "--train_limit must not be negative, got ", FLAGS_train_limit);
     data::Batch train = data::load_fashion_mnist(data::Part::kTrain);
     const data::Batch test = data::load_fashion_mnist(data::Part::kTest);
     if (FLAGS_train_limit > 0) {

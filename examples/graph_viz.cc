@@ -23,14 +23,13 @@
 #include "optim/sgd.h"
 
 DEFINE_int32(hidden, 8, "units in the hidden layer");
-DEFINE_int32(batch, 64, "examples in the batch that is fed");
 
 int main(int argc, char** argv) {
   using namespace nabla;
   return examples::run_example(argc, argv, "Exports an MLP's build-once graph as DOT and HTML", {50, 64, 0.1}, [] {
     constexpr std::int64_t kFeatures = 4;
     constexpr std::int64_t kClasses = 3;
-    data::Batch batch = data::make_blobs(FLAGS_batch, kClasses, kFeatures, 2.0, FLAGS_seed);
+    data::Batch batch = data::make_blobs(FLAGS_batch_size, kClasses, kFeatures, 2.0, FLAGS_seed);
     const data::Moments moments = data::channel_moments(batch.inputs);
     batch.inputs = data::normalize(batch.inputs, moments.mean, moments.stddev);
 

@@ -43,6 +43,7 @@ class RowClassifier : public nn::Module {
 int main(int argc, char** argv) {
   using namespace nabla;
   return examples::run_example(argc, argv, "LSTM over the rows of Fashion-MNIST images", {4, 64, 2e-3}, [] {
+    NABLA_CHECK(FLAGS_train_limit >= 0, "--train_limit must not be negative, got ", FLAGS_train_limit);
     data::Batch train = data::load_fashion_mnist(data::Part::kTrain);
     const data::Batch test = data::load_fashion_mnist(data::Part::kTest);
     if (FLAGS_train_limit > 0) {

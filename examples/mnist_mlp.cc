@@ -23,6 +23,7 @@ DEFINE_int64(train_limit, 0, "train on the first N examples only (0: all); for s
 int main(int argc, char** argv) {
   using namespace nabla;
   return examples::run_example(argc, argv, "MLP on MNIST digits", {30, 64, 1e-3}, [] {
+    NABLA_CHECK(FLAGS_train_limit >= 0, "--train_limit must not be negative, got ", FLAGS_train_limit);
     data::Batch train = data::load_mnist(data::Part::kTrain);
     data::Batch test = data::load_mnist(data::Part::kTest);
     if (FLAGS_train_limit > 0) {

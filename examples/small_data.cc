@@ -52,6 +52,9 @@ StandardizedSplit standardized_split(const data::CsvTable& table, double test_fr
       train_rows.push_back(row);
     }
   }
+  NABLA_CHECK(!train_rows.empty() && !test_rows.empty(), "standardized_split: test_fraction ", test_fraction,
+              " leaves ", train_rows.size(), " training and ", test_rows.size(), " test rows of ", labels.size(),
+              "; both parts need rows");
   const data::TensorDataset all(table.features, table.labels);
   data::Batch train = all.get_batch(train_rows);
   data::Batch test = all.get_batch(test_rows);

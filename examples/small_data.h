@@ -28,7 +28,8 @@ struct StandardizedSplit {
 // test flowers, 10 of each species). Then standardises every feature of
 // both parts as (x - mean) / stddev with the mean and stddev of the
 // training part, so nothing about the test rows leaks into training.
-// Prints the sizes of the two parts. Throws unless 0 <= test_fraction <= 1.
+// Prints the sizes of the two parts. Throws unless 0 <= test_fraction <= 1
+// and neither part is empty.
 StandardizedSplit standardized_split(const data::CsvTable& table, double test_fraction, std::uint64_t seed);
 
 // Prints the epoch and its logs after epoch 1, every `every` epochs, and

@@ -23,5 +23,14 @@ TEST(BatchNorm, BothCurvesAreWrittenAndTheNormalisedOneFalls) {
   EXPECT_LT(with[2], without[2]) << run.output;
 }
 
+// The example compares two learning curves, which zero epochs do not have.
+TEST(BatchNorm, ZeroEpochsIsAFlagError) {
+  const std::string output = std::string(std::getenv("TEST_TMPDIR")) + "/batch_norm_zero";
+  const testing::ExampleRun run =
+      testing::run_example("examples/batch_norm", "--epochs=0 --train_limit=64 --output_dir=" + output);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_THAT(run.output, ::testing::HasSubstr("--epochs must be positive for batch_norm's learning curves, got 0"));
+}
+
 }  // namespace
 }  // namespace nabla

@@ -47,5 +47,17 @@ TEST(GraphViz, WritesDotAndHtmlAndTrainsOnTheSameGraph) {
   EXPECT_LT(after, before) << run.output;
 }
 
+// --batch_size, which every example takes, sets the batch that is fed: the
+// placeholders' rows in the exported graph.
+TEST(GraphViz, BatchSizeFlagSetsTheFedBatch) {
+  const std::string output = output_dir() + "_batch";
+  const testing::ExampleRun run =
+      testing::run_example("examples/graph_viz", "--epochs=1 --batch_size=16 --threads=1 --output_dir=" + output);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::string dot = contents(output + "/graph_viz.dot");
+  EXPECT_THAT(dot, HasSubstr("[16, 4]"));
+  EXPECT_THAT(dot, ::testing::Not(HasSubstr("[64, 4]")));
+}
+
 }  // namespace
 }  // namespace nabla

@@ -31,6 +31,18 @@ TEST(IrisMlp, LossFallsInAFewEpochs) {
   EXPECT_GT(history("val_accuracy").back(), 0.7) << run.output;
 }
 
+// 150 flowers, 50 of each species: a fraction that rounds every species'
+// quota to all of it (1) or to none of it (0, 0.009) leaves a part empty.
+TEST(IrisMlp, TestFractionThatEmptiesAPartIsAnError) {
+  testing::ExampleRun run =
+      testing::run_example("examples/iris_mlp", "--test_fraction=1 --output_dir=" + output_dir() + "_fraction");
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("standardized_split: test_fraction 1 leaves 0 training and 150 test rows"));
+  run = testing::run_example("examples/iris_mlp", "--test_fraction=0.009 --output_dir=" + output_dir() + "_fraction");
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("standardized_split: test_fraction 0.009 leaves 150 training and 0 test rows"));
+}
+
 TEST(IrisMlp, MissingDataNamesTheFileAndTheFetchCommand) {
   const testing::ExampleRun run = testing::run_example("examples/iris_mlp", "--data_dir=/nonexistent/nabla");
   EXPECT_EQ(run.exit_code, 1) << run.output;

@@ -50,5 +50,13 @@ TEST(MnistMlp, InvalidFlagIsAnError) {
   EXPECT_THAT(run.output, HasSubstr("--batch_size must be positive, got 0"));
 }
 
+// "(0: all)" says the flag's help; a negative limit is a mistake, not "all".
+TEST(MnistMlp, NegativeTrainLimitIsAnError) {
+  const testing::ExampleRun run = testing::run_example(
+      "examples/mnist_mlp", "--train_limit=-1 --epochs=0 --hidden=16 --output_dir=" + output_dir() + "_limit");
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("--train_limit must not be negative, got -1"));
+}
+
 }  // namespace
 }  // namespace nabla

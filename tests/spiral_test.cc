@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,21 @@ TEST(Spiral, SameSeedSameResult) {
   const testing::ExampleRun second = testing::run_example("examples/spiral", arguments);
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_EQ(first.output, second.output);
+}
+
+// `bazel run` starts the example in its runfiles tree and says where the user
+// called it from in $BUILD_WORKING_DIRECTORY: a relative --output_dir means
+// a directory there, as it would for any command-line tool.
+TEST(Spiral, RelativeOutputDirIsInTheDirectoryBazelRunWasCalledFrom) {
+  const std::string working = std::string(std::getenv("TEST_TMPDIR")) + "/spiral_working_dir";
+  std::filesystem::create_directories(working);
+  setenv("BUILD_WORKING_DIRECTORY", working.c_str(), 1);
+  const testing::ExampleRun run =
+      testing::run_example("examples/spiral", "--epochs=1 --points=10 --threads=1 --output_dir=relative_out");
+  unsetenv("BUILD_WORKING_DIRECTORY");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(std::filesystem::exists(working + "/relative_out/spiral_history.csv")) << run.output;
+  EXPECT_THAT(run.output, HasSubstr("history: " + working + "/relative_out/spiral_history.csv"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <sstream>
 
 #include "autodiff/engine.h"
 #include "autodiff/nn_ops.h"
@@ -70,6 +71,26 @@ TEST(Graph, CheckedIdentityChecksWhenValuesExist) {
   EXPECT_EQ(graph.run({y}, {{x, tensor({7, 8})}})[0].to_vector<float>(), (std::vector<float>{8, 9}));
   EXPECT_THAT([&] { graph.run({y}, {{x, tensor({7, 8, 9})}}); },
               ThrowsMessage<Error>(HasSubstr("same_size: [3] vs [2]")));
+}
+
+// pytensor's print(v): the name and op, the value, the gradient.
+TEST(Graph, PrintsAVariableWithItsValueAndGradient) {
+  auto text = [](const Variable& v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  Variable w = parameter(tensor({1, 2}), "w");
+  EXPECT_EQ(text(w), "Variable 'w' (leaf, requires_grad)\n- value: tensor([1, 2], dtype=float32)\n- grad:  none");
+  sum(w * 0.5).backward();
+  EXPECT_EQ(text(w),
+            "Variable 'w' (leaf, requires_grad)\n- value: tensor([1, 2], dtype=float32)\n"
+            "- grad:  tensor([0.5, 0.5], dtype=float32)");
+  EXPECT_EQ(text(Variable()), "Variable(undefined)");
+  Graph graph;
+  GraphScope scope(graph);
+  const Variable y = placeholder("x", {2}) * 2.0;
+  EXPECT_EQ(text(y), "Variable (mul_scalar)\n- value: not computed (call Graph::run)\n- grad:  none");
 }
 
 TEST(Graph, RunsManyTimesWithoutNewNodes) {

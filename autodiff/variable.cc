@@ -181,6 +181,22 @@ Variable record_inputs(const char* op, const Variable* inputs, std::size_t count
 }  // namespace
 
 // The initializer-list form spares the fixed-arity ops a vector per call.
+std::ostream& operator<<(std::ostream& out, const Variable& variable) {
+  if (!variable.defined()) return out << "Variable(undefined)";
+  const internal::Node& node = *variable.node();
+  out << "Variable";
+  if (!node.name.empty()) out << " '" << node.name << "'";
+  out << " (" << node.op << (node.requires_grad ? ", requires_grad" : "") << ")\n- value: ";
+  if (node.value.defined()) {
+    out << node.value;
+  } else {
+    out << "not computed (call Graph::run)";
+  }
+  out << "\n- grad:  ";
+  if (node.grad.defined()) return out << node.grad;
+  return out << "none";
+}
+
 Variable record(const char* op, std::initializer_list<Variable> inputs, ForwardFn forward, BackwardFn backward) {
   return record_inputs(op, inputs.begin(), inputs.size(), forward, backward);
 }

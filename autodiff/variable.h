@@ -24,6 +24,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -140,6 +141,17 @@ class Variable {
   const internal::Node& checked(const char* what) const;
   std::shared_ptr<internal::Node> node_;
 };
+
+/// Prints a variable as pytensor does, its name and op, then its value and
+/// gradient:
+///
+///   Variable 'w' (leaf, requires_grad)
+///   - value: tensor([1, 2], dtype=float32)
+///   - grad:  tensor([0.5, 0.5], dtype=float32)
+///
+/// "none" for a gradient not computed yet; "not computed" for the value of a
+/// placeholder-dependent variable before Graph::run.
+std::ostream& operator<<(std::ostream& out, const Variable& variable);
 
 /// A trainable leaf: requires_grad is on.
 Variable parameter(Tensor value, std::string name = "");

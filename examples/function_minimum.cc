@@ -3,6 +3,7 @@
 // the seed libraries. The minimum is at x = 4, y = -74.
 
 #include <cstdio>
+#include <iostream>
 
 #include "autodiff/autodiff.h"
 #include "examples/common.h"
@@ -20,5 +21,6 @@ int main(int argc, char** argv) {
     }
     const double y = (4 * x * x - 32 * x - 10).item();
     std::printf("minimum y = %.4f when x = %.4f\n", y, x.item());
+    std::cout << x << '\n';  // as pytensor's print(v): name, value, gradient (zeroed after each step)
   });
 }

@@ -15,6 +15,7 @@ TEST(FunctionMinimum, ReachesTheMinimumOfTheParabola) {
   ASSERT_EQ(run.exit_code, 0) << run.output;
   // The example prints 4 decimals; the parabola's minimum is y = -74 at x = 4.
   EXPECT_THAT(run.output, ::testing::HasSubstr("minimum y = -74.0000 when x = 4.0000"));
+  EXPECT_THAT(run.output, ::testing::HasSubstr("Variable 'x' (leaf, requires_grad)\n- value: tensor(4"));
 }
 
 // One step at lr 0.05 from x = 0, where dy/dx = -32: x = 1.6 and

@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "tensor/elementwise.h"
@@ -66,13 +67,17 @@ void Adam::step() {
         }
         m = m * static_cast<T>(beta1) + gradient * static_cast<T>(1 - beta1);
         v = v * static_cast<T>(beta2) + gradient.square() * static_cast<T>(1 - beta2);
+        // Eigen's fast packet sqrt is NaN at inf (x · rsqrt(x)); PyTorch's step is 0 there.
+        const auto root = [](const auto& second_moment) {
+          return (second_moment == std::numeric_limits<T>::infinity()).select(second_moment, second_moment.sqrt());
+        };
         if (amsgrad) {
           Map v_max(max_exp_avg_sq + start, length);
           v_max = v_max.max(v);
-          p -= m / (v_max.sqrt() / static_cast<T>(bias_correction2_sqrt) + static_cast<T>(eps)) *
+          p -= m / (root(v_max) / static_cast<T>(bias_correction2_sqrt) + static_cast<T>(eps)) *
                static_cast<T>(step_size);
         } else {
-          p -= m / (v.sqrt() / static_cast<T>(bias_correction2_sqrt) + static_cast<T>(eps)) * static_cast<T>(step_size);
+          p -= m / (root(v) / static_cast<T>(bias_correction2_sqrt) + static_cast<T>(eps)) * static_cast<T>(step_size);
         }
       }
     });

@@ -200,6 +200,19 @@ TEST(Adam, StridedParameterMovesElementByElement) {
   expect_values(w, {1, 3.5, 2, 5, 3, 6}, 1e-6);
 }
 
+// A float32 gradient past 1.8e19 squares to inf: PyTorch's step is then
+// m / (sqrt(inf) + eps) = 0 and the parameter stays. Eigen's fast packet sqrt
+// gave NaN for inf in every whole SIMD packet, so 64 elements.
+TEST(Adam, AnInfiniteSecondMomentLeavesTheParameter) {
+  for (bool amsgrad : {false, true}) {
+    Variable w = parameter(ones({64}));
+    sum(w * Variable(full({64}, 1e20))).backward();
+    Adam adam({w}, AdamOptions(0.1).amsgrad(amsgrad));
+    adam.step();
+    EXPECT_EQ(w.value().to_vector<float>(), std::vector<float>(64, 1.0f)) << "amsgrad " << amsgrad;
+  }
+}
+
 }  // namespace
 }  // namespace optim
 }  // namespace nabla

@@ -34,8 +34,14 @@ DataLoaderOptions& DataLoaderOptions::prefetch(std::int64_t value) {
   return *this;
 }
 
+DataLoaderOptions& DataLoaderOptions::first_epoch(std::int64_t value) {
+  NABLA_CHECK(value >= 0, "DataLoaderOptions: first_epoch must be at least 0, got ", value);
+  first_epoch_ = value;
+  return *this;
+}
+
 DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions options)
-    : dataset_(std::move(dataset)), options_(std::move(options)) {
+    : dataset_(std::move(dataset)), options_(std::move(options)), epoch_(options_.first_epoch()) {
   NABLA_CHECK(dataset_ != nullptr, "DataLoader: the dataset is null");
 }
 
@@ -115,7 +121,7 @@ void DataLoader::start_epoch() {
 }
 
 std::optional<Batch> DataLoader::next() {
-  NABLA_CHECK(epoch_ > 0, "DataLoader::next: no epoch started; call start_epoch() or iterate with a range-for");
+  NABLA_CHECK(epochs_started() > 0, "DataLoader::next: no epoch started; call start_epoch() or iterate with a range-for");
   if (producer_ == nullptr) {
     if (next_batch_ >= num_batches()) return std::nullopt;
     try {

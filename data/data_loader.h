@@ -49,6 +49,9 @@ class DataLoaderOptions {
   /// Batches prepared ahead on the background thread (default 2); 0 prepares
   /// each batch on the calling thread when it is asked for. Throws when < 0.
   DataLoaderOptions& prefetch(std::int64_t value);
+  /// The index of the first epoch (default 0; >= 0): a run resumed at epoch e
+  /// visits and transforms the examples as the original run did from e on.
+  DataLoaderOptions& first_epoch(std::int64_t value);
   /// Applied to every batch after gathering, with a per-batch seed.
   DataLoaderOptions& transform(std::function<Batch(Batch, std::uint64_t)> value) {
     transform_ = std::move(value);
@@ -60,6 +63,7 @@ class DataLoaderOptions {
   bool drop_last() const { return drop_last_; }
   std::uint64_t seed() const { return seed_; }
   std::int64_t prefetch() const { return prefetch_; }
+  std::int64_t first_epoch() const { return first_epoch_; }
   const std::function<Batch(Batch, std::uint64_t)>& transform() const { return transform_; }
 
  private:
@@ -68,6 +72,7 @@ class DataLoaderOptions {
   bool drop_last_ = false;
   std::uint64_t seed_ = 0;
   std::int64_t prefetch_ = 2;
+  std::int64_t first_epoch_ = 0;
   std::function<Batch(Batch, std::uint64_t)> transform_;
 };
 
@@ -83,7 +88,7 @@ class DataLoader {
   /// Batches per epoch.
   std::int64_t num_batches() const;
   /// Epochs started so far.
-  std::int64_t epochs_started() const { return epoch_; }
+  std::int64_t epochs_started() const { return epoch_ - options_.first_epoch(); }
 
   /// Starts the next epoch, abandoning the rest of any epoch in progress.
   /// Throws when the prefetch thread cannot be started.

@@ -152,6 +152,18 @@ TEST(DataLoaderTest, FailedThreadStartLeavesTheLoaderUsable) {
   EXPECT_EQ(epoch(loader), (Batches{{0, 1, 2, 3}, {4, 5}}));
 }
 
+// A loader whose first epoch is 2 visits the data as a fresh loader's third epoch.
+TEST(DataLoaderTest, FirstEpochResumesTheSequence) {
+  DataLoader fresh(identity(10), DataLoaderOptions(4).seed(3));
+  epoch(fresh);
+  epoch(fresh);
+  DataLoader resumed(identity(10), DataLoaderOptions(4).seed(3).first_epoch(2));
+  EXPECT_EQ(epoch(resumed), epoch(fresh));
+  EXPECT_EQ(resumed.epochs_started(), 1);
+  EXPECT_THAT([] { DataLoaderOptions(4).first_epoch(-1); },
+              ThrowsMessage<Error>(HasSubstr("DataLoaderOptions: first_epoch must be at least 0, got -1")));
+}
+
 TEST(DataLoaderTest, EmptyDatasetHasNoBatches) {
   DataLoader loader(identity(0), DataLoaderOptions(4));
   EXPECT_EQ(loader.num_batches(), 0);

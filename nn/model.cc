@@ -365,7 +365,7 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
     NABLA_CHECK(options.callbacks()[i] != nullptr, "Model::fit: callback ", i, " is null");
   }
   data::DataLoaderOptions loader_options(options.batch_size());
-  loader_options.shuffle(options.shuffle()).seed(options.seed());
+  loader_options.shuffle(options.shuffle()).seed(options.seed()).first_epoch(epochs_trained_);
   if (options.transform()) loader_options.transform(options.transform());
   data::DataLoader loader(train, loader_options);
 
@@ -382,6 +382,7 @@ History Model::fit(const std::shared_ptr<const data::Dataset>& train, const FitO
     ProgressBar bar(loader.num_batches(), options.verbose() == 1);
     std::int64_t batch_index = 0;
     Logs logs;
+    ++epochs_trained_;  // the loader starts its next epoch below, also if training then throws
     for (const data::Batch& batch : loader) {
       const Variable prediction = network_->forward(Variable(batch.inputs));
       Variable loss = loss_(prediction, Variable(batch.labels));

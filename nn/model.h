@@ -145,6 +145,8 @@ class Model {
   void compile(LossFunction loss, std::shared_ptr<optim::Optimizer> optimizer,
                std::vector<std::shared_ptr<Metric>> metrics = {}, std::function<Variable()> regularization = {});
 
+  /// Epochs count on across calls for the data order: fit(1) twice visits
+  /// the examples as fit(2) does (a fresh order each epoch, as Keras').
   History fit(const std::shared_ptr<const data::Dataset>& train, const FitOptions& options = {});
   /// Loss and metrics over `dataset`, in evaluation mode.
   Logs evaluate(const std::shared_ptr<const data::Dataset>& dataset, std::int64_t batch_size = 256);
@@ -164,6 +166,7 @@ class Model {
   std::vector<std::shared_ptr<Metric>> metrics_;
   std::function<Variable()> regularization_;
   bool stop_training_ = false;
+  std::int64_t epochs_trained_ = 0;  // the next fit's first epoch for the data order
 };
 
 }  // namespace nabla::nn

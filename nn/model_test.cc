@@ -375,6 +375,37 @@ TEST(Model, ReduceLROnPlateauFollowsTheMonitoredMetric) {
                                              "ReduceLROnPlateau waits for it to fall (PlateauMode::kMin)")));
 }
 
+// Seeds the loader hands the transform, one per batch: they identify the
+// epoch's data order (and augmentation).
+std::vector<std::uint64_t> batch_seeds(Model& model, int epochs, int calls) {
+  std::vector<std::uint64_t> seeds;
+  const auto record = [&seeds](data::Batch batch, std::uint64_t seed) {
+    seeds.push_back(seed);
+    return batch;
+  };
+  for (int call = 0; call < calls; ++call) {
+    model.fit(blobs(32), FitOptions().epochs(epochs).batch_size(16).verbose(0).transform(record));
+  }
+  return seeds;
+}
+
+// fit(1) twice visits the data as fit(2) does; every call used to start the
+// loader's sequence again, so a loop of fit(epochs = 1) saw one order.
+TEST(Model, EpochsCountOnAcrossFitCallsForTheDataOrder) {
+  auto make = [] {
+    auto network = classifier();
+    auto model = std::make_shared<Model>(network);
+    model->compile(cross_entropy_loss(), std::make_shared<optim::SGD>(network->parameters(), optim::SGDOptions(0.1)));
+    return model;
+  };
+  const std::vector<std::uint64_t> once = batch_seeds(*make(), 2, 1);
+  const std::vector<std::uint64_t> twice = batch_seeds(*make(), 1, 2);
+  ASSERT_EQ(once.size(), 4u);
+  EXPECT_EQ(twice, once);
+  EXPECT_NE(std::vector<std::uint64_t>(once.begin(), once.begin() + 2),
+            std::vector<std::uint64_t>(once.begin() + 2, once.end()));
+}
+
 // Keras' on_train_batch_end(batch, logs): batch is the index within the epoch, from 0.
 TEST(Model, BatchCallbacksGetTheIndexWithinTheEpochFromZero) {
   class Indices : public Callback {

@@ -349,6 +349,19 @@ TEST(Gru, ForwardOnHandValues) {
   EXPECT_DOUBLE_EQ(y.item(), 1.5);
 }
 
+// With zero weights, gate pre-activations -10 (b_ih + b_hh for r and z), n = 0
+// and h0 = 1, h_1 = z = σ(-10) = 1 / (1 + e^10) = 4.5397868702434395e-05 in
+// every unit: Eigen's float32 logistic gave e^-10 = 4.53999e-05 in whole SIMD
+// packets (16 units and more).
+TEST(Gru, Float32GatesAreSigmoidsBelowMinusNine) {
+  constexpr std::int64_t kUnits = 32;
+  const Tensor bias = concat({full({2 * kUnits}, -5.0), zeros({kUnits})}, 0);
+  const Tensor h = gru(Variable(ones({1, 1, 2})), Variable(ones({1, kUnits})), Variable(zeros({2, 3 * kUnits})),
+                       Variable(zeros({kUnits, 3 * kUnits})), Variable(bias), Variable(bias))
+                       .value();
+  for (double unit : h.to_vector<double>()) EXPECT_NEAR(unit, 4.5397868702434395e-05, 1e-11);
+}
+
 TEST(Gru, MatchesTheUnrolledCellInValuesAndGradients) {
   expect_same_as_unrolled(fused_gru, unrolled_gru, gru_inputs(kN, kT, kI, kH));
   expect_same_as_unrolled(fused_gru, unrolled_gru, gru_inputs(3, 6, 4, 5));

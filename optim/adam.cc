@@ -3,10 +3,10 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <utility>
 
 #include "tensor/elementwise.h"
+#include "tensor/internal/exact_math.h"
 
 namespace nabla {
 namespace optim {
@@ -69,7 +69,7 @@ void Adam::step() {
         v = v * static_cast<T>(beta2) + gradient.square() * static_cast<T>(1 - beta2);
         // Eigen's fast packet sqrt is NaN at inf (x · rsqrt(x)); PyTorch's step is 0 there.
         const auto root = [](const auto& second_moment) {
-          return (second_moment == std::numeric_limits<T>::infinity()).select(second_moment, second_moment.sqrt());
+          return second_moment.unaryExpr(internal::Exact<internal::SqrtMath<T>>());
         };
         if (amsgrad) {
           Map v_max(max_exp_avg_sq + start, length);
